@@ -1,0 +1,1 @@
+//! Simulated ML302 module (simulator helper's task).

@@ -1,0 +1,1 @@
+//! Typed AT commands: one struct per verb and form (commands helper's task).

@@ -1,0 +1,422 @@
+//! Errors: one [`Error`] type for the whole driver, with the modem's `+CME ERROR`
+//! codes 600–621 decoded into [`CmeError`].
+//!
+//! Every variant says, through [`Error::is_retryable`], whether sending the same
+//! request again can help.
+
+/// A `+CME ERROR: <n>` code from the modem's MQTT stack (spec §4).
+///
+/// Codes outside 600–621 (generic 3GPP codes of the AT engine) are kept as
+/// [`CmeError::Other`]: data, not an error of the decoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum CmeError {
+    /// 600: data link (PDP context) not active, or the MQTT client is not connected.
+    NotConnected,
+    /// 601: an AT parameter was wrong (count, range, type, length).
+    InvalidParameter,
+    /// 602: a connection is already open.
+    AlreadyConnected,
+    /// 603: connecting to the broker failed (DNS, TCP or CONNACK refused).
+    ConnectFailed,
+    /// 604: connecting to the broker timed out.
+    ConnectTimeout,
+    /// 605: the broker refused the subscription (SUBACK failure).
+    SubscribeRejected,
+    /// 606: the topic is already subscribed.
+    AlreadySubscribed,
+    /// 607: unexpected or unknown data from the server.
+    UnknownData,
+    /// 608: sending a packet failed; the link is probably broken.
+    SendFailed,
+    /// 609: an incoming PUBLISH could not be decoded by the module (unsolicited).
+    BadIncomingPublish,
+    /// 610: PUBREC error on a QoS 2 publish; outcome unknown.
+    PubRecFailed,
+    /// 611: PUBCOMP error on a QoS 2 publish; the broker already has the message.
+    PubCompFailed,
+    /// 612: PUBACK error on a QoS 1 publish; outcome unknown.
+    PubAckFailed,
+    /// 613: creating the socket failed.
+    SocketFailed,
+    /// 614: the broker rejected the user name or password (or the client id).
+    AuthRejected,
+    /// 615: automatic reconnection failed.
+    ReconnectFailed,
+    /// 616: waiting for the broker's acknowledgement timed out.
+    AckTimeout,
+    /// 617: the connection to the broker broke.
+    ConnectionLost,
+    /// 618: UNSUBACK error.
+    UnsubAckFailed,
+    /// 619: an incoming PUBREL could not be decoded by the module (unsolicited).
+    BadIncomingPubRel,
+    /// 620: already disconnected / no connection.
+    Disconnected,
+    /// 621: unsubscribe error (for example a topic that is not subscribed).
+    UnsubscribeFailed,
+    /// Any other code, kept as received.
+    Other(u16),
+}
+
+impl CmeError {
+    /// Decodes a numeric `+CME ERROR` code.
+    pub const fn from_code(code: u16) -> Self {
+        match code {
+            600 => Self::NotConnected,
+            601 => Self::InvalidParameter,
+            602 => Self::AlreadyConnected,
+            603 => Self::ConnectFailed,
+            604 => Self::ConnectTimeout,
+            605 => Self::SubscribeRejected,
+            606 => Self::AlreadySubscribed,
+            607 => Self::UnknownData,
+            608 => Self::SendFailed,
+            609 => Self::BadIncomingPublish,
+            610 => Self::PubRecFailed,
+            611 => Self::PubCompFailed,
+            612 => Self::PubAckFailed,
+            613 => Self::SocketFailed,
+            614 => Self::AuthRejected,
+            615 => Self::ReconnectFailed,
+            616 => Self::AckTimeout,
+            617 => Self::ConnectionLost,
+            618 => Self::UnsubAckFailed,
+            619 => Self::BadIncomingPubRel,
+            620 => Self::Disconnected,
+            621 => Self::UnsubscribeFailed,
+            n => Self::Other(n),
+        }
+    }
+
+    /// The numeric code, as the modem prints it.
+    pub const fn code(self) -> u16 {
+        match self {
+            Self::NotConnected => 600,
+            Self::InvalidParameter => 601,
+            Self::AlreadyConnected => 602,
+            Self::ConnectFailed => 603,
+            Self::ConnectTimeout => 604,
+            Self::SubscribeRejected => 605,
+            Self::AlreadySubscribed => 606,
+            Self::UnknownData => 607,
+            Self::SendFailed => 608,
+            Self::BadIncomingPublish => 609,
+            Self::PubRecFailed => 610,
+            Self::PubCompFailed => 611,
+            Self::PubAckFailed => 612,
+            Self::SocketFailed => 613,
+            Self::AuthRejected => 614,
+            Self::ReconnectFailed => 615,
+            Self::AckTimeout => 616,
+            Self::ConnectionLost => 617,
+            Self::UnsubAckFailed => 618,
+            Self::BadIncomingPubRel => 619,
+            Self::Disconnected => 620,
+            Self::UnsubscribeFailed => 621,
+            Self::Other(n) => n,
+        }
+    }
+
+    /// What the code means, in a few words (spec §4).
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Self::NotConnected => "the data link is not active or the MQTT client is not connected",
+            Self::InvalidParameter => "the modem rejected a parameter",
+            Self::AlreadyConnected => "the MQTT client is already connected",
+            Self::ConnectFailed => "connecting to the broker failed",
+            Self::ConnectTimeout => "connecting to the broker timed out",
+            Self::SubscribeRejected => "the broker refused the subscription",
+            Self::AlreadySubscribed => "the topic is already subscribed",
+            Self::UnknownData => "the broker sent unexpected data",
+            Self::SendFailed => "sending a packet to the broker failed",
+            Self::BadIncomingPublish => "the modem could not decode an incoming PUBLISH",
+            Self::PubRecFailed => "the QoS 2 publish failed at PUBREC",
+            Self::PubCompFailed => "the QoS 2 publish failed at PUBCOMP",
+            Self::PubAckFailed => "the QoS 1 publish failed at PUBACK",
+            Self::SocketFailed => "the modem could not create a socket",
+            Self::AuthRejected => "the broker rejected the user name or password",
+            Self::ReconnectFailed => "automatic reconnection failed",
+            Self::AckTimeout => "the broker did not acknowledge in time",
+            Self::ConnectionLost => "the connection to the broker broke",
+            Self::UnsubAckFailed => "the broker did not acknowledge the unsubscribe",
+            Self::BadIncomingPubRel => "the modem could not decode an incoming PUBREL",
+            Self::Disconnected => "the MQTT client is not connected",
+            Self::UnsubscribeFailed => "unsubscribing failed",
+            Self::Other(_) => "the modem reported an error",
+        }
+    }
+
+    /// Whether sending the same request again (possibly after reconnecting) can help.
+    ///
+    /// `false` for errors that only a change of request, configuration or
+    /// credentials can fix.
+    pub const fn is_retryable(self) -> bool {
+        !matches!(
+            self,
+            Self::InvalidParameter
+                | Self::AlreadyConnected
+                | Self::SubscribeRejected
+                | Self::AlreadySubscribed
+                | Self::AuthRejected
+                | Self::UnsubscribeFailed
+        )
+    }
+}
+
+impl core::fmt::Display for CmeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} (+CME ERROR: {})", self.describe(), self.code())
+    }
+}
+
+/// Why a value passed by the caller was refused before any byte was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ValidationError {
+    /// A string is longer than its limit (`max` bytes).
+    TooLong {
+        /// Which parameter.
+        field: Field,
+        /// Its limit in bytes.
+        max: usize,
+    },
+    /// A string that must not be empty is empty.
+    Empty {
+        /// Which parameter.
+        field: Field,
+    },
+    /// A string holds a byte the modem's quoting cannot carry (`"`, `\`, CR, LF,
+    /// NUL, a control character, a non-ASCII byte, or `,` in a topic).
+    ForbiddenByte {
+        /// Which parameter.
+        field: Field,
+        /// The offending byte.
+        byte: u8,
+    },
+    /// A topic that the modem would print back as a result code (`OK`, `ERROR`,
+    /// `+CME ERROR…`) or a topic filter with wildcards where a topic name is required.
+    BadTopic {
+        /// Which parameter.
+        field: Field,
+    },
+    /// A number is outside its range.
+    OutOfRange {
+        /// Which parameter.
+        field: Field,
+        /// Smallest allowed value.
+        min: u32,
+        /// Largest allowed value.
+        max: u32,
+    },
+    /// Parameters that contradict each other (spec §2.2 consistency rules).
+    Inconsistent {
+        /// Which rule.
+        rule: &'static str,
+    },
+    /// The encoded command does not fit the command buffer.
+    BufferTooSmall,
+}
+
+/// The parameter a [`ValidationError`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Field {
+    /// Broker host.
+    Host,
+    /// Broker port.
+    Port,
+    /// Client identifier.
+    ClientId,
+    /// Keep-alive interval.
+    KeepAlive,
+    /// User name.
+    User,
+    /// Password.
+    Password,
+    /// Platform version string.
+    Version,
+    /// Will topic.
+    WillTopic,
+    /// Will message.
+    WillMessage,
+    /// Topic or topic filter.
+    Topic,
+    /// Message payload.
+    Payload,
+    /// Quality of service.
+    Qos,
+    /// ACK time-out in seconds.
+    AckTimeout,
+}
+
+impl core::fmt::Display for Field {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Field::Host => "host",
+            Field::Port => "port",
+            Field::ClientId => "client id",
+            Field::KeepAlive => "keep-alive",
+            Field::User => "user name",
+            Field::Password => "password",
+            Field::Version => "version",
+            Field::WillTopic => "will topic",
+            Field::WillMessage => "will message",
+            Field::Topic => "topic",
+            Field::Payload => "payload",
+            Field::Qos => "QoS",
+            Field::AckTimeout => "ACK time-out",
+        })
+    }
+}
+
+impl core::fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::TooLong { field, max } => write!(f, "the {field} is longer than {max} bytes"),
+            Self::Empty { field } => write!(f, "the {field} must not be empty"),
+            Self::ForbiddenByte { field, byte } => {
+                write!(f, "the {field} holds byte 0x{byte:02x}, which the modem cannot carry")
+            }
+            Self::BadTopic { field } => write!(f, "the {field} is not a valid topic here"),
+            Self::OutOfRange { field, min, max } => {
+                write!(f, "the {field} must be between {min} and {max}")
+            }
+            Self::Inconsistent { rule } => write!(f, "inconsistent parameters: {rule}"),
+            Self::BufferTooSmall => f.write_str("the command does not fit the command buffer"),
+        }
+    }
+}
+
+/// What went wrong while framing the modem's output (spec §3.1). The digester
+/// reports it and resynchronises at the next line end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum FramingError {
+    /// A `+MQTTPUBLISH` header field was not a number in its range, or a separator
+    /// was missing.
+    BadPublishHeader,
+    /// A `+MQTTPUBLISH` topic was unterminated, held CR/LF, or was too long.
+    BadPublishTopic,
+    /// The announced `+MQTTPUBLISH` length was not a number ≤ 65535.
+    BadPublishLength,
+    /// The two bytes after a `+MQTTPUBLISH` payload were not CR LF.
+    BadPublishTerminator,
+    /// A line was longer than the line buffer; it was skipped.
+    LineTooLong,
+}
+
+impl core::fmt::Display for FramingError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::BadPublishHeader => "malformed +MQTTPUBLISH header",
+            Self::BadPublishTopic => "malformed +MQTTPUBLISH topic",
+            Self::BadPublishLength => "malformed +MQTTPUBLISH length",
+            Self::BadPublishTerminator => "+MQTTPUBLISH payload not followed by CR LF",
+            Self::LineTooLong => "line longer than the line buffer",
+        })
+    }
+}
+
+/// Every way a driver operation can fail.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Error {
+    /// The modem answered `+CME ERROR: <n>`.
+    #[error("{0}")]
+    Cme(CmeError),
+    /// The modem answered plain `ERROR` (or `+CME ERROR` without a code).
+    #[error("the modem answered ERROR")]
+    Modem,
+    /// No complete answer arrived within the command's time-out.
+    #[error("the modem did not answer in time")]
+    Timeout,
+    /// A caller-supplied value was refused before any byte was written.
+    #[error("{0}")]
+    Invalid(ValidationError),
+    /// The modem's output could not be framed.
+    #[error("{0}")]
+    Framing(FramingError),
+    /// The modem's answer had an unexpected shape.
+    #[error("unexpected answer from the modem")]
+    UnexpectedResponse,
+    /// A buffer or queue was too small for what the modem sent.
+    #[error("a buffer was too small")]
+    Overflow,
+    /// The broker refused the subscription (granted QoS 128 or `+CME ERROR: 605`).
+    #[error("the broker refused the subscription")]
+    SubscribeRejected,
+    /// The operation needs a state the client is not in (for example publishing
+    /// while not connected).
+    #[error("the client is not in a state that allows this operation")]
+    InvalidState,
+    /// Another operation is still in progress.
+    #[error("another operation is in progress")]
+    Busy,
+    /// The link to the broker was lost while the operation was pending.
+    #[error("the connection to the broker was lost")]
+    ConnectionLost,
+    /// Reading from or writing to the serial port failed.
+    #[error("serial port error: {0:?}")]
+    Io(embedded_io::ErrorKind),
+}
+
+impl Error {
+    /// Whether sending the same request again (possibly after reconnecting) can help.
+    pub const fn is_retryable(&self) -> bool {
+        match self {
+            Error::Cme(c) => c.is_retryable(),
+            Error::Modem => true,
+            Error::Timeout => true,
+            Error::Invalid(_) => false,
+            Error::Framing(_) => true,
+            Error::UnexpectedResponse => true,
+            Error::Overflow => false,
+            Error::SubscribeRejected => false,
+            Error::InvalidState => true,
+            Error::Busy => true,
+            Error::ConnectionLost => true,
+            Error::Io(_) => true,
+        }
+    }
+}
+
+impl From<ValidationError> for Error {
+    fn from(e: ValidationError) -> Self {
+        Error::Invalid(e)
+    }
+}
+
+impl From<CmeError> for Error {
+    fn from(e: CmeError) -> Self {
+        Error::Cme(e)
+    }
+}
+
+impl From<FramingError> for Error {
+    fn from(e: FramingError) -> Self {
+        Error::Framing(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_round_trips() {
+        for n in 0..=1000u16 {
+            assert_eq!(CmeError::from_code(n).code(), n);
+        }
+        for n in 600..=621u16 {
+            assert!(!matches!(CmeError::from_code(n), CmeError::Other(_)), "{n}");
+        }
+    }
+
+    #[test]
+    fn auth_rejection_is_not_retryable() {
+        assert!(!Error::Cme(CmeError::AuthRejected).is_retryable());
+        assert!(Error::Cme(CmeError::SendFailed).is_retryable());
+    }
+}

@@ -1,0 +1,1 @@
+//! What a quoted AT string may hold (commands helper's task).
