@@ -1,0 +1,149 @@
+//! The blocking client over any `embedded_io::{Read, Write}` port.
+//!
+//! It reads the port itself while it waits, so URCs and incoming messages are
+//! processed during every call; no reader thread is needed. The protocol logic
+//! is the [`Session`]'s; this face only moves bytes and waits.
+//!
+//! # The port
+//!
+//! `read` must return within a bounded time: with data, `Ok(0)`, or an error of
+//! kind [`embedded_io::ErrorKind::TimedOut`] (both taken as "nothing yet"). The
+//! serial adapter ([`crate::serial`]) sets a short read time-out; on a
+//! microcontroller, wrap the receive ring buffer that the UART interrupt or DMA
+//! fills so that `read` returns what is there, possibly nothing.
+//!
+//! ```no_run
+//! # #[cfg(feature = "std")] {
+//! use ml302::{blocking::Client, serial::SerialPort, MqttConfig, QoS, StdClock};
+//! let port = SerialPort::open("/dev/ttyUSB0", 115_200).unwrap();
+//! let mut client: Client<_, _> = Client::new(port, StdClock::new());
+//! client.start().unwrap();
+//! let cfg = MqttConfig::new("broker.example", 1883, "dev-1");
+//! client.configure(&cfg).unwrap();
+//! client.connect(None).unwrap();
+//! client.publish("dev/hello", b"hi", QoS::AtLeastOnce, false).unwrap();
+//! # }
+//! ```
+
+use embedded_io::{Error as _, ErrorKind, Read, Write};
+
+use crate::clock::Clock;
+use crate::config::{MqttConfig, Will};
+use crate::error::Error;
+use crate::session::{
+    plan, Action, Event, Incoming, LinkState, Op, Outcome, Published, ReportedConfig, Session,
+    Stats, Step, Subscribed, SubscriptionEntry,
+};
+use crate::types::{ModemState, QoS};
+
+/// The blocking client (see the module docs). Const parameters as in
+/// [`Session`].
+pub struct Client<
+    P,
+    C,
+    const TOPIC: usize = 512,
+    const PAYLOAD: usize = 1024,
+    const QUEUE: usize = 2,
+    const SUBS: usize = 8,
+> {
+    port: P,
+    clock: C,
+    session: Session<TOPIC, PAYLOAD, QUEUE, SUBS>,
+    rx: [u8; 64],
+}
+
+fn io_error<E: embedded_io::Error>(e: E) -> Error {
+    Error::Io(e.kind())
+}
+
+impl<P, C, const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: usize>
+    Client<P, C, TOPIC, PAYLOAD, QUEUE, SUBS>
+where
+    P: Read + Write,
+    C: Clock,
+{
+    /// A client over `port`, timing with `clock`. Nothing is sent yet.
+    pub fn new(port: P, clock: C) -> Self {
+        Self {
+            port,
+            clock,
+            session: Session::new(),
+            rx: [0; 64],
+        }
+    }
+
+    /// Gives the port and the clock back.
+    pub fn release(self) -> (P, C) {
+        (self.port, self.clock)
+    }
+
+    /// The session (state, counters, subscription table).
+    pub fn session(&self) -> &Session<TOPIC, PAYLOAD, QUEUE, SUBS> {
+        &self.session
+    }
+
+    /// The connection state the client tracks.
+    pub fn link_state(&self) -> LinkState {
+        self.session.link_state()
+    }
+
+    /// Counters of discarded data.
+    pub fn stats(&self) -> Stats {
+        self.session.stats()
+    }
+
+    /// Reads whatever arrived within `wait_ms` (at least once) and processes it.
+    fn read_some(&mut self, wait_until: u64) -> Result<(), Error> {
+        loop {
+            match self.port.read(&mut self.rx) {
+                Ok(0) => {}
+                Ok(n) => {
+                    self.session.receive(self.rx.get(..n).unwrap_or(&[]));
+                    return Ok(());
+                }
+                Err(e) if e.kind() == ErrorKind::TimedOut || e.kind() == ErrorKind::Interrupted => {
+                }
+                Err(e) => return Err(io_error(e)),
+            }
+            if self.clock.now_ms() >= wait_until {
+                return Ok(());
+            }
+            self.clock.idle();
+        }
+    }
+
+    /// Runs one command to completion.
+    fn run(&mut self, op: &Op<'_>, payload: &[u8]) -> Result<Outcome, Error> {
+        if self.session.needs_resync() {
+            let now = self.clock.now_ms();
+            self.session.begin_resync(now)?;
+            self.drive(&[])?;
+        }
+        let now = self.clock.now_ms();
+        self.session.begin(op, now)?;
+        self.drive(payload)
+    }
+
+    fn drive(&mut self, payload: &[u8]) -> Result<Outcome, Error> {
+        loop {
+            let now = self.clock.now_ms();
+            match self.session.poll(now) {
+                Action::Write(bytes) => {
+                    self.port.write_all(bytes).map_err(io_error)?;
+                    self.port.flush().map_err(io_error)?;
+                    self.session.written();
+                }
+                Action::WritePayload => {
+                    self.port.write_all(payload).map_err(io_error)?;
+                    self.port.flush().map_err(io_error)?;
+                    self.session.payload_written();
+                }
+                Action::Wait { deadline_ms } => self.read_some(deadline_ms)?,
+                Action::Done(result) => return result,
+                Action::Idle => return Err(Error::InvalidState),
+            }
+        }
+    }
+
+    client_operations!([] []);
+}

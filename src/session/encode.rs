@@ -1,0 +1,86 @@
+//! Turns an [`Op`] into the typed command and its bytes: the only place the
+//! session touches `crate::command`.
+
+use crate::command::{self, Command, PublishMode};
+use crate::error::Error;
+use crate::text::{ClientId, Host, Password, TopicFilter, User, Version};
+
+use super::Op;
+
+/// A command line written into the session's buffer.
+pub(super) struct Encoded {
+    /// Its length in bytes.
+    pub(super) len: usize,
+    /// Its host-side time-out (spec §1.3).
+    pub(super) timeout_ms: u32,
+    /// Whether it is a length-mode publish (payload after a `>` prompt).
+    pub(super) length_mode: bool,
+}
+
+fn put<C: Command>(c: &C, buf: &mut [u8], ack_timeout_s: u16) -> Result<Encoded, Error> {
+    Ok(Encoded {
+        len: c.encode(buf)?,
+        timeout_ms: c.timeout_ms(ack_timeout_s),
+        length_mode: false,
+    })
+}
+
+/// Validates `op` and writes its command line into `buf`.
+pub(super) fn encode(
+    op: &Op<'_>,
+    has_user: bool,
+    has_password: bool,
+    ack_timeout_s: u16,
+    buf: &mut [u8],
+) -> Result<Encoded, Error> {
+    let ack = ack_timeout_s;
+    match op {
+        Op::At => put(&command::At, buf, ack),
+        Op::EchoOff => put(&command::EchoOff, buf, ack),
+        Op::NumericErrors => put(&command::NumericErrors, buf, ack),
+        Op::Configure(cfg) => {
+            let c = command::Configure::new(
+                Host::new(cfg.host)?,
+                cfg.port,
+                ClientId::new(cfg.client_id)?,
+            )
+            .keep_alive(cfg.keep_alive_s)
+            .credentials(User::new(cfg.user)?, Password::new(cfg.password)?)
+            .clean_session(cfg.clean_session)
+            .version(Version::new(cfg.version)?)
+            .encrypt(cfg.encrypt);
+            put(&c, buf, ack)
+        }
+        Op::QueryConfig => put(&command::QueryConfig, buf, ack),
+        Op::SetAckTimeout(s) => put(&command::SetAckTimeout::new(*s), buf, ack),
+        Op::QueryAckTimeout => put(&command::QueryAckTimeout, buf, ack),
+        Op::SetReconnect(on) => put(&command::SetReconnect::new(*on), buf, ack),
+        Op::QueryReconnect => put(&command::QueryReconnect, buf, ack),
+        Op::SetPingEcho(on) => put(&command::SetPingEcho::new(*on), buf, ack),
+        Op::QueryPingEcho => put(&command::QueryPingEcho, buf, ack),
+        Op::Open(will) => {
+            let will = match will {
+                Some(w) => Some(command::Will::new(w.topic, w.message, w.qos, w.retain)?),
+                None => None,
+            };
+            put(&command::Open::new(has_user, has_password, will)?, buf, ack)
+        }
+        Op::QueryState => put(&command::QueryState, buf, ack),
+        Op::Subscribe(topic, qos) => put(&command::Subscribe::new(TopicFilter::new(topic)?, *qos), buf, ack),
+        Op::QuerySubscriptions => put(&command::QuerySubscriptions, buf, ack),
+        Op::Unsubscribe(topic) => put(&command::Unsubscribe::new(TopicFilter::new(topic)?), buf, ack),
+        Op::Publish {
+            topic,
+            payload,
+            qos,
+            retain,
+        } => {
+            let c = command::Publish::new(topic, payload, *qos, *retain)?;
+            let mut e = put(&c, buf, ack)?;
+            e.length_mode = c.mode() == PublishMode::Length;
+            Ok(e)
+        }
+        Op::Disconnect => put(&command::Disconnect, buf, ack),
+        Op::Delete => put(&command::Delete, buf, ack),
+    }
+}

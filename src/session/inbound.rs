@@ -1,0 +1,307 @@
+//! Frames from the digester: which belong to the pending command, which are
+//! unsolicited (spec §3.10), and what they change.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use heapless::{String, Vec};
+
+use crate::digest::{Frame, Publish};
+use crate::error::CmeError;
+use crate::line::{parse_sub_entry, CfgLine, Line};
+use crate::types::TimeoutKind;
+
+use super::pending::{Final, Kind, Prompt};
+use super::types::{Event, Incoming, LinkState, Message, ReportedConfig, SubscriptionEntry};
+use super::Core;
+
+/// Copies `s` into a bounded string, truncating at a character boundary.
+fn bounded<const N: usize>(s: &str) -> String<N> {
+    let mut out = String::new();
+    for ch in s.chars() {
+        if out.push(ch).is_err() {
+            break;
+        }
+    }
+    out
+}
+
+fn reported(c: &CfgLine<'_>) -> ReportedConfig {
+    ReportedConfig {
+        host: bounded(c.host),
+        port: c.port,
+        client_id: bounded(c.client_id),
+        keep_alive: c.keep_alive,
+        user: bounded(c.user),
+        clean_session: c.clean_session,
+        version: bounded(c.version),
+        encrypt: c.encrypt,
+    }
+}
+
+fn is_echo(line: &[u8]) -> bool {
+    matches!(line, [b'A' | b'a', b'T' | b't', ..])
+}
+
+impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: usize>
+    Core<TOPIC, PAYLOAD, QUEUE, SUBS>
+{
+    /// Handles one frame; returns whether the digester must recognise a `>`
+    /// prompt next.
+    pub(super) fn on_frame(&mut self, frame: Frame<'_>) -> bool {
+        match frame {
+            Frame::Ok => self.on_final(Final::Ok),
+            Frame::Error => self.on_final(Final::Error),
+            // 609 and 619 concern packets the broker sent: never a command's result.
+            Frame::Cme(609) => self.push_event(Event::ModemError(CmeError::BadIncomingPublish)),
+            Frame::Cme(619) => self.push_event(Event::ModemError(CmeError::BadIncomingPubRel)),
+            Frame::Cme(n) => self.on_final(Final::Cme(n)),
+            Frame::Prompt => {
+                if let Some(p) = self.pending.as_mut() {
+                    if p.prompt == Prompt::Waiting {
+                        p.prompt = Prompt::Ready;
+                    }
+                }
+            }
+            Frame::Publish(m) => self.on_message(&m),
+            Frame::MessageTooLarge { topic, len } => {
+                self.stats.messages_too_large = self.stats.messages_too_large.saturating_add(1);
+                self.push_incoming(Incoming::TooLarge {
+                    topic: bounded(topic),
+                    len,
+                });
+            }
+            Frame::Malformed(e) => {
+                self.stats.framing_errors = self.stats.framing_errors.saturating_add(1);
+                self.push_event(Event::Framing(e));
+            }
+            Frame::Line(bytes) => self.on_line(bytes),
+        }
+        self.pending.as_ref().is_some_and(|p| p.waits_for_prompt())
+    }
+
+    fn on_final(&mut self, f: Final) {
+        let Some(p) = self.pending.as_mut() else {
+            self.stray();
+            return;
+        };
+        if !p.written {
+            self.stray();
+            return;
+        }
+        match p.kind {
+            // Results before the marker belong to the command that timed out.
+            Kind::Resync { marker: false } => {
+                self.stats.stray_lines = self.stats.stray_lines.saturating_add(1);
+                return;
+            }
+            // A length-mode publish refused before its prompt: the payload must
+            // not be sent (the prompt never comes).
+            _ if p.prompt == Prompt::Waiting && f != Final::Ok => p.prompt = Prompt::NotNeeded,
+            _ => {}
+        }
+        if p.final_.is_some() {
+            self.stray();
+            return;
+        }
+        p.final_ = Some(f);
+    }
+
+    fn stray(&mut self) {
+        self.stats.stray_lines = self.stats.stray_lines.saturating_add(1);
+        debug!("result line that belongs to no pending command");
+    }
+
+    fn on_message(&mut self, m: &Publish<'_>) {
+        let mut payload = Vec::new();
+        if payload.extend_from_slice(m.payload).is_err() {
+            // The digester's payload buffer and ours have the same size; this is
+            // only reachable if they were configured differently.
+            self.push_incoming(Incoming::TooLarge {
+                topic: bounded(m.topic),
+                len: m.payload.len(),
+            });
+            return;
+        }
+        self.push_incoming(Incoming::Message(Message {
+            topic: bounded(m.topic),
+            payload,
+            qos: m.qos,
+            retained: m.retained,
+            dup: m.dup,
+            packet_id: m.packet_id,
+        }));
+    }
+
+    /// Queues an incoming message. When the inbox is full the newest is refused,
+    /// counted, and reported as [`Event::MessagesDropped`] (coalesced).
+    fn push_incoming(&mut self, item: Incoming<TOPIC, PAYLOAD>) {
+        if self.inbox.push_back(item).is_ok() {
+            return;
+        }
+        self.stats.messages_dropped = self.stats.messages_dropped.saturating_add(1);
+        warn!("inbox full: message dropped");
+        if let Some(Event::MessagesDropped(n)) = self.events.back_mut() {
+            *n = n.saturating_add(1);
+            return;
+        }
+        self.push_event(Event::MessagesDropped(1));
+    }
+
+    pub(super) fn push_event(&mut self, e: Event) {
+        if self.events.push_back(e).is_err() {
+            self.stats.events_dropped = self.stats.events_dropped.saturating_add(1);
+            self.unreported_events_dropped = self.unreported_events_dropped.saturating_add(1);
+        }
+    }
+
+    fn pending_kind(&self) -> Option<Kind> {
+        self.pending.as_ref().filter(|p| p.written).map(|p| p.kind)
+    }
+
+    fn on_line(&mut self, bytes: &[u8]) {
+        let kind = self.pending_kind();
+        let line = Line::parse(bytes);
+        // Entries of the AT+MQTTSUB? list are raw topic lines (spec §3.10 last row).
+        if let Some(Kind::QuerySubs { header: true }) = kind {
+            if matches!(line, Line::Text(_)) {
+                if let Some((topic, qos)) = parse_sub_entry(bytes) {
+                    let entry = SubscriptionEntry {
+                        topic: bounded(topic),
+                        qos,
+                    };
+                    if self.sub_list.push(entry).is_err() {
+                        warn!("subscription list longer than the table");
+                    }
+                }
+                return;
+            }
+        }
+        let Some(p) = self.pending.as_mut().filter(|p| p.written) else {
+            self.unsolicited(line);
+            return;
+        };
+        let unclaimed = match (p.kind, line) {
+            (Kind::QueryConfig | Kind::Resync { .. }, Line::Cfg(c)) => {
+                self.reported = Some(reported(&c));
+                p.cfg = true;
+                if let Kind::Resync { .. } = p.kind {
+                    p.kind = Kind::Resync { marker: true };
+                }
+                None
+            }
+            (Kind::QueryConfig | Kind::Resync { .. }, Line::CfgNoClient) => {
+                self.reported = None;
+                p.cfg = true;
+                if let Kind::Resync { .. } = p.kind {
+                    p.kind = Kind::Resync { marker: true };
+                }
+                None
+            }
+            (Kind::QueryState, Line::Stat(v)) => {
+                p.value = Some(u16::from(v));
+                None
+            }
+            (Kind::QueryPing, Line::PingEcho(v)) => {
+                p.value = Some(u16::from(v));
+                None
+            }
+            (Kind::QueryTo, Line::To(v)) => {
+                p.value = Some(v);
+                None
+            }
+            (Kind::QueryRec, Line::Reconnect { enabled, attempts }) => {
+                p.rec = Some((enabled, attempts));
+                None
+            }
+            (Kind::QuerySubs { .. }, Line::SubListHeader) => {
+                p.kind = Kind::QuerySubs { header: true };
+                None
+            }
+            (Kind::Open, Line::Open(ok)) if p.open.is_none() => {
+                p.open = Some(ok);
+                None
+            }
+            (Kind::Subscribe { .. }, Line::SubAck { packet_id, code, .. })
+                if p.suback.is_none() =>
+            {
+                p.suback = Some((packet_id, code));
+                None
+            }
+            (Kind::Unsubscribe, Line::UnsubAck { packet_id, .. }) if p.unsuback.is_none() => {
+                p.unsuback = Some(packet_id);
+                None
+            }
+            (Kind::Publish { .. }, Line::PubAck { packet_id, .. }) if p.puback.is_none() => {
+                p.puback = Some(packet_id);
+                None
+            }
+            (Kind::Publish { .. }, Line::PubRec { packet_id, .. }) if p.pubrec.is_none() => {
+                p.pubrec = Some(packet_id);
+                None
+            }
+            (Kind::Publish { .. }, Line::PubComp { packet_id, .. }) if p.pubcomp.is_none() => {
+                p.pubcomp = Some(packet_id);
+                None
+            }
+            (Kind::Disconnect, Line::Disc) => None,
+            (_, Line::Text(t)) if is_echo(t) => None,
+            (_, other) => Some(other),
+        };
+        if let Some(line) = unclaimed {
+            self.unsolicited(line);
+        }
+    }
+
+    /// A line no pending command claims (spec §3.10).
+    fn unsolicited(&mut self, line: Line<'_>) {
+        match line {
+            Line::To(n) => {
+                let kind = TimeoutKind::from_code(n);
+                if kind == TimeoutKind::Ping {
+                    self.lost_pings = self.lost_pings.saturating_add(1);
+                    // Three lost pings: the module declares the link dead (§5.4).
+                    if self.lost_pings >= 3 && self.link == LinkState::Connected {
+                        self.link = LinkState::Reconnecting;
+                    }
+                }
+                self.push_event(Event::AckTimeout(kind));
+            }
+            Line::ReconnectAttempt(n) => {
+                self.stats.reconnect_attempts = self.stats.reconnect_attempts.saturating_add(1);
+                if self.link != LinkState::NoClient {
+                    self.link = LinkState::Reconnecting;
+                }
+                self.push_event(Event::ReconnectAttempt(n));
+            }
+            Line::Open(true) => {
+                self.link = LinkState::Connected;
+                self.lost_pings = 0;
+                if !self.subs.is_empty() {
+                    self.resubscribe_from = Some(0);
+                }
+                self.push_event(Event::Reconnected);
+            }
+            Line::Open(false) => self.push_event(Event::ReconnectRefused),
+            Line::Disc => {
+                if self.link != LinkState::NoClient {
+                    self.link = LinkState::Idle;
+                }
+                self.resubscribe_from = None;
+                self.push_event(Event::Disconnected);
+            }
+            Line::PingResp => {
+                self.lost_pings = 0;
+                self.push_event(Event::PingResp);
+            }
+            Line::PubRel { packet_id, .. } => self.push_event(Event::PubRel { packet_id }),
+            Line::UnknownMqtt(b) => self.push_event(Event::UnknownLine(b.len())),
+            Line::Text(t) if is_echo(t) => {}
+            _ => self.stray(),
+        }
+    }
+}

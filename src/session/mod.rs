@@ -1,0 +1,389 @@
+//! The sans-IO protocol brain both client faces drive.
+//!
+//! A [`Session`] owns the [`Digester`], the command buffer, the inbox and the
+//! event queue. It performs no I/O and has no clock: the faces
+//! ([`crate::blocking::Client`], [`crate::asynch::Client`]) hand it the bytes they
+//! read and the current time, and do what [`Session::poll`] asks:
+//!
+//! ```text
+//! begin(op) ─▶ poll() ─▶ Write(line) ─▶ written()
+//!                     ─▶ WritePayload ─▶ payload_written()   (length-mode publish)
+//!                     ─▶ Wait{deadline} ─▶ receive(bytes, now)
+//!                     ─▶ Done(result)
+//! ```
+//!
+//! Everything protocol-specific lives here once: which lines complete which
+//! command (ACK lines and `OK` in either order), which lines are unsolicited
+//! (spec §3.10), the link state (§5.2), the subscription table and
+//! re-subscription after a reconnection (§5.7), and the resynchronisation after a
+//! time-out (a late answer of a timed-out command can never complete the next one).
+
+mod encode;
+mod inbound;
+mod pending;
+pub mod plan;
+mod types;
+
+use heapless::{Deque, String, Vec};
+
+use crate::command::MAX_LINE;
+use crate::config::{MqttConfig, Will};
+use crate::digest::Digester;
+use crate::error::Error;
+use crate::types::QoS;
+
+pub use pending::Outcome;
+pub use types::{
+    Event, Incoming, LinkState, Message, Published, ReportedConfig, Stats, Subscribed,
+    SubscriptionEntry,
+};
+
+use pending::{Kind, Pending};
+pub use plan::Step;
+
+/// One request the caller can make; each becomes one AT command.
+#[derive(Debug, Clone, Copy)]
+pub enum Op<'a> {
+    /// `AT`: is the modem there?
+    At,
+    /// `ATE0`: echo off.
+    EchoOff,
+    /// `AT+CMEE=1`: numeric `+CME ERROR` codes.
+    NumericErrors,
+    /// `AT+MQTTCFG=…` (9 parameters).
+    Configure(&'a MqttConfig<'a>),
+    /// `AT+MQTTCFG?`.
+    QueryConfig,
+    /// `AT+MQTTTO=<s>`.
+    SetAckTimeout(u16),
+    /// `AT+MQTTTO?`.
+    QueryAckTimeout,
+    /// `AT+MQTTREC=<0|1>`.
+    SetReconnect(bool),
+    /// `AT+MQTTREC?`.
+    QueryReconnect,
+    /// `AT+MQTTPING=<0|1>`.
+    SetPingEcho(bool),
+    /// `AT+MQTTPING?`.
+    QueryPingEcho,
+    /// `AT+MQTTOPEN=…`; the user and password flags follow the last configuration.
+    Open(Option<&'a Will<'a>>),
+    /// `AT+MQTTSTAT?`.
+    QueryState,
+    /// `AT+MQTTSUB="<topic>",<qos>`.
+    Subscribe(&'a str, QoS),
+    /// `AT+MQTTSUB?`.
+    QuerySubscriptions,
+    /// `AT+MQTTUNSUB="<topic>"`.
+    Unsubscribe(&'a str),
+    /// `AT+MQTTPUB=…`, inline or length mode chosen from the payload.
+    Publish {
+        /// Topic name.
+        topic: &'a str,
+        /// Payload bytes.
+        payload: &'a [u8],
+        /// QoS.
+        qos: QoS,
+        /// Retain flag.
+        retain: bool,
+    },
+    /// `AT+MQTTDISC`.
+    Disconnect,
+    /// `AT+MQTTDEL`.
+    Delete,
+}
+
+/// What the face must do next.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Action<'a> {
+    /// Write these bytes to the port, then call [`Session::written`].
+    Write(&'a [u8]),
+    /// The `>` prompt arrived: write the publish payload, then call
+    /// [`Session::payload_written`].
+    WritePayload,
+    /// Read from the port until this time (ms, same clock as `now`) and hand the
+    /// bytes to [`Session::receive`].
+    Wait {
+        /// Deadline of the pending command.
+        deadline_ms: u64,
+    },
+    /// The command finished.
+    Done(Result<Outcome, Error>),
+    /// Nothing is pending.
+    Idle,
+}
+
+/// The protocol brain (see the module docs).
+///
+/// Const parameters: `TOPIC` topic buffer, `PAYLOAD` payload buffer (also the
+/// digester's), `QUEUE` inbox depth, `SUBS` subscription table size. RAM is about
+/// `2 × 1024` (digester line buffer and command buffer) `+ PAYLOAD` (digester)
+/// `+ QUEUE × (TOPIC + PAYLOAD + 16)` (inbox) `+ SUBS × (TOPIC + 4)` `+ 700`
+/// (reported configuration and state) bytes.
+pub struct Session<
+    const TOPIC: usize = 512,
+    const PAYLOAD: usize = 1024,
+    const QUEUE: usize = 2,
+    const SUBS: usize = 8,
+> {
+    digester: Digester<MAX_LINE, PAYLOAD>,
+    core: Core<TOPIC, PAYLOAD, QUEUE, SUBS>,
+}
+
+/// Everything but the digester, so frames borrowed from the digester can be
+/// handed to it.
+struct Core<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: usize> {
+    link: LinkState,
+    pending: Option<Pending>,
+    tx: [u8; MAX_LINE],
+    tx_len: usize,
+    ack_timeout_s: u16,
+    has_user: bool,
+    has_password: bool,
+    needs_resync: bool,
+    resubscribe_from: Option<usize>,
+    resubscribed: u16,
+    lost_pings: u8,
+    inbox: Deque<Incoming<TOPIC, PAYLOAD>, QUEUE>,
+    events: Deque<Event, 8>,
+    unreported_events_dropped: u32,
+    subs: Vec<(String<TOPIC>, QoS), SUBS>,
+    sub_list: Vec<SubscriptionEntry<TOPIC>, SUBS>,
+    reported: Option<ReportedConfig>,
+    pending_topic: String<TOPIC>,
+    ping_echo: bool,
+    stats: Stats,
+}
+
+impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: usize> Default
+    for Session<TOPIC, PAYLOAD, QUEUE, SUBS>
+{
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: usize>
+    Session<TOPIC, PAYLOAD, QUEUE, SUBS>
+{
+    /// A session with no client configured and nothing pending.
+    pub fn new() -> Self {
+        Self {
+            digester: Digester::new(),
+            core: Core {
+                link: LinkState::NoClient,
+                pending: None,
+                tx: [0; MAX_LINE],
+                tx_len: 0,
+                ack_timeout_s: 10,
+                has_user: false,
+                has_password: false,
+                needs_resync: false,
+                resubscribe_from: None,
+                resubscribed: 0,
+                lost_pings: 0,
+                inbox: Deque::new(),
+                events: Deque::new(),
+                unreported_events_dropped: 0,
+                subs: Vec::new(),
+                sub_list: Vec::new(),
+                reported: None,
+                pending_topic: String::new(),
+                ping_echo: false,
+                stats: Stats::default(),
+            },
+        }
+    }
+
+    /// The connection state the session tracks.
+    pub fn link_state(&self) -> LinkState {
+        self.core.link
+    }
+
+    /// Whether a command is in flight.
+    pub fn is_busy(&self) -> bool {
+        self.core.pending.is_some()
+    }
+
+    /// The ACK time-out in force, in seconds, as last set.
+    pub fn ack_timeout_s(&self) -> u16 {
+        self.core.ack_timeout_s
+    }
+
+    /// Counters of discarded and unplaced data.
+    pub fn stats(&self) -> Stats {
+        self.core.stats
+    }
+
+    /// The subscriptions the session re-issues after a reconnection.
+    pub fn subscriptions(&self) -> impl Iterator<Item = (&str, QoS)> {
+        self.core.subs.iter().map(|(t, q)| (t.as_str(), *q))
+    }
+
+    /// The entries of the last `AT+MQTTSUB?` answer.
+    pub fn listed_subscriptions(&self) -> &[SubscriptionEntry<TOPIC>] {
+        &self.core.sub_list
+    }
+
+    /// The configuration of the last `AT+MQTTCFG?` answer (`None`: no client).
+    pub fn reported_config(&self) -> Option<&ReportedConfig> {
+        self.core.reported.as_ref()
+    }
+
+    /// Whether the next command must be preceded by a resynchronisation (a
+    /// command timed out and its answer may still arrive).
+    pub fn needs_resync(&self) -> bool {
+        self.core.needs_resync
+    }
+
+    /// Starts a resynchronisation: `AT+MQTTCFG?`, whose `+MQTTCFG:` line no other
+    /// command produces; every result before it belongs to the timed-out command
+    /// and is dropped.
+    pub fn begin_resync(&mut self, now_ms: u64) -> Result<(), Error> {
+        self.core.begin_encoded(
+            &Op::QueryConfig,
+            Kind::Resync { marker: false },
+            now_ms,
+        )
+    }
+
+    /// Encodes `op` and makes it the pending command. Fails with
+    /// [`Error::Busy`] while another command is pending, with
+    /// [`Error::InvalidState`] when the tracked state forbids it, and with
+    /// [`Error::Invalid`] when a parameter is refused; nothing is sent then.
+    pub fn begin(&mut self, op: &Op<'_>, now_ms: u64) -> Result<(), Error> {
+        let kind = Kind::of(op);
+        self.core.check_state(op)?;
+        if let Op::Subscribe(topic, _) | Op::Unsubscribe(topic) = op {
+            // A topic longer than the table's buffer could not be re-issued later:
+            // refuse it rather than keep a truncated copy.
+            if topic.len() > TOPIC {
+                return Err(Error::Overflow);
+            }
+            self.core.pending_topic.clear();
+            self.core.pending_topic.push_str(topic).map_err(|_| Error::Overflow)?;
+        }
+        self.core.begin_encoded(op, kind, now_ms)?;
+        if let Op::Configure(cfg) = op {
+            self.core.has_user = !cfg.user.is_empty();
+            self.core.has_password = !cfg.password.is_empty();
+            self.core.ping_echo = cfg.ping_echo;
+        }
+        Ok(())
+    }
+
+    /// Whether `AT+MQTTPING=1` is wanted after each open (from the configuration).
+    pub fn ping_echo_wanted(&self) -> bool {
+        self.core.ping_echo
+    }
+
+    /// The next subscription to re-issue after a reconnection, if any. The face
+    /// runs it as an [`Op::Subscribe`] through [`Session::begin_resubscribe`].
+    pub fn next_resubscription(&self) -> Option<usize> {
+        let from = self.core.resubscribe_from?;
+        if self.core.link != LinkState::Connected || from >= self.core.subs.len() {
+            return None;
+        }
+        Some(from)
+    }
+
+    /// Begins re-subscribing entry `index` of the subscription table.
+    pub fn begin_resubscribe(&mut self, index: usize, now_ms: u64) -> Result<(), Error> {
+        let (topic, qos) = match self.core.subs.get(index) {
+            Some((t, q)) => (t.clone(), *q),
+            None => return Err(Error::InvalidState),
+        };
+        let op = Op::Subscribe(topic.as_str(), qos);
+        let kind = Kind::of(&op);
+        self.core.begin_encoded(&op, kind, now_ms)?;
+        self.core.resubscribe_from = Some(index.saturating_add(1));
+        if index.saturating_add(1) >= self.core.subs.len() {
+            self.core.resubscribe_from = None;
+            self.core.resubscribed = u16::try_from(self.core.subs.len()).unwrap_or(u16::MAX);
+        }
+        Ok(())
+    }
+
+    /// What the face must do now.
+    pub fn poll(&mut self, now_ms: u64) -> Action<'_> {
+        let Some(p) = self.core.pending.as_mut() else {
+            return Action::Idle;
+        };
+        if !p.written {
+            let len = self.core.tx_len.min(self.core.tx.len());
+            return Action::Write(self.core.tx.get(..len).unwrap_or(&[]));
+        }
+        if p.prompt_ready() {
+            return Action::WritePayload;
+        }
+        if let Some(result) = self.core.check_complete() {
+            self.digester.expect_prompt(false);
+            return Action::Done(result);
+        }
+        let deadline = self.core.pending.as_ref().map_or(now_ms, |p| p.deadline_ms);
+        if now_ms >= deadline {
+            self.digester.expect_prompt(false);
+            return Action::Done(self.core.time_out());
+        }
+        Action::Wait {
+            deadline_ms: deadline,
+        }
+    }
+
+    /// The face wrote the bytes of [`Action::Write`].
+    pub fn written(&mut self) {
+        if let Some(p) = self.core.pending.as_mut() {
+            p.written = true;
+            self.digester.expect_prompt(p.waits_for_prompt());
+        }
+    }
+
+    /// The face wrote the payload after the prompt.
+    pub fn payload_written(&mut self) {
+        if let Some(p) = self.core.pending.as_mut() {
+            p.payload_sent();
+        }
+        self.digester.expect_prompt(false);
+    }
+
+    /// Hands bytes read from the port to the session. Call it with whatever
+    /// arrived, whether or not a command is pending: URCs and messages are
+    /// processed at any time.
+    pub fn receive(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let (used, frame) = self.digester.feed(bytes);
+            if let Some(frame) = frame {
+                let prompt_wanted = self.core.on_frame(frame);
+                self.digester.expect_prompt(prompt_wanted);
+            }
+            bytes = bytes.get(used.max(1)..).unwrap_or(&[]);
+        }
+    }
+
+    /// Takes the oldest incoming message (or oversize report) from the inbox.
+    pub fn next_incoming(&mut self) -> Option<Incoming<TOPIC, PAYLOAD>> {
+        self.core.inbox.pop_front()
+    }
+
+    /// Takes the oldest event.
+    pub fn next_event(&mut self) -> Option<Event> {
+        if let Some(e) = self.core.events.pop_front() {
+            return Some(e);
+        }
+        if self.core.unreported_events_dropped > 0 {
+            let n = core::mem::take(&mut self.core.unreported_events_dropped);
+            return Some(Event::EventsDropped(n));
+        }
+        None
+    }
+
+    /// Forgets any pending command and partial input (for example after the
+    /// port was reopened or the modem rebooted). Subscriptions are kept.
+    pub fn reset(&mut self) {
+        self.digester.reset();
+        self.core.pending = None;
+        self.core.link = LinkState::NoClient;
+        self.core.needs_resync = false;
+    }
+}
+

@@ -1,0 +1,429 @@
+//! The command in flight: what completes it, and what it yields.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use crate::error::{CmeError, Error};
+use crate::types::QoS;
+
+use super::types::{LinkState, Published, Subscribed};
+use super::{Core, Op};
+
+/// What a finished command yields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Outcome {
+    /// The command succeeded and yields nothing.
+    Done,
+    /// `AT+MQTTCFG?` answered; see [`super::Session::reported_config`]
+    /// (`None` there: no client configured).
+    Config,
+    /// `AT+MQTTSTAT?` answered with this raw value.
+    State(u8),
+    /// `AT+MQTTSUB=` succeeded.
+    Subscribed(Subscribed),
+    /// `AT+MQTTSUB?` answered; see [`super::Session::listed_subscriptions`].
+    SubscriptionList,
+    /// `AT+MQTTUNSUB=` succeeded with this packet id.
+    Unsubscribed(u16),
+    /// `AT+MQTTPUB=` completed with every acknowledgement its QoS needs.
+    Published(Published),
+    /// `AT+MQTTPING?` answered.
+    PingEcho(bool),
+    /// `AT+MQTTREC?` answered.
+    Reconnect {
+        /// Automatic reconnection enabled.
+        enabled: bool,
+        /// Attempts made so far.
+        attempts: u16,
+    },
+    /// `AT+MQTTTO?` answered with this many seconds.
+    AckTimeout(u16),
+}
+
+/// Which command is pending, with what it needs to complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Plain,
+    Configure,
+    QueryConfig,
+    QueryState,
+    QuerySubs { header: bool },
+    QueryPing,
+    QueryRec,
+    QueryTo,
+    SetTo(u16),
+    Open,
+    Subscribe { qos: QoS },
+    Unsubscribe,
+    Publish { qos: QoS, length_mode: bool },
+    Disconnect,
+    Delete,
+    Resync { marker: bool },
+}
+
+impl Kind {
+    pub(super) fn of(op: &Op<'_>) -> Kind {
+        match op {
+            Op::At | Op::EchoOff | Op::NumericErrors => Kind::Plain,
+            Op::SetReconnect(_) | Op::SetPingEcho(_) => Kind::Plain,
+            Op::Configure(_) => Kind::Configure,
+            Op::QueryConfig => Kind::QueryConfig,
+            Op::SetAckTimeout(s) => Kind::SetTo(*s),
+            Op::QueryAckTimeout => Kind::QueryTo,
+            Op::QueryReconnect => Kind::QueryRec,
+            Op::QueryPingEcho => Kind::QueryPing,
+            Op::Open(_) => Kind::Open,
+            Op::QueryState => Kind::QueryState,
+            Op::Subscribe(_, qos) => Kind::Subscribe { qos: *qos },
+            Op::QuerySubscriptions => Kind::QuerySubs { header: false },
+            Op::Unsubscribe(_) => Kind::Unsubscribe,
+            Op::Publish { qos, .. } => Kind::Publish {
+                qos: *qos,
+                length_mode: false,
+            },
+            Op::Disconnect => Kind::Disconnect,
+            Op::Delete => Kind::Delete,
+        }
+    }
+}
+
+/// The final result line, as far as it arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Final {
+    Ok,
+    Error,
+    Cme(u16),
+}
+
+/// Progress of the `>` exchange of a length-mode publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Prompt {
+    NotNeeded,
+    Waiting,
+    Ready,
+    Sent,
+}
+
+/// The command in flight.
+#[derive(Debug, Clone)]
+pub(super) struct Pending {
+    pub(super) kind: Kind,
+    pub(super) deadline_ms: u64,
+    pub(super) written: bool,
+    pub(super) prompt: Prompt,
+    pub(super) final_: Option<Final>,
+    pub(super) open: Option<bool>,
+    pub(super) suback: Option<(u16, u8)>,
+    pub(super) unsuback: Option<u16>,
+    pub(super) puback: Option<u16>,
+    pub(super) pubrec: Option<u16>,
+    pub(super) pubcomp: Option<u16>,
+    pub(super) value: Option<u16>,
+    pub(super) rec: Option<(bool, u16)>,
+    pub(super) cfg: bool,
+}
+
+impl Pending {
+    pub(super) fn new(kind: Kind, deadline_ms: u64) -> Self {
+        let prompt = match kind {
+            Kind::Publish {
+                length_mode: true, ..
+            } => Prompt::Waiting,
+            _ => Prompt::NotNeeded,
+        };
+        Self {
+            kind,
+            deadline_ms,
+            written: false,
+            prompt,
+            final_: None,
+            open: None,
+            suback: None,
+            unsuback: None,
+            puback: None,
+            pubrec: None,
+            pubcomp: None,
+            value: None,
+            rec: None,
+            cfg: false,
+        }
+    }
+
+    /// Whether the digester must recognise a `>` prompt now.
+    pub(super) fn waits_for_prompt(&self) -> bool {
+        self.written && self.prompt == Prompt::Waiting
+    }
+
+    pub(super) fn prompt_ready(&self) -> bool {
+        self.prompt == Prompt::Ready
+    }
+
+    pub(super) fn payload_sent(&mut self) {
+        if self.prompt == Prompt::Ready {
+            self.prompt = Prompt::Sent;
+        }
+    }
+}
+
+/// Spec §4's mapping of an error final result for the pending command.
+fn error_of(f: Final) -> Error {
+    match f {
+        Final::Ok | Final::Error => Error::Modem,
+        Final::Cme(n) => Error::Cme(CmeError::from_code(n)),
+    }
+}
+
+impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: usize>
+    Core<TOPIC, PAYLOAD, QUEUE, SUBS>
+{
+    /// Refuses locally what the tracked state makes certain to fail (spec §5.3).
+    pub(super) fn check_state(&self, op: &Op<'_>) -> Result<(), Error> {
+        if self.pending.is_some() {
+            return Err(Error::Busy);
+        }
+        let ok = match op {
+            Op::Subscribe(..) | Op::Unsubscribe(_) | Op::Publish { .. } => {
+                matches!(self.link, LinkState::Connected | LinkState::Reconnecting)
+            }
+            Op::Open(_) => self.link != LinkState::NoClient,
+            _ => true,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::InvalidState)
+        }
+    }
+
+    pub(super) fn begin_encoded(
+        &mut self,
+        op: &Op<'_>,
+        kind: Kind,
+        now_ms: u64,
+    ) -> Result<(), Error> {
+        if self.pending.is_some() {
+            return Err(Error::Busy);
+        }
+        let e = super::encode::encode(
+            op,
+            self.has_user,
+            self.has_password,
+            self.ack_timeout_s,
+            &mut self.tx,
+        )?;
+        self.tx_len = e.len;
+        let kind = match kind {
+            Kind::Publish { qos, .. } => Kind::Publish {
+                qos,
+                length_mode: e.length_mode,
+            },
+            k => k,
+        };
+        let deadline = now_ms.saturating_add(u64::from(e.timeout_ms));
+        self.pending = Some(Pending::new(kind, deadline));
+        if let Kind::QuerySubs { .. } = kind {
+            self.sub_list.clear();
+        }
+        if kind == Kind::Open {
+            self.link = LinkState::Opening;
+        }
+        trace!("begin {:?}", kind);
+        Ok(())
+    }
+
+    /// The pending command's result, once everything it needs has arrived.
+    pub(super) fn check_complete(&mut self) -> Option<Result<Outcome, Error>> {
+        let p = self.pending.as_ref()?;
+        let f = p.final_?;
+        let result = match f {
+            Final::Ok => self.success(p)?,
+            err => self.failure(p, err),
+        };
+        let kind = p.kind;
+        self.pending = None;
+        self.after(kind, &result);
+        Some(result)
+    }
+
+    /// The outcome of a command that ended in `OK`, or `None` while ACK lines it
+    /// needs are still missing (they may follow the `OK`, spec §3.8).
+    fn success(&self, p: &Pending) -> Option<Result<Outcome, Error>> {
+        let missing = Some(Err(Error::UnexpectedResponse));
+        Some(match p.kind {
+            Kind::Plain | Kind::Configure | Kind::Delete | Kind::SetTo(_) => Ok(Outcome::Done),
+            Kind::Disconnect => Ok(Outcome::Done),
+            Kind::QueryConfig | Kind::Resync { .. } => {
+                if p.cfg {
+                    Ok(Outcome::Config)
+                } else {
+                    return missing;
+                }
+            }
+            Kind::QueryState => match p.value {
+                Some(v) => Ok(Outcome::State(u8::try_from(v).unwrap_or(u8::MAX))),
+                None => return missing,
+            },
+            Kind::QueryPing => match p.value {
+                Some(v) => Ok(Outcome::PingEcho(v != 0)),
+                None => return missing,
+            },
+            Kind::QueryTo => match p.value {
+                Some(v) => Ok(Outcome::AckTimeout(v)),
+                None => return missing,
+            },
+            Kind::QueryRec => match p.rec {
+                Some((enabled, attempts)) => Ok(Outcome::Reconnect { enabled, attempts }),
+                None => return missing,
+            },
+            Kind::QuerySubs { .. } => Ok(Outcome::SubscriptionList),
+            Kind::Open => match p.open {
+                Some(true) => Ok(Outcome::Done),
+                Some(false) => Err(Error::Cme(CmeError::ConnectFailed)),
+                None => return None,
+            },
+            Kind::Subscribe { .. } => match p.suback {
+                Some((_, 128)) => Err(Error::SubscribeRejected),
+                Some((id, code)) => match QoS::from_u8(code) {
+                    Some(granted) => Ok(Outcome::Subscribed(Subscribed {
+                        packet_id: Some(id),
+                        granted,
+                    })),
+                    None => Err(Error::UnexpectedResponse),
+                },
+                None => return None,
+            },
+            Kind::Unsubscribe => match p.unsuback {
+                Some(id) => Ok(Outcome::Unsubscribed(id)),
+                None => return None,
+            },
+            Kind::Publish { qos, length_mode } => {
+                let packet_id = match qos {
+                    QoS::AtMostOnce => None,
+                    QoS::AtLeastOnce => Some(p.puback?),
+                    QoS::ExactlyOnce => {
+                        p.pubrec?;
+                        Some(p.pubcomp?)
+                    }
+                };
+                Ok(Outcome::Published(Published {
+                    packet_id,
+                    length_mode,
+                }))
+            }
+        })
+    }
+
+    /// The outcome of a command that ended in an error (spec §4 actions).
+    fn failure(&self, p: &Pending, f: Final) -> Result<Outcome, Error> {
+        match (p.kind, f) {
+            // 606: already subscribed is success (idempotent, used by re-subscription).
+            (Kind::Subscribe { qos }, Final::Cme(606)) => Ok(Outcome::Subscribed(Subscribed {
+                packet_id: None,
+                granted: qos,
+            })),
+            (Kind::Subscribe { .. }, Final::Cme(605)) => Err(Error::SubscribeRejected),
+            // Disconnecting what is already disconnected is success (spec §2.7).
+            (Kind::Disconnect, Final::Error | Final::Cme(620)) => Ok(Outcome::Done),
+            // 602: already connected; the connection is up.
+            (Kind::Open, Final::Cme(602)) => Ok(Outcome::Done),
+            _ => Err(error_of(f)),
+        }
+    }
+
+    /// State changes that follow a finished command (spec §5.2).
+    fn after(&mut self, kind: Kind, result: &Result<Outcome, Error>) {
+        match (kind, result) {
+            (Kind::Configure, Ok(_)) => {
+                self.link = LinkState::Idle;
+                self.ack_timeout_s = 10;
+            }
+            (Kind::SetTo(s), Ok(_)) => self.ack_timeout_s = s,
+            (Kind::Delete, Ok(_)) => self.link = LinkState::NoClient,
+            (Kind::Disconnect, Ok(_)) => {
+                self.link = match self.link {
+                    LinkState::NoClient => LinkState::NoClient,
+                    _ => LinkState::Idle,
+                }
+            }
+            (Kind::Open, Ok(_)) => {
+                self.link = LinkState::Connected;
+                self.lost_pings = 0;
+                if !self.subs.is_empty() {
+                    self.resubscribe_from = Some(0);
+                }
+            }
+            (Kind::Open, Err(_)) => self.link = LinkState::Idle,
+            (Kind::QueryConfig | Kind::Resync { .. }, Ok(_)) => {
+                if self.reported.is_none() && self.link != LinkState::NoClient {
+                    // The module has no client although we thought it had one.
+                    self.link = LinkState::NoClient;
+                }
+            }
+            (Kind::Subscribe { .. } | Kind::Unsubscribe | Kind::Publish { .. }, Ok(_)) => {
+                if self.link == LinkState::Reconnecting {
+                    self.link = LinkState::Connected;
+                }
+                match kind {
+                    Kind::Subscribe { qos } => self.remember_subscription(qos),
+                    Kind::Unsubscribe => self.forget_subscription(),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        if let Err(Error::Cme(c)) = result {
+            match c {
+                CmeError::ConnectionLost => self.link = LinkState::Reconnecting,
+                CmeError::ReconnectFailed | CmeError::Disconnected => {
+                    if self.link != LinkState::NoClient {
+                        self.link = LinkState::Idle;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let (Kind::Subscribe { .. }, true) = (kind, self.resubscribe_from.is_none()) {
+            if self.resubscribed > 0 {
+                let n = core::mem::take(&mut self.resubscribed);
+                self.push_event(super::types::Event::Resubscribed(n));
+            }
+        }
+        if let Kind::Resync { .. } = kind {
+            if result.is_ok() {
+                self.needs_resync = false;
+            }
+        }
+    }
+
+    fn remember_subscription(&mut self, qos: QoS) {
+        let topic = self.pending_topic.clone();
+        if let Some(entry) = self.subs.iter_mut().find(|(t, _)| *t == topic) {
+            entry.1 = qos;
+        } else if self.subs.push((topic, qos)).is_err() {
+            warn!("subscription table full: this topic will not be re-subscribed");
+        }
+    }
+
+    fn forget_subscription(&mut self) {
+        let topic = &self.pending_topic;
+        self.subs.retain(|(t, _)| t != topic);
+    }
+
+    /// The pending command ran out of time: report it and resynchronise before
+    /// the next command (its answer may still arrive).
+    pub(super) fn time_out(&mut self) -> Result<Outcome, Error> {
+        let kind = self.pending.as_ref().map(|p| p.kind);
+        self.pending = None;
+        self.needs_resync = true;
+        if kind == Some(Kind::Open) {
+            self.link = LinkState::Idle;
+        }
+        warn!("command timed out");
+        Err(Error::Timeout)
+    }
+}

@@ -1,0 +1,165 @@
+//! Values the session hands to the caller: state, messages, events, outcomes.
+
+use heapless::{String, Vec};
+
+use crate::error::{CmeError, FramingError};
+use crate::types::{QoS, TimeoutKind};
+
+/// The connection state the client tracks itself (spec §5.2); it does not trust
+/// `AT+MQTTSTAT?` alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum LinkState {
+    /// No MQTT client configured in the module (power-up, after `AT+MQTTDEL`).
+    NoClient,
+    /// Configured, no broker connection.
+    Idle,
+    /// `AT+MQTTOPEN` is pending.
+    Opening,
+    /// The broker accepted the connection.
+    Connected,
+    /// The module is re-establishing the connection on its own.
+    Reconnecting,
+}
+
+/// An incoming message, copied out of the modem's `+MQTTPUBLISH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message<const TOPIC: usize, const PAYLOAD: usize> {
+    /// Topic name.
+    pub topic: String<TOPIC>,
+    /// Payload, byte-exact.
+    pub payload: Vec<u8, PAYLOAD>,
+    /// QoS the broker delivered it with.
+    pub qos: QoS,
+    /// Whether it is a retained message.
+    pub retained: bool,
+    /// DUP flag.
+    pub dup: bool,
+    /// Packet id chosen by the broker (0 for QoS 0).
+    pub packet_id: u16,
+}
+
+/// What the client hands out of its inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming<const TOPIC: usize, const PAYLOAD: usize> {
+    /// A complete message.
+    Message(Message<TOPIC, PAYLOAD>),
+    /// A message whose payload was larger than the payload buffer: it was
+    /// consumed and discarded; its topic (truncated to the topic buffer if it had
+    /// to be) and length are reported here.
+    TooLarge {
+        /// Topic of the message.
+        topic: String<TOPIC>,
+        /// Announced payload length in bytes.
+        len: usize,
+    },
+}
+
+/// Something that happened on the link, for the caller to observe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Event {
+    /// The broker answered a keep-alive ping (`+MQTTPINGRSP`).
+    PingResp,
+    /// `+MQTTTO: <type>` outside a command: an acknowledgement did not arrive.
+    AckTimeout(TimeoutKind),
+    /// `+MQTTREC:<n>`: the module's automatic reconnect attempt n (from 0).
+    ReconnectAttempt(u16),
+    /// The module reconnected on its own (unsolicited `+MQTTOPEN:OK`).
+    /// Subscriptions are re-issued by the client.
+    Reconnected,
+    /// An automatic reconnect attempt was refused (unsolicited `+MQTTOPEN:FAIL`).
+    ReconnectRefused,
+    /// The module gave the connection up (unsolicited `+MQTTDISC: OK`): call
+    /// `connect` again to reopen it.
+    Disconnected,
+    /// `+MQTTPUBREL` for an incoming QoS 2 message, already delivered.
+    PubRel {
+        /// Packet id of the released message.
+        packet_id: u16,
+    },
+    /// An unsolicited `+CME ERROR` (609, 619, or a late one).
+    ModemError(CmeError),
+    /// The modem's output could not be framed; the digester resynchronised.
+    Framing(FramingError),
+    /// The inbox was full: this many messages were refused since the last such
+    /// event (oldest kept, newest dropped, see the client docs).
+    MessagesDropped(u32),
+    /// Events were lost because the event queue was full; this many.
+    EventsDropped(u32),
+    /// A `+MQTT…` line the driver does not know (its length in bytes).
+    UnknownLine(usize),
+    /// All subscriptions were re-issued after a reconnection (this many).
+    Resubscribed(u16),
+}
+
+/// The result of a subscribe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Subscribed {
+    /// Packet id the module used, or `None` when the module said the topic was
+    /// already subscribed (`+CME ERROR: 606`, treated as success).
+    pub packet_id: Option<u16>,
+    /// QoS the broker granted (the requested QoS when `packet_id` is `None`).
+    pub granted: QoS,
+}
+
+/// The result of a publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Published {
+    /// Packet id from `+MQTTPUBACK` / `+MQTTPUBCOMP` (`None` at QoS 0).
+    pub packet_id: Option<u16>,
+    /// Whether the payload went in length mode (`>` prompt) rather than inline.
+    pub length_mode: bool,
+}
+
+/// The configuration the module reports (`AT+MQTTCFG?`), password excluded
+/// (the module masks it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportedConfig {
+    /// Broker host.
+    pub host: String<128>,
+    /// Broker port.
+    pub port: u16,
+    /// Client id.
+    pub client_id: String<128>,
+    /// Keep-alive in seconds.
+    pub keep_alive: u16,
+    /// User name.
+    pub user: String<128>,
+    /// Clean-session flag.
+    pub clean_session: bool,
+    /// Version string.
+    pub version: String<128>,
+    /// Encryption flag.
+    pub encrypt: bool,
+}
+
+/// One entry of `AT+MQTTSUB?`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionEntry<const TOPIC: usize> {
+    /// Topic filter.
+    pub topic: String<TOPIC>,
+    /// QoS, when the module prints it.
+    pub qos: Option<QoS>,
+}
+
+/// Counters of what the client had to discard or could not place, so that nothing
+/// is lost without a trace.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Stats {
+    /// Messages refused because the inbox was full.
+    pub messages_dropped: u32,
+    /// Messages too large for the payload buffer (each also reported in the inbox).
+    pub messages_too_large: u32,
+    /// Events lost because the event queue was full.
+    pub events_dropped: u32,
+    /// Framing errors reported by the digester.
+    pub framing_errors: u32,
+    /// Lines or final results that belonged to no pending command (late answers).
+    pub stray_lines: u32,
+    /// Automatic reconnect attempts seen.
+    pub reconnect_attempts: u32,
+}
