@@ -1,8 +1,25 @@
 //! Decoding of one complete line of modem output (everything but final results
 //! and `+MQTTPUBLISH`, which the digester frames itself).
 //!
-//! INTERFACE CONTRACT (implementation pending; see the wire helper's task):
-//! `Line::parse(bytes: &[u8]) -> Line<'_>` never fails and never panics.
+//! [`Line::parse`] never fails and never panics: a `+MQTT…` line it does not know,
+//! or whose fields do not parse, is [`Line::UnknownMqtt`]; anything else that is
+//! not a `+MQTT…` line is [`Line::Text`]. It accepts any number of spaces after
+//! the `:` of every prefix (and around unquoted fields), quoted or bare topics and
+//! strings, and both spellings `+MQTTPINGRSP` / `+MQTTPINGRESP` (spec §1.3, §3).
+//!
+//! Whether a line is an answer to the pending command or an event is not decided
+//! here (spec §3.10): see [`crate::urc::Urc::from_line`] for the unsolicited
+//! reading.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use crate::digest::{trim_end_spaces, trim_start_spaces};
+use crate::types::QoS;
 
 /// The fields of a `+MQTTCFG:` answer (spec §2.1). The password is always masked
 /// by the modem and is therefore not kept.
@@ -107,4 +124,348 @@ pub enum Line<'a> {
     UnknownMqtt(&'a [u8]),
     /// Any other line (echo, `AT+MQTTSUB?` entries, other modem URCs).
     Text(&'a [u8]),
+}
+
+/// One field of a comma-separated list.
+#[derive(Clone, Copy)]
+enum Field<'a> {
+    /// `"…"`, quotes stripped.
+    Quoted(&'a [u8]),
+    /// Anything else, spaces around it stripped.
+    Bare(&'a [u8]),
+}
+
+impl<'a> Field<'a> {
+    fn bytes(self) -> &'a [u8] {
+        match self {
+            Field::Quoted(b) | Field::Bare(b) => b,
+        }
+    }
+
+    /// A string field, quoted or not.
+    fn text(self) -> Option<&'a str> {
+        core::str::from_utf8(self.bytes()).ok()
+    }
+
+    /// An unquoted decimal number.
+    fn num(self) -> Option<u32> {
+        match self {
+            Field::Bare(b) if !b.is_empty() && b.len() <= 9 => {
+                b.iter().try_fold(0u32, |v, &c| {
+                    let d = c.wrapping_sub(b'0');
+                    if d > 9 {
+                        return None;
+                    }
+                    v.checked_mul(10)?.checked_add(u32::from(d))
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn u8(self) -> Option<u8> {
+        self.num().and_then(|v| u8::try_from(v).ok())
+    }
+
+    fn u16(self) -> Option<u16> {
+        self.num().and_then(|v| u16::try_from(v).ok())
+    }
+
+    /// 0 or 1.
+    fn flag(self) -> Option<bool> {
+        match self.num()? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+}
+
+/// Splits the text after `+XXX:` into fields. A field that starts with `"` runs
+/// to the next `"`, which must be followed by `,` or the end of the line.
+struct Fields<'a> {
+    rest: &'a [u8],
+    done: bool,
+}
+
+impl<'a> Fields<'a> {
+    fn new(rest: &'a [u8]) -> Self {
+        Fields { rest, done: false }
+    }
+
+    /// Everything that is left as one final field (a topic that may hold commas):
+    /// quotes stripped if it is quoted as a whole.
+    fn remainder(&mut self) -> Option<Field<'a>> {
+        if self.done {
+            return None;
+        }
+        self.done = true;
+        let s = trim_end_spaces(trim_start_spaces(self.rest));
+        Some(match s {
+            [b'"', inner @ .., b'"'] if !inner.contains(&b'"') => Field::Quoted(inner),
+            _ => Field::Bare(s),
+        })
+    }
+
+    /// Whether every field was taken.
+    fn finished(&self) -> bool {
+        self.done
+    }
+}
+
+impl<'a> Iterator for Fields<'a> {
+    /// `None` inside marks a malformed field (an unterminated quote or text
+    /// after a closing quote).
+    type Item = Option<Field<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let s = trim_start_spaces(self.rest);
+        if let Some(q) = s.strip_prefix(b"\"") {
+            let Some(k) = q.iter().position(|&b| b == b'"') else {
+                self.done = true;
+                return Some(None);
+            };
+            let inner = q.get(..k).unwrap_or_default();
+            let after = trim_start_spaces(q.get(k.saturating_add(1)..).unwrap_or_default());
+            match after {
+                [] => self.done = true,
+                [b',', rest @ ..] => self.rest = rest,
+                _ => {
+                    self.done = true;
+                    return Some(None);
+                }
+            }
+            Some(Some(Field::Quoted(inner)))
+        } else {
+            let (field, rest) = match s.iter().position(|&b| b == b',') {
+                Some(k) => (
+                    s.get(..k).unwrap_or_default(),
+                    s.get(k.saturating_add(1)..),
+                ),
+                None => (s, None),
+            };
+            match rest {
+                Some(r) => self.rest = r,
+                None => self.done = true,
+            }
+            Some(Some(Field::Bare(trim_end_spaces(field))))
+        }
+    }
+}
+
+/// Takes exactly `N` fields and checks nothing is left.
+fn exactly<const N: usize>(rest: &[u8]) -> Option<[Field<'_>; N]> {
+    let mut fields = Fields::new(rest);
+    let mut out = [Field::Bare(&[]); N];
+    for slot in out.iter_mut() {
+        *slot = fields.next()??;
+    }
+    fields.finished().then_some(out)
+}
+
+/// `OK` (or nothing at all).
+fn is_ok(rest: &[u8]) -> bool {
+    matches!(rest, b"OK" | b"")
+}
+
+impl<'a> Line<'a> {
+    /// Decodes one line (without its line end). Never fails; never panics.
+    pub fn parse(bytes: &'a [u8]) -> Line<'a> {
+        let Some(after) = bytes.strip_prefix(b"+MQTT") else {
+            return Line::Text(bytes);
+        };
+        let name_end = after
+            .iter()
+            .position(|&b| b == b':' || b == b' ')
+            .unwrap_or(after.len());
+        let (name, rest) = after.split_at_checked(name_end).unwrap_or((after, &[]));
+        let rest = trim_start_spaces(rest);
+        let rest = rest.strip_prefix(b":").unwrap_or(rest);
+        let rest = trim_end_spaces(trim_start_spaces(rest));
+        Self::known(name, rest).unwrap_or(Line::UnknownMqtt(bytes))
+    }
+
+    /// Decodes the part after `+MQTT<name>:` for a known name.
+    fn known(name: &[u8], rest: &'a [u8]) -> Option<Line<'a>> {
+        Some(match name {
+            b"CFG" => return cfg(rest),
+            b"STAT" => Line::Stat(exactly::<1>(rest)?[0].u8()?),
+            b"SUBACK" => {
+                let mut f = Fields::new(rest);
+                let packet_id = f.next()??.u16()?;
+                let code = f.next()??.u8()?;
+                let topic = f.remainder()?.text()?;
+                Line::SubAck {
+                    packet_id,
+                    code,
+                    topic,
+                }
+            }
+            b"SUB" if rest.is_empty() => Line::SubListHeader,
+            b"UNSUBACK" => {
+                let mut f = Fields::new(rest);
+                let packet_id = f.next()??.u16()?;
+                let topic = f.remainder()?.text()?;
+                Line::UnsubAck { packet_id, topic }
+            }
+            b"PUBACK" | b"PUBREC" | b"PUBCOMP" | b"PUBREL" => {
+                let [dup, id] = exactly::<2>(rest)?;
+                let (dup, packet_id) = (dup.flag()?, id.u16()?);
+                match name {
+                    b"PUBACK" => Line::PubAck { dup, packet_id },
+                    b"PUBREC" => Line::PubRec { dup, packet_id },
+                    b"PUBCOMP" => Line::PubComp { dup, packet_id },
+                    _ => Line::PubRel { dup, packet_id },
+                }
+            }
+            b"PING" => Line::PingEcho(exactly::<1>(rest)?[0].u8()?),
+            b"REC" => {
+                if let Some([n]) = exactly::<1>(rest) {
+                    Line::ReconnectAttempt(n.u16()?)
+                } else {
+                    let [enabled, attempts] = exactly::<2>(rest)?;
+                    Line::Reconnect {
+                        enabled: enabled.flag()?,
+                        attempts: attempts.u16()?,
+                    }
+                }
+            }
+            b"TO" => Line::To(exactly::<1>(rest)?[0].u16()?),
+            b"OPEN" => match rest {
+                b"OK" => Line::Open(true),
+                b"FAIL" => Line::Open(false),
+                _ => return None,
+            },
+            b"DISC" if is_ok(rest) => Line::Disc,
+            b"PINGRSP" | b"PINGRESP" if is_ok(rest) => Line::PingResp,
+            _ => return None,
+        })
+    }
+}
+
+/// The `+MQTTCFG:` answer: 9 or 7 fields, or the no-client form.
+fn cfg(rest: &[u8]) -> Option<Line<'_>> {
+    let mut f = Fields::new(rest);
+    let host = f.next()?;
+    // `(null)` as the host means no client; the rest of the line is undocumented.
+    if host.map(Field::bytes) == Some(b"(null)") {
+        return Some(Line::CfgNoClient);
+    }
+    let mut v = [Field::Bare(&[]); 9];
+    v[0] = host?;
+    let mut n = 1usize;
+    for field in f {
+        *v.get_mut(n)? = field?;
+        n = n.saturating_add(1);
+    }
+    let [host, port, id, keep_alive, user, _passwd, clean, version, encrypt] = v;
+    let (version, encrypt) = match n {
+        9 => (version.text()?, encrypt.flag()?),
+        7 => ("", false),
+        _ => return None,
+    };
+    Some(Line::Cfg(CfgLine {
+        host: host.text()?,
+        port: port.u16()?,
+        client_id: id.text()?,
+        keep_alive: keep_alive.u16()?,
+        user: user.text()?,
+        clean_session: clean.flag()?,
+        version,
+        encrypt,
+    }))
+}
+
+/// Parses one entry line of the `AT+MQTTSUB?` answer: `topic` or `topic,qos`
+/// (spec §2.4, T-05, T-48).
+///
+/// A trailing `,<digits>` is the QoS (0–2; another number makes the entry
+/// invalid); without it the whole line is the topic. A topic quoted as a whole has
+/// its quotes stripped. Returns `None` for an empty, non-UTF-8 or otherwise
+/// invalid entry.
+///
+/// ```
+/// use ml302::line::parse_sub_entry;
+/// use ml302::QoS;
+///
+/// assert_eq!(parse_sub_entry(b"dev/gsm/u"), Some(("dev/gsm/u", None)));
+/// assert_eq!(parse_sub_entry(b"+/x,0"), Some(("+/x", Some(QoS::AtMostOnce))));
+/// ```
+pub fn parse_sub_entry(line: &[u8]) -> Option<(&str, Option<QoS>)> {
+    let (topic, qos) = match line.iter().rposition(|&b| b == b',') {
+        Some(k) => {
+            let tail = trim_end_spaces(trim_start_spaces(line.get(k.saturating_add(1)..)?));
+            if !tail.is_empty() && tail.iter().all(u8::is_ascii_digit) {
+                let q = Field::Bare(tail).u8().and_then(QoS::from_u8)?;
+                (line.get(..k)?, Some(q))
+            } else {
+                (line, None)
+            }
+        }
+        None => (line, None),
+    };
+    let topic = match topic {
+        [b'"', inner @ .., b'"'] => inner,
+        t => t,
+    };
+    if topic.is_empty() || topic.iter().any(|&b| b == b'\r' || b == b'\n') {
+        return None;
+    }
+    Some((core::str::from_utf8(topic).ok()?, qos))
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::vec::Vec;
+
+    #[test]
+    fn fields_split_quoted_and_bare() {
+        let v: Vec<_> = Fields::new(br#""a,b" , 12 ,"", x"#)
+            .map(|f| f.map(|f| f.bytes()))
+            .collect();
+        assert_eq!(
+            v,
+            [
+                Some(&b"a,b"[..]),
+                Some(&b"12"[..]),
+                Some(&b""[..]),
+                Some(&b"x"[..])
+            ]
+        );
+        let v: Vec<_> = Fields::new(br#""a"b"#).collect::<Vec<_>>();
+        assert_eq!(v.len(), 1);
+        assert!(v[0].is_none());
+    }
+
+    #[test]
+    fn unknown_and_text() {
+        assert_eq!(Line::parse(b"+MQTTFOO: 1"), Line::UnknownMqtt(b"+MQTTFOO: 1"));
+        assert_eq!(Line::parse(b"+MQTTSTAT: x"), Line::UnknownMqtt(b"+MQTTSTAT: x"));
+        assert_eq!(Line::parse(b"+MQTTSTAT: 1,2"), Line::UnknownMqtt(b"+MQTTSTAT: 1,2"));
+        assert_eq!(Line::parse(b"+CREG: 1"), Line::Text(b"+CREG: 1"));
+        assert_eq!(Line::parse(b""), Line::Text(b""));
+        assert_eq!(Line::parse(b"+MQTT"), Line::UnknownMqtt(b"+MQTT"));
+    }
+
+    #[test]
+    fn cfg_with_wrong_field_count_is_unknown() {
+        let l = br#"+MQTTCFG: "h",1,"i",60,"u","***",0,"""#;
+        assert_eq!(Line::parse(l), Line::UnknownMqtt(l));
+    }
+
+    #[test]
+    fn sub_entries() {
+        assert_eq!(parse_sub_entry(b"a/b, 2"), Some(("a/b", Some(QoS::ExactlyOnce))));
+        assert_eq!(parse_sub_entry(b"a/b,3"), None);
+        assert_eq!(parse_sub_entry(b"a,b"), Some(("a,b", None)));
+        assert_eq!(parse_sub_entry(b"\"q\",1"), Some(("q", Some(QoS::AtLeastOnce))));
+        assert_eq!(parse_sub_entry(b""), None);
+        assert_eq!(parse_sub_entry(b",1"), None);
+    }
 }
