@@ -1,1 +1,513 @@
-//! Typed AT commands: one struct per verb and form (commands helper's task).
+//! Typed AT commands: one struct per verb and form, each validated before a single
+//! byte is written.
+//!
+//! Every command implements [`Command`], the trait the client uses to put a command
+//! line on the wire: [`Command::encode`] checks every parameter, then writes the
+//! whole line, `AT…` to the final CR LF, or returns an error and leaves nothing
+//! usable behind (the caller sends nothing on `Err`). It never panics, whatever
+//! the buffer size. Each command also derives [`atat::AtatCmd`], for use with
+//! `atat`'s clients and for its typed response parsing, but note that `atat`'s
+//! derived `write()` panics when the buffer is too small: the driver never calls
+//! it, and neither should you.
+//!
+//! | verb | forms |
+//! | --- | --- |
+//! | `AT+MQTTCFG` | [`Configure`] (9 parameters), [`Configure7`], [`QueryConfig`] |
+//! | `AT+MQTTOPEN` | [`Open`] (with an optional [`Will`]) |
+//! | `AT+MQTTSTAT?` | [`QueryState`] |
+//! | `AT+MQTTSUB` | [`Subscribe`], [`QuerySubscriptions`] |
+//! | `AT+MQTTUNSUB` | [`Unsubscribe`] |
+//! | `AT+MQTTPUB` | [`Publish`] (picks the form), [`PublishInline`], [`PublishLength`] |
+//! | `AT+MQTTDISC` / `AT+MQTTDEL` | [`Disconnect`], [`Delete`] |
+//! | `AT+MQTTPING` / `AT+MQTTREC` / `AT+MQTTTO` | [`SetPingEcho`], [`QueryPingEcho`], [`SetReconnect`], [`QueryReconnect`], [`SetAckTimeout`], [`QueryAckTimeout`] |
+//! | `AT`, `ATE0`, `AT+CMEE=1` | [`At`], [`EchoOff`], [`NumericErrors`] |
+//!
+//! ```
+//! use ml302::command::{Command, Subscribe, MAX_LINE};
+//! use ml302::text::TopicFilter;
+//! use ml302::QoS;
+//!
+//! let cmd = Subscribe::new(TopicFilter::new("dev/gsm/u")?, QoS::ExactlyOnce);
+//! let mut buf = [0u8; MAX_LINE];
+//! let n = cmd.encode(&mut buf)?;
+//! assert_eq!(&buf[..n], b"AT+MQTTSUB=\"dev/gsm/u\",2\r\n");
+//! assert_eq!(cmd.timeout_ms(10), 20_000); // ACK time-out + 10 s
+//! # Ok::<(), ml302::Error>(())
+//! ```
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use crate::error::{Error, Field, ValidationError};
+use crate::line::Line;
+use crate::types::QoS;
+use atat::serde_at::serde::{Serialize, Serializer};
+
+pub mod basic;
+pub mod cfg;
+pub mod del;
+pub mod disc;
+pub mod open;
+pub mod ping;
+pub mod publish;
+pub mod rec;
+pub mod stat;
+pub mod sub;
+pub mod to;
+pub mod unsub;
+
+pub use basic::{At, EchoOff, NumericErrors};
+pub use cfg::{ConfigInfo, ConfigResponse, Configure, Configure7, QueryConfig};
+pub use del::Delete;
+pub use disc::{Disconnect, DisconnectResponse};
+pub use open::{Open, OpenResponse, Will};
+pub use ping::{PingEchoResponse, QueryPingEcho, SetPingEcho};
+pub use publish::{Publish, PublishInline, PublishLength, PublishMode, PublishResponse};
+pub use rec::{QueryReconnect, ReconnectResponse, SetReconnect};
+pub use stat::{QueryState, StateResponse};
+pub use sub::{
+    QuerySubscriptions, SubAckResponse, Subscribe, SubscriptionEntry, SubscriptionList,
+    MAX_SUBSCRIPTIONS,
+};
+pub use to::{AckTimeoutResponse, QueryAckTimeout, SetAckTimeout};
+pub use unsub::{UnsubAckResponse, Unsubscribe};
+
+/// The driver's limit for a whole command line, `AT` and CR LF included ([D],
+/// spec §1.3).
+pub const MAX_LINE: usize = 1024;
+
+/// Host-side time-out for the `>` prompt of a length-mode publish (spec §1.3).
+pub const PROMPT_TIMEOUT_MS: u32 = 5_000;
+
+/// Host-side time-out of commands the module answers locally (spec §1.3).
+pub(crate) const LOCAL_TIMEOUT_MS: u32 = 5_000;
+
+/// The ACK time-out the module starts with (spec §2.11), used for the `atat`
+/// `MAX_TIMEOUT_MS` constants, which cannot know the value in force.
+pub const DEFAULT_ACK_TIMEOUT_S: u16 = 10;
+
+/// A command the client can put on the wire.
+pub trait Command {
+    /// Validates every parameter, then writes the whole command line (`AT…\r\n`) into `buf`.
+    /// Returns the line length. On error the caller must send nothing.
+    fn encode(&self, buf: &mut [u8]) -> Result<usize, Error>;
+
+    /// Host-side time-out in ms (spec §1.3), given the ACK time-out in force (seconds).
+    fn timeout_ms(&self, ack_timeout_s: u16) -> u32;
+}
+
+/// `ACK time-out × factor + 10 s`, in ms, saturating.
+pub(crate) const fn ack_based_timeout(ack_timeout_s: u16, factor: u32) -> u32 {
+    (ack_timeout_s as u32)
+        .saturating_mul(1000)
+        .saturating_mul(factor)
+        .saturating_add(10_000)
+}
+
+// ---------------------------------------------------------------------------------
+// Writing
+
+/// Where a command line is written: first counted, then copied.
+pub(crate) trait Sink {
+    /// Appends bytes.
+    fn put(&mut self, bytes: &[u8]);
+}
+
+struct Counter(usize);
+
+impl Sink for Counter {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0 = self.0.saturating_add(bytes.len());
+    }
+}
+
+struct SliceSink<'b> {
+    buf: &'b mut [u8],
+    pos: usize,
+    overflow: bool,
+}
+
+impl Sink for SliceSink<'_> {
+    fn put(&mut self, bytes: &[u8]) {
+        let end = self.pos.saturating_add(bytes.len());
+        match self.buf.get_mut(self.pos..end) {
+            Some(dst) if !self.overflow => {
+                dst.copy_from_slice(bytes);
+                self.pos = end;
+            }
+            _ => self.overflow = true,
+        }
+    }
+}
+
+/// Runs the common encoding steps: validate, measure, check the line limit and the
+/// buffer, write, append CR LF, and finally re-check that only the terminator holds
+/// CR or LF (defence in depth: a bug in a writer must not become an injection).
+///
+/// `write` emits the line without its terminator; `field` names the parameter to
+/// blame if the line exceeds [`MAX_LINE`] (validation should have caught it).
+pub(crate) fn encode_line(
+    buf: &mut [u8],
+    field: Field,
+    validate: impl FnOnce() -> Result<(), ValidationError>,
+    write: impl Fn(&mut dyn Sink),
+) -> Result<usize, Error> {
+    validate()?;
+    let mut counter = Counter(0);
+    write(&mut counter);
+    let body = counter.0;
+    let total = body.saturating_add(2);
+    if total > MAX_LINE {
+        return Err(ValidationError::TooLong {
+            field,
+            max: MAX_LINE,
+        }
+        .into());
+    }
+    if total > buf.len() {
+        return Err(ValidationError::BufferTooSmall.into());
+    }
+    let mut sink = SliceSink {
+        buf,
+        pos: 0,
+        overflow: false,
+    };
+    write(&mut sink);
+    sink.put(b"\r\n");
+    let SliceSink { buf, pos, overflow } = sink;
+    if overflow || pos != total {
+        return Err(ValidationError::BufferTooSmall.into());
+    }
+    let line = buf.get(..body).unwrap_or_default();
+    if let Some(&byte) = line.iter().find(|&&b| b == b'\r' || b == b'\n' || b == 0) {
+        return Err(ValidationError::ForbiddenByte { field, byte }.into());
+    }
+    Ok(total)
+}
+
+/// Writes `"text"`. The text types guarantee that `text` needs no escaping.
+pub(crate) fn put_quoted(s: &mut dyn Sink, text: &str) {
+    s.put(b"\"");
+    s.put(text.as_bytes());
+    s.put(b"\"");
+}
+
+/// Writes an unsigned decimal number.
+pub(crate) fn put_uint(s: &mut dyn Sink, v: u32) {
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    let mut v = v;
+    loop {
+        start = start.saturating_sub(1);
+        if let Some(d) = digits.get_mut(start) {
+            // `v % 10` is below 10, so the sum stays within the ASCII digits.
+            *d = b'0'.wrapping_add(v.checked_rem(10).unwrap_or(0) as u8);
+        }
+        v = v.checked_div(10).unwrap_or(0);
+        if v == 0 || start == 0 {
+            break;
+        }
+    }
+    s.put(digits.get(start..).unwrap_or_default());
+}
+
+/// Writes `0` or `1`.
+pub(crate) fn put_bit(s: &mut dyn Sink, b: bool) {
+    s.put(if b { b"1" } else { b"0" });
+}
+
+/// Writes a QoS as `0`, `1` or `2`.
+pub(crate) fn put_qos(s: &mut dyn Sink, q: QoS) {
+    put_uint(s, u32::from(q.as_u8()));
+}
+
+/// Checks that a number lies in `min..=max`.
+pub(crate) fn check_range(v: u32, field: Field, min: u32, max: u32) -> Result<(), ValidationError> {
+    if (min..=max).contains(&v) {
+        Ok(())
+    } else {
+        Err(ValidationError::OutOfRange { field, min, max })
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Serde helpers for the `atat` derive (field types of the command structs)
+
+/// A 0/1 flag parameter.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub(crate) struct Bit(pub(crate) bool);
+
+impl core::fmt::Debug for Bit {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl Serialize for Bit {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u8(u8::from(self.0))
+    }
+}
+
+/// The `<dup>` parameter of `AT+MQTTPUB`: always 0 ([D], spec §2.6).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub(crate) struct Dup;
+
+impl core::fmt::Debug for Dup {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("0")
+    }
+}
+
+impl Serialize for Dup {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u8(0)
+    }
+}
+
+/// A QoS parameter.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub(crate) struct QosArg(pub(crate) QoS);
+
+impl core::fmt::Debug for QosArg {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl Serialize for QosArg {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u8(self.0.as_u8())
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Responses
+
+/// The response of a command whose only answer is the final `OK`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct NoResponse;
+
+impl atat::AtatResp for NoResponse {}
+
+/// Response parser for commands answered by `OK` alone: information lines, if any,
+/// are ignored.
+pub fn parse_no_response(_body: &[u8]) -> Result<NoResponse, Error> {
+    Ok(NoResponse)
+}
+
+/// Splits a response body into its non-empty lines (CR and LF both end a line).
+pub fn body_lines(body: &[u8]) -> impl Iterator<Item = &[u8]> {
+    body.split(|&b| b == b'\r' || b == b'\n')
+        .filter(|l| !l.is_empty())
+}
+
+/// Decodes each non-empty line of a response body with [`Line::parse`].
+pub fn decode_lines(body: &[u8]) -> impl Iterator<Item = Line<'_>> {
+    body_lines(body).map(Line::parse)
+}
+
+// ---------------------------------------------------------------------------------
+// Redaction
+
+/// A command line made fit for logs: see [`redact`].
+#[derive(Clone, Copy)]
+pub struct Redacted<'a>(&'a [u8]);
+
+const CFG_PREFIX: &[u8] = b"AT+MQTTCFG=";
+
+/// Wraps a command line for logging and transcripts: its `Display` (and `Debug`)
+/// show the line with the password field of `AT+MQTTCFG=` replaced by `"***"`,
+/// control characters as `\r`, `\n`, `\t` or `\xNN`, and bytes that are not UTF-8
+/// as `\xNN`. A `AT+MQTTCFG=` line whose password field cannot be located is shown
+/// as `AT+MQTTCFG=***`.
+///
+/// ```
+/// let line = b"AT+MQTTCFG=\"h\",1883,\"id\",60,\"u\",\"s3cret\",1,\"\",0\r\n";
+/// let shown = format!("{}", ml302::command::redact(line));
+/// assert_eq!(shown, r#"AT+MQTTCFG="h",1883,"id",60,"u","***",1,"",0\r\n"#);
+/// ```
+pub fn redact(line: &[u8]) -> Redacted<'_> {
+    Redacted(line)
+}
+
+impl<'a> Redacted<'a> {
+    /// Splits the line into (before the password, after it) when it is an
+    /// `AT+MQTTCFG=` line; `None` for any other line.
+    fn split(&self) -> Option<Option<(&'a [u8], &'a [u8])>> {
+        let line = self.0;
+        if !line.starts_with(CFG_PREFIX) {
+            return None;
+        }
+        // The password is the sixth parameter (index 5); commas inside quotes do
+        // not separate parameters.
+        let mut field = 0usize;
+        let mut in_quotes = false;
+        let mut start = None;
+        for (i, &b) in line.iter().enumerate().skip(CFG_PREFIX.len()) {
+            match b {
+                b'"' => in_quotes = !in_quotes,
+                b',' if !in_quotes => {
+                    field = field.saturating_add(1);
+                    if field == 5 {
+                        start = Some(i.saturating_add(1));
+                    } else if field == 6 {
+                        let s = start?;
+                        return Some(Some((line.get(..s)?, line.get(i..)?)));
+                    }
+                }
+                b'\r' | b'\n' if !in_quotes => {
+                    return Some(start.and_then(|s| Some((line.get(..s)?, line.get(i..)?))));
+                }
+                _ => {}
+            }
+        }
+        // A password that runs to the end of the line: only the 6-field prefix of
+        // a truncated line; still redact it.
+        Some(start.and_then(|s| Some((line.get(..s)?, line.get(line.len()..)?))))
+    }
+}
+
+fn write_escaped(f: &mut core::fmt::Formatter<'_>, bytes: &[u8]) -> core::fmt::Result {
+    use core::fmt::Write;
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\r' => f.write_str("\\r")?,
+                '\n' => f.write_str("\\n")?,
+                '\t' => f.write_str("\\t")?,
+                c if c.is_control() => {
+                    for b in c.encode_utf8(&mut [0; 4]).bytes() {
+                        write!(f, "\\x{b:02x}")?;
+                    }
+                }
+                c => f.write_char(c)?,
+            }
+        }
+        for b in chunk.invalid() {
+            write!(f, "\\x{b:02x}")?;
+        }
+    }
+    Ok(())
+}
+
+impl core::fmt::Display for Redacted<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.split() {
+            None => write_escaped(f, self.0),
+            Some(Some((before, after))) => {
+                write_escaped(f, before)?;
+                f.write_str("\"***\"")?;
+                write_escaped(f, after)
+            }
+            Some(None) => f.write_str("AT+MQTTCFG=***"),
+        }
+    }
+}
+
+impl core::fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Redacted<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        match self.split() {
+            None => defmt::write!(f, "{=[u8]:a}", self.0),
+            Some(Some((before, after))) => {
+                defmt::write!(f, "{=[u8]:a}\"***\"{=[u8]:a}", before, after)
+            }
+            Some(None) => defmt::write!(f, "AT+MQTTCFG=***"),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use std::format;
+    use std::string::String;
+
+    fn shown(line: &[u8]) -> String {
+        format!("{}", redact(line))
+    }
+
+    #[test]
+    fn redact_nine_and_seven_parameter_forms() {
+        assert_eq!(
+            shown(b"AT+MQTTCFG=\"183.230.40.39\",6002,\"532337966\",60,\"246883\",\"VACC79esEWuVK5j73b3cqWzrD7U=\",0,\"\",0\r\n"),
+            "AT+MQTTCFG=\"183.230.40.39\",6002,\"532337966\",60,\"246883\",\"***\",0,\"\",0\\r\\n"
+        );
+        assert_eq!(
+            shown(b"AT+MQTTCFG=\"183.230.40.39\",6002,\"4069959\",10,\"75829\",\"IIOu0oFUg1guk20ornTK1uzAcnM=\",1"),
+            "AT+MQTTCFG=\"183.230.40.39\",6002,\"4069959\",10,\"75829\",\"***\",1"
+        );
+    }
+
+    #[test]
+    fn redact_handles_commas_in_quotes_and_truncation() {
+        assert_eq!(
+            shown(b"AT+MQTTCFG=\"a,b\",1,\"i\",1,\"u\",\"p,w\",1\r\n"),
+            "AT+MQTTCFG=\"a,b\",1,\"i\",1,\"u\",\"***\",1\\r\\n"
+        );
+        // Password running to the end of a truncated line.
+        assert_eq!(
+            shown(b"AT+MQTTCFG=\"h\",1,\"i\",1,\"u\",\"secr"),
+            "AT+MQTTCFG=\"h\",1,\"i\",1,\"u\",\"***\""
+        );
+        // Not enough fields: everything is hidden.
+        assert_eq!(shown(b"AT+MQTTCFG=\"secret\""), "AT+MQTTCFG=***");
+        assert!(!shown(b"AT+MQTTCFG=\"h\",1,\"i\",1,\"u\",\"se\r\ncret\",1").contains("cret"));
+    }
+
+    #[test]
+    fn redact_escapes_other_lines() {
+        assert_eq!(shown(b"AT+MQTTSUB=\"x\",1\r\n"), "AT+MQTTSUB=\"x\",1\\r\\n");
+        assert_eq!(shown(b"a\xff\x00\x1b\xc3\xa9"), "a\\xff\\x00\\x1b\u{e9}");
+    }
+
+    #[test]
+    fn put_uint_writes_decimal() {
+        for v in [0u32, 7, 10, 65535, 1_000_000, u32::MAX] {
+            let mut buf = [0u8; 16];
+            let mut s = SliceSink {
+                buf: &mut buf,
+                pos: 0,
+                overflow: false,
+            };
+            put_uint(&mut s, v);
+            let n = s.pos;
+            assert_eq!(&buf[..n], format!("{v}").as_bytes());
+        }
+    }
+
+    #[test]
+    fn slice_sink_never_overruns() {
+        let mut buf = [0u8; 3];
+        let mut s = SliceSink {
+            buf: &mut buf,
+            pos: 0,
+            overflow: false,
+        };
+        s.put(b"ab");
+        s.put(b"cd");
+        s.put(b"e");
+        assert!(s.overflow);
+        assert_eq!(s.pos, 2);
+    }
+
+    #[test]
+    fn ack_based_timeouts_saturate() {
+        assert_eq!(ack_based_timeout(10, 1), 20_000);
+        assert_eq!(ack_based_timeout(10, 2), 30_000);
+        assert_eq!(ack_based_timeout(u16::MAX, 2), 131_080_000);
+    }
+}
