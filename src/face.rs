@@ -204,12 +204,12 @@ macro_rules! client_operations {
     }
 
     /// Takes the oldest queued message without reading the port.
-    pub $($kw)* fn next_incoming(&mut self) -> Option<Incoming<TOPIC, PAYLOAD>> {
+    pub fn next_incoming(&mut self) -> Option<Incoming<TOPIC, PAYLOAD>> {
         self.session.next_incoming()
     }
 
     /// Takes the oldest event without reading the port.
-    pub $($kw)* fn next_event(&mut self) -> Option<Event> {
+    pub fn next_event(&mut self) -> Option<Event> {
         self.session.next_event()
     }
     };
