@@ -1,8 +1,8 @@
-#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(missing_docs)]
 #![doc = "ml302: a typed, no_std, allocation-free driver for the MQTT AT commands of the China Mobile ML302 modem."]
 
-#[cfg(feature = "std")]
+#[cfg(any(test, feature = "std"))]
 extern crate std;
 
 #[macro_use]
