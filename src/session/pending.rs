@@ -358,11 +358,11 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 }
             }
             (Kind::Open, Err(_)) => self.link = LinkState::Idle,
-            (Kind::QueryConfig | Kind::Resync { .. }, Ok(_)) => {
-                if self.reported.is_none() && self.link != LinkState::NoClient {
-                    // The module has no client although we thought it had one.
-                    self.link = LinkState::NoClient;
-                }
+            // The module has no client although we thought it had one.
+            (Kind::QueryConfig | Kind::Resync { .. }, Ok(_))
+                if self.reported.is_none() && self.link != LinkState::NoClient =>
+            {
+                self.link = LinkState::NoClient;
             }
             (Kind::Subscribe { .. } | Kind::Unsubscribe | Kind::Publish { .. }, Ok(_)) => {
                 if self.link == LinkState::Reconnecting {
@@ -379,10 +379,10 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         if let Err(Error::Cme(c)) = result {
             match c {
                 CmeError::ConnectionLost => self.link = LinkState::Reconnecting,
-                CmeError::ReconnectFailed | CmeError::Disconnected => {
-                    if self.link != LinkState::NoClient {
-                        self.link = LinkState::Idle;
-                    }
+                CmeError::ReconnectFailed | CmeError::Disconnected
+                    if self.link != LinkState::NoClient =>
+                {
+                    self.link = LinkState::Idle;
                 }
                 _ => {}
             }
