@@ -1,0 +1,190 @@
+//! The module's TCP link to the broker: a thread that connects, then reads and
+//! decodes MQTT 3.1.1 packets with rumqttc's codec and hands them to the module.
+//! The module itself (`modem.rs`) writes packets and runs the MQTT session.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use rumqttc::mqttbytes::v4::Packet;
+use rumqttc::mqttbytes::Error as CodecError;
+
+use crate::modem::CoreEvent;
+
+/// Largest packet the module accepts from the broker.
+pub(crate) const MAX_PACKET: usize = 256 * 1024;
+
+/// Where the link connects.
+#[derive(Debug, Clone)]
+pub(crate) enum LinkTarget {
+    Addr(SocketAddr),
+    Host(String, u16),
+}
+
+/// What the link thread reports.
+#[derive(Debug)]
+pub(crate) enum LinkEvent {
+    /// TCP is up; the stream is the module's write half.
+    Connected(TcpStream),
+    /// The TCP connection could not be made.
+    ConnectFailed,
+    /// A packet from the broker.
+    Packet(Packet),
+    /// The connection ended (closed by the peer, reset, or undecodable data).
+    Closed,
+}
+
+/// State shared between the module and one link thread, so the module can stop the
+/// thread whatever it is doing (connecting or blocked in a read).
+#[derive(Default)]
+pub(crate) struct LinkShared {
+    stop: AtomicBool,
+    stream: Mutex<Option<TcpStream>>,
+}
+
+impl LinkShared {
+    /// Stops the thread: a connect in progress gives up, a blocked read returns.
+    pub fn stop(&self) {
+        let mut guard = self.stream.lock().unwrap_or_else(|e| e.into_inner());
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(s) = guard.take() {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+}
+
+/// Starts a link thread. Its events carry `gen` so the module can ignore a link it
+/// has already dropped.
+pub(crate) fn spawn(
+    gen: u64,
+    target: LinkTarget,
+    connect_limit: Duration,
+    tx: Sender<CoreEvent>,
+    shared: Arc<LinkShared>,
+) -> io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("ml302-sim-link".into())
+        .spawn(move || run(gen, target, connect_limit, tx, shared))
+}
+
+fn run(
+    gen: u64,
+    target: LinkTarget,
+    connect_limit: Duration,
+    tx: Sender<CoreEvent>,
+    shared: Arc<LinkShared>,
+) {
+    let send = |ev: LinkEvent| {
+        let _ = tx.send(CoreEvent::Link(gen, ev));
+    };
+    let mut stream = match connect(&target, connect_limit, &shared.stop) {
+        Ok(s) => s,
+        Err(_) => {
+            if !shared.stopped() {
+                send(LinkEvent::ConnectFailed);
+            }
+            return;
+        }
+    };
+    let _ = stream.set_nodelay(true);
+    {
+        // Register the stream so `LinkShared::stop` can unblock our reads.
+        let mut guard = shared.stream.lock().unwrap_or_else(|e| e.into_inner());
+        if shared.stopped() {
+            return;
+        }
+        match (stream.try_clone(), stream.try_clone()) {
+            (Ok(mine), Ok(writer)) => {
+                *guard = Some(mine);
+                send(LinkEvent::Connected(writer));
+            }
+            _ => {
+                send(LinkEvent::ConnectFailed);
+                return;
+            }
+        }
+    }
+    let mut buf = BytesMut::with_capacity(4096);
+    let mut tmp = [0u8; 4096];
+    loop {
+        match stream.read(&mut tmp) {
+            Ok(0) => {
+                if !shared.stopped() {
+                    send(LinkEvent::Closed);
+                }
+                return;
+            }
+            Ok(n) => {
+                buf.extend_from_slice(tmp.get(..n).unwrap_or(&[]));
+                loop {
+                    match Packet::read(&mut buf, MAX_PACKET) {
+                        Ok(p) => send(LinkEvent::Packet(p)),
+                        Err(CodecError::InsufficientBytes(_)) => break,
+                        Err(_) => {
+                            send(LinkEvent::Closed);
+                            let _ = stream.shutdown(std::net::Shutdown::Both);
+                            return;
+                        }
+                    }
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => {
+                if !shared.stopped() {
+                    send(LinkEvent::Closed);
+                }
+                return;
+            }
+        }
+        if shared.stopped() {
+            return;
+        }
+    }
+}
+
+fn connect(target: &LinkTarget, limit: Duration, stop: &AtomicBool) -> io::Result<TcpStream> {
+    let addrs: Vec<SocketAddr> = match target {
+        LinkTarget::Addr(a) => vec![*a],
+        LinkTarget::Host(h, p) => (h.as_str(), *p).to_socket_addrs()?.collect(),
+    };
+    let deadline = Instant::now() + limit;
+    let mut last = io::Error::new(io::ErrorKind::NotFound, "no address for the host");
+    for addr in addrs {
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return Err(io::Error::new(io::ErrorKind::Interrupted, "stopped"));
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out"));
+            }
+            match TcpStream::connect_timeout(&addr, left.min(Duration::from_millis(200))) {
+                Ok(s) => return Ok(s),
+                Err(e) if e.kind() == io::ErrorKind::TimedOut => continue,
+                Err(e) => {
+                    last = e;
+                    break;
+                }
+            }
+        }
+    }
+    Err(last)
+}
+
+/// Encodes and writes one packet.
+pub(crate) fn write_packet(stream: &mut TcpStream, packet: &Packet) -> io::Result<()> {
+    let mut buf = BytesMut::with_capacity(packet.size());
+    packet
+        .write(&mut buf, MAX_PACKET * 16)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+    stream.write_all(&buf)
+}
