@@ -145,8 +145,9 @@ impl Sink for SliceSink<'_> {
 }
 
 /// Runs the common encoding steps: validate, measure, check the line limit and the
-/// buffer, write, append CR LF, and finally re-check that only the terminator holds
-/// CR or LF (defence in depth: a bug in a writer must not become an injection).
+/// buffer, write, append CR LF, and finally re-check that everything before the
+/// terminator is printable ASCII, so that only the terminator holds CR or LF
+/// (defence in depth: a bug in a writer must not become an injection).
 ///
 /// `write` emits the line without its terminator; `field` names the parameter to
 /// blame if the line exceeds [`MAX_LINE`] (validation should have caught it).
@@ -183,7 +184,7 @@ pub(crate) fn encode_line(
         return Err(ValidationError::BufferTooSmall.into());
     }
     let line = buf.get(..body).unwrap_or_default();
-    if let Some(&byte) = line.iter().find(|&&b| b == b'\r' || b == b'\n' || b == 0) {
+    if let Some(&byte) = line.iter().find(|&&b| !(0x20..=0x7E).contains(&b)) {
         return Err(ValidationError::ForbiddenByte { field, byte }.into());
     }
     Ok(total)
