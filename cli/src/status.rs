@@ -1,0 +1,118 @@
+//! `ml302 status`: what the modem says about its MQTT client, without changing
+//! anything (only queries are sent: no start-up clean-up, no connect).
+
+use std::time::Instant;
+
+use clap::Args;
+
+use crate::error::{CliError, CliResult};
+use crate::modem::{debug_sink, Modem, ModemClient};
+use crate::opts::DeviceOpts;
+
+/// Arguments of `ml302 status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub device: DeviceOpts,
+}
+
+/// One line of a state report: a label and what the modem said (or why it
+/// could not say).
+pub type Item = (&'static str, Result<String, ml302::Error>);
+
+/// The configuration as the module reports it; the module masks the password
+/// and so does this text.
+fn config_text(cfg: Option<&ml302::ReportedConfig>) -> String {
+    match cfg {
+        None => "no MQTT client configured".to_owned(),
+        Some(c) => format!(
+            "host {} port {} id \"{}\" keep-alive {} s user \"{}\" password *** clean-session {} version \"{}\" encrypt {}",
+            c.host,
+            c.port,
+            c.client_id,
+            c.keep_alive,
+            c.user,
+            u8::from(c.clean_session),
+            c.version,
+            u8::from(c.encrypt)
+        ),
+    }
+}
+
+/// Queries the modem for its state: configuration (`AT+MQTTCFG?`), connection
+/// state (`AT+MQTTSTAT?`), subscriptions (`AT+MQTTSUB?`), automatic reconnection
+/// and its attempt count (`AT+MQTTREC?`), ping echo (`AT+MQTTPING?`), and the
+/// link state the client tracks.
+pub fn state_report(client: &mut ModemClient) -> Vec<Item> {
+    let config = client
+        .reported_config()
+        .map(|c| config_text(c));
+    let modem_state = client
+        .modem_state()
+        .map(|s| format!("{s:?} (AT+MQTTSTAT?)"));
+    let subs = client.list_subscriptions().map(|list| {
+        if list.is_empty() {
+            "none".to_owned()
+        } else {
+            list.iter()
+                .map(|e| match e.qos {
+                    Some(q) => format!("{} (QoS {})", e.topic, q.as_u8()),
+                    None => e.topic.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    });
+    let rec = client.auto_reconnect().map(|(on, n)| {
+        format!(
+            "{}, {n} reconnect attempt{} so far",
+            if on { "on" } else { "off" },
+            if n == 1 { "" } else { "s" }
+        )
+    });
+    let ping = client
+        .ping_echo()
+        .map(|on| if on { "shown" } else { "hidden" }.to_owned());
+    let link = Ok(format!("{:?} (tracked by the client)", client.link_state()));
+    vec![
+        ("link state", link),
+        ("modem state", modem_state),
+        ("configuration", config),
+        ("subscriptions", subs),
+        ("auto-reconnect", rec),
+        ("ping answers", ping),
+    ]
+}
+
+/// Prints a report, one `label: value` line each.
+pub fn print_report(items: &[Item], indent: &str) {
+    for (label, value) in items {
+        let value = match value {
+            Ok(v) => v.clone(),
+            Err(e) => format!("unavailable ({e})"),
+        };
+        println!("{indent}{:<15} {value}", format!("{label}:"));
+    }
+}
+
+/// Runs `ml302 status`.
+pub fn run(args: &StatusArgs, debug: bool) -> CliResult {
+    let path = args.device.require()?;
+    let mut modem = Modem::open(path, args.device.baud, debug_sink(debug), Instant::now())?;
+    // The first query doubles as "is a modem there?".
+    if let Err(ml302::Error::Timeout) = modem.client.reported_config() {
+        return Err(CliError::timeout(format!(
+            "{path}: the modem does not answer (is it powered, and at this baud rate?)"
+        )));
+    }
+    let items = state_report(&mut modem.client);
+    println!("{:<15} {path} at {} baud", "device:", args.device.baud);
+    print_report(&items, "");
+    // A serial port that failed while querying is a device error.
+    for (_, value) in &items {
+        if let Err(e @ ml302::Error::Io(_)) = value {
+            return Err(modem.err(e.clone(), "status"));
+        }
+    }
+    Ok(())
+}
