@@ -84,8 +84,10 @@ pub enum Fault {
     CorruptByte(Target),
     /// Ignore the next ACK the broker sends (CONNACK, SUBACK, UNSUBACK, PUBACK,
     /// PUBREC, PUBCOMP): the command runs into its time-out (`+MQTTTO: <n>`).
+    /// ACK faults queue up: each one applies to the next ACK not yet affected.
     WithholdAck,
-    /// Act on the next ACK from the broker only after this delay.
+    /// Act on the next ACK from the broker only after this delay (queued like
+    /// [`Fault::WithholdAck`]).
     DelayAck(Duration),
     /// Close the module's TCP connection to the broker abruptly (no DISCONNECT), as a
     /// network loss would: the broker publishes the will, the module reconnects.

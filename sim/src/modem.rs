@@ -192,8 +192,9 @@ struct Core {
     // faults
     next_cme: Option<u16>,
     byte_faults: Vec<(Target, bool)>,
-    withhold_ack: bool,
-    delay_ack: Option<Duration>,
+    /// What happens to the next ACKs from the broker, in order: `None` = withhold,
+    /// `Some(d)` = delay by `d`.
+    ack_faults: VecDeque<Option<Duration>>,
     delayed: Vec<(Instant, u64, Packet)>,
 
     // MQTT client
@@ -239,8 +240,7 @@ impl Core {
             booting_until: None,
             next_cme: None,
             byte_faults: Vec::new(),
-            withhold_ack: false,
-            delay_ack: None,
+            ack_faults: VecDeque::new(),
             delayed: Vec::new(),
             client: None,
             state: State::NoClient,
@@ -332,8 +332,8 @@ impl Core {
         match f {
             Fault::DropByte(t) => self.byte_faults.push((t, true)),
             Fault::CorruptByte(t) => self.byte_faults.push((t, false)),
-            Fault::WithholdAck => self.withhold_ack = true,
-            Fault::DelayAck(d) => self.delay_ack = Some(d),
+            Fault::WithholdAck => self.ack_faults.push_back(None),
+            Fault::DelayAck(d) => self.ack_faults.push_back(Some(d)),
             Fault::CutLink => {
                 if self.link.is_some() {
                     self.link_failed(Fail::Closed);
@@ -361,8 +361,7 @@ impl Core {
         self.mode = Mode::Command;
         self.echo_buf.clear();
         self.next_cme = None;
-        self.withhold_ack = false;
-        self.delay_ack = None;
+        self.ack_faults.clear();
         self.delayed.clear();
         self.client = None;
         self.state = State::NoClient;
@@ -1463,13 +1462,13 @@ impl Core {
                 | Packet::PubComp(_)
         );
         if is_ack && !released {
-            if self.withhold_ack {
-                self.withhold_ack = false;
-                return;
-            }
-            if let Some(d) = self.delay_ack.take() {
-                self.delayed.push((Instant::now() + d, self.gen, p));
-                return;
+            match self.ack_faults.pop_front() {
+                None => {}
+                Some(None) => return,
+                Some(Some(d)) => {
+                    self.delayed.push((Instant::now() + d, self.gen, p));
+                    return;
+                }
             }
         }
         match p {
