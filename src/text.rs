@@ -36,7 +36,7 @@ use atat::serde_at::serde::{Serialize, Serializer};
 pub const MAX_SHORT: usize = 128;
 /// Limit of a topic and of the will topic in bytes (spec §1.3).
 pub const MAX_TOPIC: usize = 512;
-/// The driver's default limit of the will message in bytes ([D], spec §1.3).
+/// The driver's default limit of the will message in bytes (\[D\], spec §1.3).
 pub const DEFAULT_MAX_WILL_MESSAGE: usize = 256;
 /// The modem's documented limit of the will message in bytes (spec §2.2).
 pub const MAX_WILL_MESSAGE: usize = 512;

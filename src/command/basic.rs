@@ -13,7 +13,7 @@ use crate::error::{Error, Field};
 use atat::atat_derive::AtatCmd;
 
 /// Host-side time-out of the `AT` probe: short, because the driver repeats it
-/// until the module answers ([D]).
+/// until the module answers (\[D\]).
 pub const AT_TIMEOUT_MS: u32 = 1_000;
 
 /// `AT`: is the module there? Answer: `OK`.

@@ -16,7 +16,7 @@ use crate::line::{CfgLine, Line};
 use crate::text::{ClientId, Host, Password, User, Version, MAX_SHORT};
 use atat::atat_derive::AtatCmd;
 
-/// The keep-alive the constructors start with, in seconds ([D]).
+/// The keep-alive the constructors start with, in seconds (\[D\]).
 pub const DEFAULT_KEEP_ALIVE_S: u16 = 60;
 
 /// `AT+MQTTCFG=<host>,<port>,<id>,<keepAlive>,<user>,<passwd>,<clean>,<version>,<encrypt>`:

@@ -76,7 +76,7 @@ pub use sub::{
 pub use to::{AckTimeoutResponse, QueryAckTimeout, SetAckTimeout};
 pub use unsub::{UnsubAckResponse, Unsubscribe};
 
-/// The driver's limit for a whole command line, `AT` and CR LF included ([D],
+/// The driver's limit for a whole command line, `AT` and CR LF included (\[D\],
 /// spec §1.3).
 pub const MAX_LINE: usize = 1024;
 
@@ -254,7 +254,7 @@ impl Serialize for Bit {
     }
 }
 
-/// The `<dup>` parameter of `AT+MQTTPUB`: always 0 ([D], spec §2.6).
+/// The `<dup>` parameter of `AT+MQTTPUB`: always 0 (\[D\], spec §2.6).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub(crate) struct Dup;
 

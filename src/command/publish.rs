@@ -3,14 +3,14 @@
 //! * [`PublishInline`] — `AT+MQTTPUB="<topic>",<qos>,<retain>,0,"<message>"`: the
 //!   message is printable ASCII without `\`; each `"` is written `\"`. At most
 //!   1024 message bytes as written (escapes included), and the whole line at most
-//!   [`MAX_LINE`](super::MAX_LINE) bytes, so at most `1000 − topic_len`.
+//!   [`MAX_LINE`] bytes, so at most `1000 − topic_len`.
 //! * [`PublishLength`] — the header line `AT+MQTTPUB="<topic>",<qos>,<retain>,0,<len>`;
 //!   after the modem's `>` prompt the client sends exactly `<len>` raw bytes with
 //!   no terminator. The header never carries a payload byte.
 //! * [`Publish`] — the ordinary API: inline when the payload is plain printable
 //!   ASCII without `"` or `\` and the line fits, length mode otherwise.
 //!
-//! `<dup>` is always 0 ([D]).
+//! `<dup>` is always 0 (\[D\]).
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -35,7 +35,7 @@ pub const MAX_INLINE_MESSAGE: usize = 1024;
 /// Bytes of an inline line besides topic and message: `AT+MQTTPUB="` (12),
 /// `",q,r,0,"` (9), the closing `"` (1) and CR LF (2).
 pub const INLINE_OVERHEAD: usize = 24;
-/// Default cap of a length-mode payload ([D], spec §1.3).
+/// Default cap of a length-mode payload (\[D\], spec §1.3).
 pub const DEFAULT_LENGTH_CAP: usize = 1024;
 /// The module's serialiser buffer; a length-mode payload may use
 /// `2048 − 7 − topic_len` bytes of it (spec §1.3).
@@ -441,7 +441,7 @@ enum Form<'a> {
 /// safely.
 ///
 /// Inline when the payload is plain printable ASCII without `"` or `\` and the
-/// line fits [`MAX_LINE`](super::MAX_LINE) (an empty payload is sent as `""`);
+/// line fits [`MAX_LINE`] (an empty payload is sent as `""`);
 /// length mode otherwise, for 1 to 1024 bytes by default
 /// ([`Publish::with_length_cap`] raises the cap). [`Command::encode`] writes the
 /// inline line or the length-mode header; [`Publish::after_prompt`] gives the

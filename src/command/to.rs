@@ -14,9 +14,9 @@ use crate::error::{Error, Field, ValidationError};
 use crate::line::Line;
 use atat::atat_derive::AtatCmd;
 
-/// Smallest ACK time-out the driver accepts, in seconds ([D], spec §2.11).
+/// Smallest ACK time-out the driver accepts, in seconds (\[D\], spec §2.11).
 pub const MIN_ACK_TIMEOUT_S: u16 = 1;
-/// Largest ACK time-out the driver accepts, in seconds ([D], spec §2.11).
+/// Largest ACK time-out the driver accepts, in seconds (\[D\], spec §2.11).
 pub const MAX_ACK_TIMEOUT_S: u16 = 3600;
 
 /// `AT+MQTTTO=<timeout>`: how long the module waits for CONNACK, SUBACK,
