@@ -254,16 +254,17 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     pub fn begin(&mut self, op: &Op<'_>, now_ms: u64) -> Result<(), Error> {
         let kind = Kind::of(op);
         self.core.check_state(op)?;
+        // Validation first: a refused value is reported as such.
+        self.core.begin_encoded(op, kind, now_ms)?;
         if let Op::Subscribe(topic, _) | Op::Unsubscribe(topic) = op {
             // A topic longer than the table's buffer could not be re-issued later:
             // refuse it rather than keep a truncated copy.
-            if topic.len() > TOPIC {
+            self.core.pending_topic.clear();
+            if self.core.pending_topic.push_str(topic).is_err() {
+                self.core.pending = None;
                 return Err(Error::Overflow);
             }
-            self.core.pending_topic.clear();
-            self.core.pending_topic.push_str(topic).map_err(|_| Error::Overflow)?;
         }
-        self.core.begin_encoded(op, kind, now_ms)?;
         if let Op::Configure(cfg) = op {
             self.core.has_user = !cfg.user.is_empty();
             self.core.has_password = !cfg.password.is_empty();
