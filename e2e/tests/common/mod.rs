@@ -107,3 +107,124 @@ impl Drop for Peer {
         }
     }
 }
+
+/// A Mosquitto broker started by a test on a free loopback port; killed on drop.
+pub struct Mosquitto {
+    child: Option<std::process::Child>,
+    pub port: u16,
+    dir: std::path::PathBuf,
+    pub users: Option<(String, String)>,
+}
+
+/// Whether mosquitto can be used; prints the skip line, and fails in CI where it
+/// must be installed.
+pub fn mosquitto_available() -> bool {
+    let ok = std::process::Command::new("mosquitto").arg("-h").output().is_ok()
+        && std::process::Command::new("mosquitto_sub").arg("--help").output().is_ok();
+    if !ok {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("mosquitto and mosquitto-clients must be installed in CI");
+        }
+        println!("SKIPPED: mosquitto not installed");
+    }
+    ok
+}
+
+impl Mosquitto {
+    /// Starts mosquitto on 127.0.0.1; with `user`, anonymous access is refused.
+    pub fn start(user: Option<(&str, &str)>) -> Mosquitto {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let dir = std::env::temp_dir().join(format!("ml302-mosq-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut conf = format!(
+            "listener {port} 127.0.0.1\npersistence true\npersistence_location {}/\nlog_dest none\n",
+            dir.display()
+        );
+        if let Some((u, p)) = user {
+            let pw = dir.join("passwd");
+            std::fs::write(&pw, "").unwrap();
+            let st = std::process::Command::new("mosquitto_passwd")
+                .args(["-b", pw.to_str().unwrap(), u, p])
+                .status()
+                .unwrap();
+            assert!(st.success());
+            conf += &format!("allow_anonymous false\npassword_file {}\n", pw.display());
+        } else {
+            conf += "allow_anonymous true\n";
+        }
+        std::fs::write(dir.join("mosquitto.conf"), conf).unwrap();
+        let mut m = Mosquitto {
+            child: None,
+            port,
+            dir,
+            users: user.map(|(u, p)| (u.to_owned(), p.to_owned())),
+        };
+        m.spawn();
+        m
+    }
+
+    fn spawn(&mut self) {
+        let child = std::process::Command::new("mosquitto")
+            .arg("-c")
+            .arg(self.dir.join("mosquitto.conf"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("mosquitto starts");
+        self.child = Some(child);
+        // Wait until it accepts connections.
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("mosquitto did not start on port {}", self.port);
+    }
+
+    /// Stops it with SIGTERM (so it saves its persistent state) and starts it again.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.spawn();
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+            for _ in 0..100 {
+                if let Ok(Some(_)) = c.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+}
+
+impl Drop for Mosquitto {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A child process killed on drop (mosquitto_sub and friends).
+pub struct ChildGuard(pub std::process::Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
