@@ -164,8 +164,9 @@ pub const MAX_MSG_LEN: usize = 65535;
 const PUBLISH_PREFIX: &[u8] = b"+MQTTPUBLISH:";
 pub(crate) const PUBLISH_PREFIX_BYTES: &[u8] = PUBLISH_PREFIX;
 
-/// Below this many bytes a plain loop beats a `memchr` call.
-const SHORT: usize = 16;
+/// Line buffers at least this large take the start-of-line fast lane (which
+/// needs room for the longest prefix it decides on).
+const FAST_MIN: usize = 16;
 
 /// Where the digester is inside the byte stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,12 +180,16 @@ enum Mode {
     Probe,
     /// The line so far is `OK` and spaces: a `+` splits it.
     OkSpace,
-    /// Inside a numeric `+MQTTPUBLISH` header field, a bare topic or the length.
-    Field,
+    /// After `+MQTTPUBLISH:`: spaces are skipped.
+    HdrSpace,
+    /// Inside a numeric `+MQTTPUBLISH` header field (`field` 0..=3 or 5).
+    Num,
     /// First byte of the topic: `"` or not.
     TopicStart,
     /// Inside a quoted topic.
     TopicQuoted,
+    /// Inside a bare topic.
+    TopicBare,
     /// After the closing quote of the topic: `,` is due.
     TopicClose,
     /// After `<msg_len>` and CR: LF is due.
@@ -211,7 +216,8 @@ enum Ready {
     Error,
     Cme(u16),
     Prompt,
-    Line(usize),
+    /// The line in `line[..len]`.
+    Line,
     Publish,
     Malformed(FramingError),
 }
@@ -230,31 +236,32 @@ pub struct Stats {
 
 /// The streaming digester (see the module docs).
 ///
-/// `LINE` bounds a line (and a `+MQTTPUBLISH` header, without its
-/// `+MQTTPUBLISH:` prefix); `PAYLOAD` bounds a message payload. The digester holds
-/// both buffers inline: it is about `LINE + PAYLOAD + 80` bytes.
+/// `LINE` bounds a line and a `+MQTTPUBLISH` topic; `PAYLOAD` bounds a message
+/// payload. The digester holds both buffers inline: it is `LINE + PAYLOAD` bytes
+/// plus about 80 bytes of state.
 pub struct Digester<const LINE: usize = DEFAULT_LINE, const PAYLOAD: usize = DEFAULT_PAYLOAD> {
+    /// The current line, or the topic while in a `+MQTTPUBLISH` frame.
     line: [u8; LINE],
     payload: [u8; PAYLOAD],
     /// Bytes of `line` in use.
     len: usize,
     /// In `Probe`, the length at which the line's prefix is decided.
     limit: usize,
+    /// Payload bytes received so far.
+    filled: usize,
+    msg_len: usize,
+    /// Value of the numeric header field being read.
+    acc: u32,
+    packet_id: u16,
     mode: Mode,
     prompt: bool,
     /// `+MQTTPUBLISH` header: index of the field being read (0..=5).
     field: u8,
-    /// Start of the current header field in `line`.
-    seg: usize,
+    /// Digits of the numeric header field so far.
+    digits: u8,
     dup: bool,
     qos: QoS,
     retained: bool,
-    packet_id: u16,
-    topic_start: usize,
-    topic_end: usize,
-    msg_len: usize,
-    /// Payload bytes received so far.
-    filled: usize,
     stats: Stats,
 }
 
@@ -280,40 +287,99 @@ const fn is_eol(b: u8) -> bool {
     b == b'\r' || b == b'\n'
 }
 
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// `b` in every byte of a word.
+const fn splat(b: u8) -> u64 {
+    LO.wrapping_mul(b as u64)
+}
+
+/// High bit set in (at least) the lowest byte of `w` equal to `b`; bits above
+/// the first match may be spurious, the lowest set bit is exact.
+#[inline(always)]
+const fn eq_bytes(w: u64, b: u8) -> u64 {
+    let x = w ^ splat(b);
+    x.wrapping_sub(LO) & !x & HI
+}
+
+/// Span scanned a word at a time before handing over to `memchr`: most lines
+/// and topics end within it, and short scans do not pay for `memchr`'s dispatch.
+const WORD_SPAN: usize = 64;
+
+/// Position of the first byte of `hay` for which `word` (on 8 bytes) or `byte`
+/// matches; beyond `WORD_SPAN` bytes, `bulk` (a `memchr` call) takes over.
+#[inline(always)]
+fn scan(
+    hay: &[u8],
+    word: impl Fn(u64) -> u64,
+    byte: impl Fn(u8) -> bool,
+    bulk: impl Fn(&[u8]) -> Option<usize>,
+) -> Option<usize> {
+    let head = hay.get(..WORD_SPAN).unwrap_or(hay);
+    let mut words = head.chunks_exact(8);
+    let mut i = 0usize;
+    for w in &mut words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(w);
+        let m = word(u64::from_le_bytes(bytes));
+        if m != 0 {
+            return Some(i.wrapping_add((m.trailing_zeros() / 8) as usize));
+        }
+        i = i.wrapping_add(8);
+    }
+    for &b in words.remainder() {
+        if byte(b) {
+            return Some(i);
+        }
+        i = i.wrapping_add(1);
+    }
+    let tail = hay.get(head.len()..).unwrap_or_default();
+    if tail.is_empty() {
+        return None;
+    }
+    bulk(tail).map(|k| k.saturating_add(head.len()))
+}
+
+/// Position of the first byte that is neither CR nor LF.
+#[inline(always)]
+fn skip_eols(hay: &[u8]) -> Option<usize> {
+    if let Some(w) = hay.first_chunk::<8>() {
+        // Exact per byte (no borrow between bytes): high bit set where a byte is
+        // neither CR nor LF.
+        let w = u64::from_le_bytes(*w);
+        let ne = |b: u8| {
+            let x = w ^ splat(b);
+            ((x & !HI).wrapping_add(!HI) | x) & HI
+        };
+        let m = ne(b'\r') & ne(b'\n');
+        if m != 0 {
+            return Some((m.trailing_zeros() / 8) as usize);
+        }
+    }
+    hay.iter().position(|&b| !is_eol(b))
+}
+
 /// Position of the first CR or LF.
 #[inline(always)]
 fn find_eol(hay: &[u8]) -> Option<usize> {
-    if hay.len() < SHORT {
-        hay.iter().position(|&b| is_eol(b))
-    } else {
-        memchr::memchr2(b'\r', b'\n', hay)
-    }
+    scan(
+        hay,
+        |w| eq_bytes(w, b'\r') | eq_bytes(w, b'\n'),
+        is_eol,
+        |t| memchr::memchr2(b'\r', b'\n', t),
+    )
 }
 
 /// Position of the first `delim`, CR or LF.
 #[inline(always)]
 fn find_delim(delim: u8, hay: &[u8]) -> Option<usize> {
-    if hay.len() < SHORT {
-        hay.iter().position(|&b| b == delim || is_eol(b))
-    } else {
-        memchr::memchr3(delim, b'\r', b'\n', hay)
-    }
-}
-
-/// Parses 1–5 decimal digits with a value of at most `max`.
-pub(crate) fn parse_u16_field(s: &[u8], max: u16) -> Option<u16> {
-    if s.is_empty() || s.len() > 5 {
-        return None;
-    }
-    let mut v: u32 = 0;
-    for &b in s {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(u32::from(d))?;
-    }
-    u16::try_from(v).ok().filter(|&v| v <= max)
+    scan(
+        hay,
+        |w| eq_bytes(w, delim) | eq_bytes(w, b'\r') | eq_bytes(w, b'\n'),
+        |b| b == delim || is_eol(b),
+        |t| memchr::memchr3(delim, b'\r', b'\n', t),
+    )
 }
 
 /// Removes leading spaces.
@@ -334,28 +400,58 @@ pub(crate) fn trim_end_spaces(mut s: &[u8]) -> &[u8] {
 
 /// Decodes what follows `+CME ERROR`; `None` if the line is not a `+CME ERROR`
 /// result at all (e.g. `+CME ERRORS`).
+#[inline(always)]
 fn cme_tail(rest: &[u8]) -> Option<Ready> {
     let code = match rest {
         [] => return Some(Ready::Error),
-        [b':', code @ ..] | [b' ', code @ ..] => trim_start_spaces(code),
+        [b':' | b' ', code @ ..] => trim_start_spaces(code),
         _ => return None,
     };
     // A verbose (`+CMEE=2`) or out-of-range code is still a final error result.
-    Some(match parse_u16_field(code, u16::MAX) {
-        Some(n) => Ready::Cme(n),
-        None => Ready::Error,
-    })
+    if code.is_empty() || code.len() > 5 {
+        return Some(Ready::Error);
+    }
+    let mut v: u32 = 0;
+    for &b in code {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return Some(Ready::Error);
+        }
+        // At most five digits: no overflow.
+        v = v.wrapping_mul(10).wrapping_add(u32::from(d));
+    }
+    Some(u16::try_from(v).map_or(Ready::Error, Ready::Cme))
+}
+
+/// Whether `line` starts with `+MQTTPUBLISH:` (two word compares).
+#[inline(always)]
+fn has_publish_prefix(line: &[u8]) -> bool {
+    match line.first_chunk::<13>() {
+        Some(p) => {
+            let mut a = [0u8; 8];
+            let mut b = [0u8; 8];
+            a.copy_from_slice(p.get(..8).unwrap_or(&[0; 8]));
+            b.copy_from_slice(p.get(5..).unwrap_or(&[0; 8]));
+            u64::from_le_bytes(a) == u64::from_le_bytes(*b"+MQTTPUB")
+                && u64::from_le_bytes(b) == u64::from_le_bytes(*b"PUBLISH:")
+        }
+        None => false,
+    }
 }
 
 /// Classifies a complete line (without its terminator).
+#[inline(always)]
 fn classify(line: &[u8]) -> Ready {
-    match trim_end_spaces(line) {
-        b"OK" => Ready::Ok,
-        b"ERROR" => Ready::Error,
+    match line {
+        [b'O' | b'E', ..] => match trim_end_spaces(line) {
+            b"OK" => Ready::Ok,
+            b"ERROR" => Ready::Error,
+            _ => Ready::Line,
+        },
         [b'+', b'C', b'M', b'E', b' ', b'E', b'R', b'R', b'O', b'R', rest @ ..] => {
-            cme_tail(rest).unwrap_or(Ready::Line(line.len()))
+            cme_tail(trim_end_spaces(rest)).unwrap_or(Ready::Line)
         }
-        _ => Ready::Line(line.len()),
+        _ => Ready::Line,
     }
 }
 
@@ -370,7 +466,7 @@ pub(crate) fn classify_line(line: &[u8]) -> Frame<'_> {
     }
 }
 
-/// The decoded fields of a `+MQTTPUBLISH` header, for [`crate::urc::Urc::parse`].
+/// The decoded fields of a complete `+MQTTPUBLISH` header.
 pub(crate) struct Header {
     pub(crate) dup: bool,
     pub(crate) qos: QoS,
@@ -381,80 +477,85 @@ pub(crate) struct Header {
     pub(crate) msg_len: usize,
 }
 
-/// Decodes header field `index` (0..=3) into `(dup, qos, retained, packet_id)` form.
-fn numeric_field(index: u8, seg: &[u8]) -> Option<u16> {
-    match index {
-        0 => parse_u16_field(trim_start_spaces(seg), 1),
-        1 => parse_u16_field(seg, 2),
-        2 => parse_u16_field(seg, 1),
-        _ => parse_u16_field(seg, u16::MAX),
+/// 1–5 decimal digits at `h[*p..]` with a value of at most `max`, followed by
+/// `,` (skipped).
+#[inline(always)]
+fn field_at(h: &[u8], p: &mut usize, max: u32) -> Option<u32> {
+    let mut v: u32 = 0;
+    let mut n = 0usize;
+    loop {
+        let b = *h.get(p.wrapping_add(n))?;
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        // At most five digits: no overflow.
+        v = v.wrapping_mul(10).wrapping_add(u32::from(d));
+        n = n.wrapping_add(1);
+        if n > 5 {
+            return None;
+        }
     }
+    if n == 0 || v > max {
+        return None;
+    }
+    *p = p.wrapping_add(n);
+    Some(v)
 }
 
-/// Parses a complete `+MQTTPUBLISH` header from a slice that starts right after
-/// `+MQTTPUBLISH:`. Returns the header and the offset of the first payload byte.
-/// Used by [`crate::urc::Urc::parse`]; the digester itself reads headers in step.
-pub(crate) fn parse_header_slice(h: &[u8]) -> Result<(Header, usize), FramingError> {
-    let mut nums = [0u16; 4];
-    let mut pos = 0usize;
-    for (i, slot) in (0u8..).zip(nums.iter_mut()) {
-        let rest = h.get(pos..).unwrap_or_default();
-        let k = rest
-            .iter()
-            .position(|&b| b == b',')
-            .ok_or(FramingError::BadPublishHeader)?;
-        let seg = rest.get(..k).unwrap_or_default();
-        if seg.iter().any(|&b| is_eol(b)) {
-            return Err(FramingError::BadPublishHeader);
+/// Parses a complete, well-formed `+MQTTPUBLISH` header from `h`, which starts
+/// right after `+MQTTPUBLISH:`, with topics of at most `cap` bytes. Returns the
+/// header and the offset of the first payload byte.
+///
+/// It accepts exactly what the digester's incremental reading accepts, and
+/// returns `None` for anything else, including a header cut short: the digester
+/// uses it as a shortcut when a whole header is at hand and falls back to
+/// reading byte by byte otherwise; [`crate::urc::Urc::parse`] uses it as is.
+#[inline(always)]
+pub(crate) fn parse_header(h: &[u8], cap: usize) -> Option<(Header, usize)> {
+    let mut p = h.iter().position(|&b| b != b' ')?;
+    let mut nums = [0u32; 4];
+    for (slot, max) in nums.iter_mut().zip([1, 2, 1, 65535]) {
+        *slot = field_at(h, &mut p, max)?;
+        if h.get(p) != Some(&b',') {
+            return None;
         }
-        *slot = numeric_field(i, seg).ok_or(FramingError::BadPublishHeader)?;
-        pos = pos.saturating_add(k).saturating_add(1);
+        p = p.wrapping_add(1);
     }
-    let rest = h.get(pos..).unwrap_or_default();
-    let (topic, after) = if let Some(q) = rest.strip_prefix(b"\"") {
-        let k = q
-            .iter()
-            .position(|&b| b == b'"' || is_eol(b))
-            .ok_or(FramingError::BadPublishTopic)?;
-        if q.get(k) != Some(&b'"') || q.get(k.saturating_add(1)) != Some(&b',') {
-            return Err(FramingError::BadPublishTopic);
+    let rest = h.get(p..)?;
+    let topic = if rest.first() == Some(&b'"') {
+        let q = rest.get(1..)?;
+        let k = find_delim(b'"', q.get(..cap.saturating_add(1)).unwrap_or(q))?;
+        if k > cap || q.get(k) != Some(&b'"') || q.get(k.wrapping_add(1)) != Some(&b',') {
+            return None;
         }
-        let start = pos.saturating_add(1);
-        (start..start.saturating_add(k), start.saturating_add(k).saturating_add(2))
+        let start = p.wrapping_add(1);
+        p = start.wrapping_add(k).wrapping_add(2);
+        start..start.wrapping_add(k)
     } else {
-        let k = rest
-            .iter()
-            .position(|&b| b == b',' || is_eol(b))
-            .ok_or(FramingError::BadPublishTopic)?;
-        if rest.get(k) != Some(&b',') {
-            return Err(FramingError::BadPublishTopic);
+        let k = find_delim(b',', rest.get(..cap.saturating_add(1)).unwrap_or(rest))?;
+        if k > cap || rest.get(k) != Some(&b',') {
+            return None;
         }
-        (pos..pos.saturating_add(k), pos.saturating_add(k).saturating_add(1))
+        let start = p;
+        p = start.wrapping_add(k).wrapping_add(1);
+        start..start.wrapping_add(k)
     };
-    if topic.len() > MAX_TOPIC {
-        return Err(FramingError::BadPublishTopic);
-    }
-    let rest = h.get(after..).unwrap_or_default();
-    let k = rest
-        .iter()
-        .position(|&b| b == b',' || is_eol(b))
-        .ok_or(FramingError::BadPublishLength)?;
-    let msg_len = parse_u16_field(rest.get(..k).unwrap_or_default(), u16::MAX)
-        .ok_or(FramingError::BadPublishLength)?;
-    let body = match rest.get(k..) {
-        Some([b',', ..]) => after.saturating_add(k).saturating_add(1),
-        Some([b'\r', b'\n', ..]) => after.saturating_add(k).saturating_add(2),
-        _ => return Err(FramingError::BadPublishLength),
+    let msg_len = field_at(h, &mut p, 65535)?;
+    let body = match h.get(p..)? {
+        [b',', ..] => p.wrapping_add(1),
+        [b'\r', b'\n', ..] => p.wrapping_add(2),
+        _ => return None,
     };
     let [dup, qos, retained, packet_id] = nums;
-    Ok((
+    Some((
         Header {
             dup: dup == 1,
             qos: QoS::from_u8(qos as u8).unwrap_or_default(),
             retained: retained == 1,
-            packet_id,
+            packet_id: packet_id as u16,
             topic,
-            msg_len: usize::from(msg_len),
+            msg_len: msg_len as usize,
         },
         body,
     ))
@@ -468,18 +569,17 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
             payload: [0; PAYLOAD],
             len: 0,
             limit: 0,
+            filled: 0,
+            msg_len: 0,
+            acc: 0,
+            packet_id: 0,
             mode: Mode::LineStart,
             prompt: false,
             field: 0,
-            seg: 0,
+            digits: 0,
             dup: false,
             qos: QoS::AtMostOnce,
             retained: false,
-            packet_id: 0,
-            topic_start: 0,
-            topic_end: 0,
-            msg_len: 0,
-            filled: 0,
             stats: Stats {
                 bytes: 0,
                 frames: 0,
@@ -503,17 +603,18 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         self.prompt
     }
 
-    /// Forgets any partial line or message and prompt expectation: the next byte
-    /// starts a new line. The [`Stats`] are kept.
+    /// Forgets any partial line or message and the prompt expectation: the next
+    /// byte starts a new line. The [`Stats`] are kept.
     pub fn reset(&mut self) {
         self.len = 0;
         self.limit = 0;
+        self.filled = 0;
+        self.msg_len = 0;
+        self.acc = 0;
+        self.digits = 0;
+        self.field = 0;
         self.mode = Mode::LineStart;
         self.prompt = false;
-        self.field = 0;
-        self.seg = 0;
-        self.msg_len = 0;
-        self.filled = 0;
     }
 
     /// Whether the digester is in the middle of something (a line or a message),
@@ -529,9 +630,11 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     pub fn is_in_publish(&self) -> bool {
         matches!(
             self.mode,
-            Mode::Field
+            Mode::HdrSpace
+                | Mode::Num
                 | Mode::TopicStart
                 | Mode::TopicQuoted
+                | Mode::TopicBare
                 | Mode::TopicClose
                 | Mode::LenLf
                 | Mode::Payload
@@ -555,21 +658,35 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// valid until the next call.
     #[inline]
     pub fn feed(&mut self, input: &[u8]) -> (usize, Option<Frame<'_>>) {
-        // One ordinary byte inside a line: the common case when bytes trickle in.
+        // One byte that completes nothing: the common case when bytes trickle in.
         if let [b] = *input {
-            if self.mode == Mode::Line && !is_eol(b) {
-                if let Some(slot) = self.line.get_mut(self.len) {
-                    *slot = b;
-                    self.len = self.len.wrapping_add(1);
-                    self.stats.bytes = self.stats.bytes.wrapping_add(1);
-                    return (1, None);
+            match self.mode {
+                Mode::Line if !is_eol(b) => {
+                    if let Some(slot) = self.line.get_mut(self.len) {
+                        *slot = b;
+                        self.len = self.len.wrapping_add(1);
+                        self.stats.bytes = self.stats.bytes.wrapping_add(1);
+                        return (1, None);
+                    }
                 }
+                Mode::Payload => {
+                    let next = self.filled.wrapping_add(1);
+                    if next < self.msg_len {
+                        if let Some(slot) = self.payload.get_mut(self.filled) {
+                            *slot = b;
+                            self.filled = next;
+                            self.stats.bytes = self.stats.bytes.wrapping_add(1);
+                            return (1, None);
+                        }
+                    }
+                }
+                _ => {}
             }
         }
         self.feed_slow(input)
     }
 
-    #[inline(never)]
+    #[inline(always)]
     fn feed_slow(&mut self, input: &[u8]) -> (usize, Option<Frame<'_>>) {
         let (used, ready) = self.step(input);
         self.stats.bytes = self.stats.bytes.wrapping_add(used as u64);
@@ -580,22 +697,29 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     }
 
     /// Builds the public frame for a completed one.
+    #[inline]
     fn frame(&mut self, r: Ready) -> Frame<'_> {
         self.stats.frames = self.stats.frames.wrapping_add(1);
-        let f = match r {
+        match r {
             Ready::Ok => Frame::Ok,
             Ready::Error => Frame::Error,
             Ready::Cme(n) => Frame::Cme(n),
             Ready::Prompt => Frame::Prompt,
-            Ready::Malformed(e) => Frame::Malformed(e),
-            Ready::Line(n) => Frame::Line(self.line.get(..n).unwrap_or_default()),
+            Ready::Line => Frame::Line(self.line.get(..self.len).unwrap_or_default()),
+            Ready::Malformed(e) => {
+                self.stats.malformed = self.stats.malformed.wrapping_add(1);
+                Frame::Malformed(e)
+            }
             Ready::Publish => {
                 let topic = self
                     .line
-                    .get(self.topic_start..self.topic_end)
+                    .get(..self.len)
                     .and_then(|t| core::str::from_utf8(t).ok());
                 match topic {
-                    None => Frame::Malformed(FramingError::BadPublishTopic),
+                    None => {
+                        self.stats.malformed = self.stats.malformed.wrapping_add(1);
+                        Frame::Malformed(FramingError::BadPublishTopic)
+                    }
                     Some(topic) if self.msg_len > PAYLOAD => Frame::MessageTooLarge {
                         topic,
                         len: self.msg_len,
@@ -610,11 +734,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
                     }),
                 }
             }
-        };
-        if let Frame::Malformed(_) = f {
-            self.stats.malformed = self.stats.malformed.wrapping_add(1);
         }
-        f
     }
 
     /// Appends `bytes` to the line buffer (the caller checked the room).
@@ -622,25 +742,13 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     fn append(&mut self, bytes: &[u8]) {
         let end = self.len.saturating_add(bytes.len());
         if let Some(dst) = self.line.get_mut(self.len..end) {
-            if bytes.len() < SHORT {
-                for (d, s) in dst.iter_mut().zip(bytes) {
-                    *d = *s;
-                }
-            } else {
-                dst.copy_from_slice(bytes);
-            }
+            dst.copy_from_slice(bytes);
             self.len = end;
         }
     }
 
-    /// Room left in the line buffer.
-    #[inline(always)]
-    fn room(&self) -> usize {
-        LINE.saturating_sub(self.len)
-    }
-
-    /// Error detected at byte `b` (already consumed): resync after it, or right
-    /// away if `b` itself ends a line.
+    /// Error detected at byte `b` (consumed): resync after it, or right away if
+    /// `b` itself ends a line.
     #[inline]
     fn fail(&mut self, b: u8, e: FramingError) -> Option<Ready> {
         self.mode = if is_eol(b) {
@@ -651,24 +759,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         Some(Ready::Malformed(e))
     }
 
-    /// The first byte of a line (not CR, LF or a prompt).
-    #[inline]
-    fn start_line(&mut self, b: u8) -> Option<Ready> {
-        let Some(slot) = self.line.first_mut() else {
-            self.mode = Mode::Resync;
-            return Some(Ready::Malformed(FramingError::LineTooLong));
-        };
-        *slot = b;
-        self.len = 1;
-        match b {
-            b'+' => self.probe(PUBLISH_PREFIX.len()),
-            b'O' => self.probe(3),
-            _ => self.mode = Mode::Line,
-        }
-        None
-    }
-
-    /// Starts (or continues) deciding the line's prefix at `at` bytes.
+    /// Starts deciding the line's prefix once it holds `at` bytes.
     #[inline]
     fn probe(&mut self, at: usize) {
         self.limit = at.min(LINE);
@@ -681,57 +772,19 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// The line holds `limit` bytes: is it `+MQTTPUBLISH:` or `OK `?
     fn decide(&mut self) {
         match self.line.get(..self.len) {
-            Some(PUBLISH_PREFIX) => {
-                self.len = 0;
-                self.seg = 0;
-                self.field = 0;
-                self.mode = Mode::Field;
-            }
+            Some(PUBLISH_PREFIX) => self.begin_header(),
             Some(b"OK ") => self.mode = Mode::OkSpace,
             _ => self.mode = Mode::Line,
         }
     }
 
-    /// A `+MQTTPUBLISH` header field ended at delimiter `d` (`,`, CR or LF,
-    /// consumed). Returns the error, if the field is bad.
-    fn end_field(&mut self, d: u8) -> Result<(), FramingError> {
-        let seg = self.line.get(self.seg..self.len).unwrap_or_default();
-        match self.field {
-            0..=3 => {
-                if d != b',' {
-                    return Err(FramingError::BadPublishHeader);
-                }
-                let v = numeric_field(self.field, seg).ok_or(FramingError::BadPublishHeader)?;
-                match self.field {
-                    0 => self.dup = v == 1,
-                    1 => self.qos = QoS::from_u8(v as u8).unwrap_or_default(),
-                    2 => self.retained = v == 1,
-                    _ => {
-                        self.packet_id = v;
-                        self.mode = Mode::TopicStart;
-                    }
-                }
-            }
-            4 => {
-                if d != b',' || seg.len() > MAX_TOPIC {
-                    return Err(FramingError::BadPublishTopic);
-                }
-                self.topic_start = self.seg;
-                self.topic_end = self.len;
-            }
-            _ => {
-                let n = parse_u16_field(seg, u16::MAX).ok_or(FramingError::BadPublishLength)?;
-                self.msg_len = usize::from(n);
-                match d {
-                    b',' => self.begin_payload(),
-                    b'\r' => self.mode = Mode::LenLf,
-                    _ => return Err(FramingError::BadPublishLength),
-                }
-            }
-        }
-        self.field = self.field.saturating_add(1);
-        self.seg = self.len;
-        Ok(())
+    #[inline]
+    fn begin_header(&mut self) {
+        self.len = 0;
+        self.field = 0;
+        self.acc = 0;
+        self.digits = 0;
+        self.mode = Mode::HdrSpace;
     }
 
     #[inline]
@@ -746,244 +799,524 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         };
     }
 
-    /// The state machine. Returns the bytes consumed and the frame completed, if
-    /// any.
+    /// The error for a bad numeric header field.
+    #[inline]
+    fn num_error(&self) -> FramingError {
+        if self.field == 5 {
+            FramingError::BadPublishLength
+        } else {
+            FramingError::BadPublishHeader
+        }
+    }
+
+    /// Returns the bytes consumed and the frame completed, if any.
+    #[inline(always)]
     fn step(&mut self, input: &[u8]) -> (usize, Option<Ready>) {
-        let mut pos = 0usize;
-        loop {
-            let rest = match input.get(pos..) {
-                Some(r) if !r.is_empty() => r,
-                _ => return (pos, None),
+        if LINE >= FAST_MIN && self.mode == Mode::LineStart {
+            if let Some((n, r)) = self.fast_start(input) {
+                if r.is_some() || n >= input.len() {
+                    return (n, r);
+                }
+                let (m, r) = self.general(input.get(n..).unwrap_or_default());
+                return (n.saturating_add(m), r);
+            }
+        }
+        self.general(input)
+    }
+
+    /// At a line start, with a whole line or a whole `+MQTTPUBLISH` header at
+    /// hand: takes it in one go, straight-line. `None` (nothing consumed, no state
+    /// changed) sends everything else to [`Self::general`], which then reads the
+    /// same bytes byte by byte with the same outcome.
+    #[inline(always)]
+    fn fast_start(&mut self, input: &[u8]) -> Option<(usize, Option<Ready>)> {
+        let i = skip_eols(input)?;
+        let line = input.get(i..)?;
+        match *line.first()? {
+            b'>' if self.prompt => return None,
+            b'+' => {
+                if has_publish_prefix(line) {
+                    let h = line.get(PUBLISH_PREFIX.len()..).unwrap_or_default();
+                    return self.fast_publish(h, i.wrapping_add(PUBLISH_PREFIX.len()));
+                }
+            }
+            b'O' => match line.get(..3)? {
+                b"OK\r" | b"OK\n" => return Some((i.wrapping_add(3), Some(Ready::Ok))),
+                b"OK " => return None,
+                _ => {}
+            },
+            _ => {}
+        }
+        let window = line.get(..LINE.saturating_add(1)).unwrap_or(line);
+        let k = find_eol(window)?;
+        let text = window.get(..k)?;
+        let r = classify(text);
+        if let Ready::Line = r {
+            self.len = 0;
+            self.append(text);
+        }
+        Some((i.wrapping_add(k).wrapping_add(1), Some(r)))
+    }
+
+    /// A `+MQTTPUBLISH` header whose bytes after the prefix are `h`, which start at
+    /// `at` in the input. Takes the header, and the payload and its CR LF as far as
+    /// they are at hand.
+    #[inline(always)]
+    fn fast_publish(&mut self, h: &[u8], at: usize) -> Option<(usize, Option<Ready>)> {
+        let (hd, body) = parse_header(h, LINE.min(MAX_TOPIC))?;
+        let topic = h.get(hd.topic)?;
+        self.len = 0;
+        self.append(topic);
+        self.dup = hd.dup;
+        self.qos = hd.qos;
+        self.retained = hd.retained;
+        self.packet_id = hd.packet_id;
+        self.msg_len = hd.msg_len;
+        let data = h.get(body..).unwrap_or_default();
+        let at = at.wrapping_add(body);
+        let n = hd.msg_len.min(data.len());
+        if hd.msg_len <= PAYLOAD {
+            if let (Some(dst), Some(src)) = (self.payload.get_mut(..n), data.get(..n)) {
+                dst.copy_from_slice(src);
+            }
+        }
+        self.filled = n;
+        let at = at.wrapping_add(n);
+        if n < hd.msg_len {
+            self.mode = if hd.msg_len > PAYLOAD {
+                Mode::Skip
+            } else {
+                Mode::Payload
             };
-            let ready = match self.mode {
-                Mode::LineStart => {
-                    let b = rest.first().copied().unwrap_or(b'\n');
-                    pos = pos.saturating_add(1);
-                    match b {
-                        b'\r' | b'\n' => None,
-                        b'>' if self.prompt => {
-                            self.prompt = false;
-                            self.mode = Mode::PromptSpace;
-                            Some(Ready::Prompt)
-                        }
-                        _ => self.start_line(b),
+            return Some((at, None));
+        }
+        if let Some([b'\r', b'\n']) = data.get(n..n.wrapping_add(2)) {
+            self.mode = Mode::LineStart;
+            return Some((at.wrapping_add(2), Some(Ready::Publish)));
+        }
+        self.mode = Mode::TermCr;
+        Some((at, None))
+    }
+
+    /// The state machine, byte by byte where it must be.
+    #[inline(never)]
+    fn general(&mut self, input: &[u8]) -> (usize, Option<Ready>) {
+        let mut pos = 0usize;
+        while let Some(rest) = input.get(pos..) {
+            if rest.is_empty() {
+                break;
+            }
+            // Each handler consumes at least one byte or changes the mode to one
+            // that does.
+            let (n, ready) = match self.mode {
+                Mode::LineStart => self.on_line_start(rest),
+                Mode::Line => self.on_line(rest),
+                Mode::Probe => self.on_probe(rest),
+                Mode::OkSpace => self.on_ok_space(rest),
+                Mode::HdrSpace => {
+                    let n = rest.iter().position(|&b| b != b' ').unwrap_or(rest.len());
+                    if n < rest.len() {
+                        self.mode = Mode::Num;
                     }
+                    (n, None)
                 }
-                Mode::Line => {
-                    let room = self.room();
-                    let window = rest.get(..room.saturating_add(1)).unwrap_or(rest);
-                    match find_eol(window) {
-                        Some(k) => {
-                            self.append(window.get(..k).unwrap_or_default());
-                            pos = pos.saturating_add(k).saturating_add(1);
-                            self.mode = Mode::LineStart;
-                            Some(classify(self.line.get(..self.len).unwrap_or_default()))
-                        }
-                        None if window.len() > room => {
-                            pos = pos.saturating_add(window.len());
-                            self.mode = Mode::Resync;
-                            Some(Ready::Malformed(FramingError::LineTooLong))
-                        }
-                        None => {
-                            self.append(window);
-                            pos = pos.saturating_add(window.len());
-                            None
-                        }
-                    }
-                }
-                Mode::Probe => {
-                    let want = self.limit.saturating_sub(self.len);
-                    let window = rest.get(..want).unwrap_or(rest);
-                    match find_eol(window) {
-                        Some(k) => {
-                            self.append(window.get(..k).unwrap_or_default());
-                            pos = pos.saturating_add(k).saturating_add(1);
-                            self.mode = Mode::LineStart;
-                            Some(classify(self.line.get(..self.len).unwrap_or_default()))
-                        }
-                        None => {
-                            self.append(window);
-                            pos = pos.saturating_add(window.len());
-                            if self.len >= self.limit {
-                                self.decide();
-                            }
-                            None
-                        }
-                    }
-                }
-                Mode::OkSpace => {
-                    let b = rest.first().copied().unwrap_or(b'\n');
-                    match b {
-                        b' ' if self.len < LINE => {
-                            pos = pos.saturating_add(1);
-                            self.append(b" ");
-                            None
-                        }
-                        b'+' => {
-                            pos = pos.saturating_add(1);
-                            self.len = 0;
-                            self.append(b"+");
-                            self.probe(PUBLISH_PREFIX.len());
-                            Some(Ready::Ok)
-                        }
-                        b'\r' | b'\n' => {
-                            pos = pos.saturating_add(1);
-                            self.mode = Mode::LineStart;
-                            Some(classify(self.line.get(..self.len).unwrap_or_default()))
-                        }
-                        _ => {
-                            // Not a split after all: an ordinary line.
-                            self.mode = Mode::Line;
-                            None
-                        }
-                    }
-                }
-                Mode::Field | Mode::TopicQuoted => {
-                    let quoted = self.mode == Mode::TopicQuoted;
-                    let room = self.room();
-                    let window = rest.get(..room.saturating_add(1)).unwrap_or(rest);
-                    let delim = if quoted { b'"' } else { b',' };
-                    match find_delim(delim, window) {
-                        Some(k) => {
-                            self.append(window.get(..k).unwrap_or_default());
-                            pos = pos.saturating_add(k).saturating_add(1);
-                            let d = window.get(k).copied().unwrap_or(b'\n');
-                            if quoted {
-                                if d == b'"' {
-                                    self.mode = Mode::TopicClose;
-                                    None
-                                } else {
-                                    self.fail(d, FramingError::BadPublishTopic)
-                                }
-                            } else {
-                                match self.end_field(d) {
-                                    Ok(()) => None,
-                                    Err(e) => self.fail(d, e),
-                                }
-                            }
-                        }
-                        None if window.len() > room => {
-                            pos = pos.saturating_add(window.len());
-                            self.mode = Mode::Resync;
-                            Some(Ready::Malformed(match self.field {
-                                0..=3 => FramingError::BadPublishHeader,
-                                4 => FramingError::BadPublishTopic,
-                                _ => FramingError::BadPublishLength,
-                            }))
-                        }
-                        None => {
-                            self.append(window);
-                            pos = pos.saturating_add(window.len());
-                            None
-                        }
-                    }
-                }
+                Mode::Num => self.on_num(rest),
                 Mode::TopicStart => {
-                    self.seg = self.len;
+                    self.len = 0;
                     if rest.first() == Some(&b'"') {
-                        pos = pos.saturating_add(1);
                         self.mode = Mode::TopicQuoted;
+                        (1, None)
                     } else {
-                        self.mode = Mode::Field;
+                        self.mode = Mode::TopicBare;
+                        (0, None)
                     }
-                    None
                 }
-                Mode::TopicClose => {
-                    let b = rest.first().copied().unwrap_or(b'\n');
-                    pos = pos.saturating_add(1);
-                    let topic_len = self.len.saturating_sub(self.seg);
-                    if b == b',' && topic_len <= MAX_TOPIC {
-                        self.topic_start = self.seg;
-                        self.topic_end = self.len;
+                Mode::TopicQuoted => self.on_topic(rest, b'"'),
+                Mode::TopicBare => self.on_topic(rest, b','),
+                Mode::TopicClose => match rest.first() {
+                    Some(b',') => {
                         self.field = 5;
-                        self.seg = self.len;
-                        self.mode = Mode::Field;
-                        None
-                    } else {
-                        self.fail(b, FramingError::BadPublishTopic)
+                        self.mode = Mode::Num;
+                        (1, None)
                     }
-                }
-                Mode::LenLf => {
-                    let b = rest.first().copied().unwrap_or(b'\r');
-                    pos = pos.saturating_add(1);
-                    if b == b'\n' {
+                    b => (
+                        1,
+                        self.fail(b.copied().unwrap_or(0), FramingError::BadPublishTopic),
+                    ),
+                },
+                Mode::LenLf => match rest.first() {
+                    Some(b'\n') => {
                         self.begin_payload();
-                        None
-                    } else {
-                        self.fail(b, FramingError::BadPublishLength)
+                        (1, None)
                     }
-                }
-                Mode::Payload => {
-                    let need = self.msg_len.saturating_sub(self.filled);
-                    let chunk = rest.get(..need).unwrap_or(rest);
-                    let end = self.filled.saturating_add(chunk.len());
-                    if let Some(dst) = self.payload.get_mut(self.filled..end) {
-                        if let ([d], [s]) = (&mut *dst, chunk) {
-                            *d = *s;
-                        } else {
-                            dst.copy_from_slice(chunk);
-                        }
-                    }
-                    self.filled = end;
-                    pos = pos.saturating_add(chunk.len());
-                    if self.filled >= self.msg_len {
-                        self.mode = Mode::TermCr;
-                    }
-                    None
-                }
+                    b => (
+                        1,
+                        self.fail(b.copied().unwrap_or(0), FramingError::BadPublishLength),
+                    ),
+                },
+                Mode::Payload => self.on_payload(rest),
                 Mode::Skip => {
-                    let need = self.msg_len.saturating_sub(self.filled);
-                    let n = need.min(rest.len());
+                    let n = self.msg_len.saturating_sub(self.filled).min(rest.len());
                     self.filled = self.filled.saturating_add(n);
-                    pos = pos.saturating_add(n);
                     if self.filled >= self.msg_len {
                         self.mode = Mode::TermCr;
                     }
-                    None
+                    (n, None)
                 }
-                Mode::TermCr => {
-                    let b = rest.first().copied().unwrap_or(b'\n');
-                    pos = pos.saturating_add(1);
-                    if b == b'\r' {
-                        self.mode = Mode::TermLf;
-                        None
-                    } else {
-                        self.fail(b, FramingError::BadPublishTerminator)
-                    }
-                }
-                Mode::TermLf => {
-                    let b = rest.first().copied().unwrap_or(b'\r');
-                    pos = pos.saturating_add(1);
-                    if b == b'\n' {
+                Mode::TermCr => match rest {
+                    [b'\r', b'\n', ..] => {
                         self.mode = Mode::LineStart;
-                        Some(Ready::Publish)
-                    } else {
-                        self.fail(b, FramingError::BadPublishTerminator)
+                        (2, Some(Ready::Publish))
                     }
-                }
+                    [b'\r', ..] => {
+                        self.mode = Mode::TermLf;
+                        (1, None)
+                    }
+                    [b, ..] => (1, self.fail(*b, FramingError::BadPublishTerminator)),
+                    [] => (0, None),
+                },
+                Mode::TermLf => match rest.first() {
+                    Some(b'\n') => {
+                        self.mode = Mode::LineStart;
+                        (1, Some(Ready::Publish))
+                    }
+                    b => (
+                        1,
+                        self.fail(b.copied().unwrap_or(0), FramingError::BadPublishTerminator),
+                    ),
+                },
                 Mode::Resync => match find_eol(rest) {
                     Some(k) => {
-                        pos = pos.saturating_add(k).saturating_add(1);
                         self.mode = Mode::LineStart;
-                        None
+                        (k.saturating_add(1), None)
                     }
-                    None => {
-                        pos = pos.saturating_add(rest.len());
-                        None
-                    }
+                    None => (rest.len(), None),
                 },
                 Mode::PromptSpace => {
-                    if rest.first() == Some(&b' ') {
-                        pos = pos.saturating_add(1);
-                    }
                     self.mode = Mode::LineStart;
-                    None
+                    (usize::from(rest.first() == Some(&b' ')), None)
                 }
             };
+            pos = pos.saturating_add(n);
             if ready.is_some() {
                 return (pos, ready);
             }
         }
+        (pos, None)
+    }
+
+    /// At a line start: skips line ends, then takes a whole line at once when the
+    /// input holds it, or sets up the mode that collects it.
+    #[inline(always)]
+    fn on_line_start(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let i = rest.iter().position(|&b| !is_eol(b)).unwrap_or(rest.len());
+        let line = rest.get(i..).unwrap_or_default();
+        let Some(&b) = line.first() else {
+            return (i, None);
+        };
+        if b == b'>' && self.prompt {
+            self.prompt = false;
+            self.mode = Mode::PromptSpace;
+            return (i.saturating_add(1), Some(Ready::Prompt));
+        }
+        if LINE < FAST_MIN {
+            // Tiny buffers: byte by byte.
+            let at = match b {
+                b'+' => PUBLISH_PREFIX.len(),
+                b'O' => 3,
+                _ => 0,
+            };
+            return match self.line.first_mut() {
+                Some(slot) => {
+                    *slot = b;
+                    self.len = 1;
+                    if at == 0 {
+                        self.mode = Mode::Line;
+                    } else {
+                        self.probe(at);
+                    }
+                    (i.saturating_add(1), None)
+                }
+                None => {
+                    self.mode = Mode::Resync;
+                    (
+                        i.saturating_add(1),
+                        Some(Ready::Malformed(FramingError::LineTooLong)),
+                    )
+                }
+            };
+        }
+        // Decide a prefix that needs more bytes than the input holds byte by byte
+        // (`Probe`); otherwise right here.
+        match b {
+            b'+' => match line.get(..PUBLISH_PREFIX.len()) {
+                Some(PUBLISH_PREFIX) => {
+                    self.begin_header();
+                    return (i.saturating_add(PUBLISH_PREFIX.len()), None);
+                }
+                Some(_) => {}
+                None => {
+                    self.len = 0;
+                    self.probe(PUBLISH_PREFIX.len());
+                    return (i, None);
+                }
+            },
+            b'O' => match line.get(..3) {
+                Some(b"OK\r" | b"OK\n") => return (i.saturating_add(3), Some(Ready::Ok)),
+                Some(b"OK ") => {
+                    self.len = 0;
+                    self.append(b"OK ");
+                    self.mode = Mode::OkSpace;
+                    return (i.saturating_add(3), None);
+                }
+                Some(_) => {}
+                None => {
+                    self.len = 0;
+                    self.probe(3);
+                    return (i, None);
+                }
+            },
+            _ => {}
+        }
+        let window = line.get(..LINE.saturating_add(1)).unwrap_or(line);
+        match find_eol(window) {
+            Some(k) => {
+                let text = window.get(..k).unwrap_or_default();
+                let r = classify(text);
+                if let Ready::Line = r {
+                    self.len = 0;
+                    self.append(text);
+                }
+                (i.saturating_add(k).saturating_add(1), Some(r))
+            }
+            None if window.len() > LINE => {
+                self.mode = Mode::Resync;
+                (
+                    i.saturating_add(window.len()),
+                    Some(Ready::Malformed(FramingError::LineTooLong)),
+                )
+            }
+            None => {
+                self.len = 0;
+                self.append(window);
+                self.mode = Mode::Line;
+                (i.saturating_add(window.len()), None)
+            }
+        }
+    }
+
+    /// Inside an ordinary line.
+    #[inline(always)]
+    fn on_line(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let room = LINE.saturating_sub(self.len);
+        let window = rest.get(..room.saturating_add(1)).unwrap_or(rest);
+        match find_eol(window) {
+            Some(k) => {
+                self.append(window.get(..k).unwrap_or_default());
+                self.mode = Mode::LineStart;
+                let r = classify(self.line.get(..self.len).unwrap_or_default());
+                (k.saturating_add(1), Some(r))
+            }
+            None if window.len() > room => {
+                self.mode = Mode::Resync;
+                (
+                    window.len(),
+                    Some(Ready::Malformed(FramingError::LineTooLong)),
+                )
+            }
+            None => {
+                self.append(window);
+                (window.len(), None)
+            }
+        }
+    }
+
+    /// Collecting the first bytes of a line that may be `+MQTTPUBLISH:` or `OK `.
+    #[inline(always)]
+    fn on_probe(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let want = self.limit.saturating_sub(self.len);
+        let window = rest.get(..want).unwrap_or(rest);
+        match find_eol(window) {
+            Some(k) => {
+                self.append(window.get(..k).unwrap_or_default());
+                self.mode = Mode::LineStart;
+                let r = classify(self.line.get(..self.len).unwrap_or_default());
+                (k.saturating_add(1), Some(r))
+            }
+            None => {
+                self.append(window);
+                if self.len >= self.limit {
+                    self.decide();
+                }
+                (window.len(), None)
+            }
+        }
+    }
+
+    /// The line so far is `OK` and spaces.
+    #[inline(always)]
+    fn on_ok_space(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        match rest.first().copied() {
+            Some(b' ') if self.len < LINE => {
+                self.append(b" ");
+                (1, None)
+            }
+            Some(b'+') => {
+                // `OK +…`: the OK, then a new line that starts at the `+`.
+                self.len = 0;
+                self.append(b"+");
+                self.probe(PUBLISH_PREFIX.len());
+                (1, Some(Ready::Ok))
+            }
+            Some(b'\r' | b'\n') => {
+                self.mode = Mode::LineStart;
+                (
+                    1,
+                    Some(classify(self.line.get(..self.len).unwrap_or_default())),
+                )
+            }
+            _ => {
+                // Not a split after all: an ordinary line.
+                self.mode = Mode::Line;
+                (0, None)
+            }
+        }
+    }
+
+    /// Inside the numeric header fields: dup, qos, retained, packet id, or length.
+    #[inline(always)]
+    fn on_num(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let mut acc = self.acc;
+        let mut digits = self.digits;
+        let mut i = 0usize;
+        for &b in rest {
+            i = i.wrapping_add(1);
+            let d = b.wrapping_sub(b'0');
+            if d <= 9 {
+                if digits >= 5 {
+                    let e = self.num_error();
+                    return (i, self.fail(b, e));
+                }
+                // At most five digits: no overflow.
+                acc = acc.wrapping_mul(10).wrapping_add(u32::from(d));
+                digits = digits.wrapping_add(1);
+                continue;
+            }
+            self.acc = acc;
+            self.digits = digits;
+            let r = self.end_num(b);
+            if r.is_some() || self.mode != Mode::Num {
+                return (i, r);
+            }
+            acc = 0;
+            digits = 0;
+        }
+        self.acc = acc;
+        self.digits = digits;
+        (i, None)
+    }
+
+    /// A numeric header field ended at byte `b` (consumed).
+    #[inline(always)]
+    fn end_num(&mut self, b: u8) -> Option<Ready> {
+        let max: u32 = match self.field {
+            0 | 2 => 1,
+            1 => 2,
+            _ => 65535,
+        };
+        let v = self.acc;
+        if self.digits == 0 || v > max {
+            let e = self.num_error();
+            return self.fail(b, e);
+        }
+        self.acc = 0;
+        self.digits = 0;
+        match (self.field, b) {
+            (0, b',') => self.dup = v == 1,
+            (1, b',') => self.qos = QoS::from_u8(v as u8).unwrap_or_default(),
+            (2, b',') => self.retained = v == 1,
+            (3, b',') => {
+                self.packet_id = v as u16;
+                self.mode = Mode::TopicStart;
+            }
+            (5, b',') => {
+                self.msg_len = v as usize;
+                self.begin_payload();
+            }
+            (5, b'\r') => {
+                self.msg_len = v as usize;
+                self.mode = Mode::LenLf;
+            }
+            _ => {
+                let e = self.num_error();
+                return self.fail(b, e);
+            }
+        }
+        self.field = self.field.wrapping_add(1);
+        None
+    }
+
+    /// Inside the topic, quoted (`delim` is `"`) or bare (`delim` is `,`).
+    #[inline(always)]
+    fn on_topic(&mut self, rest: &[u8], delim: u8) -> (usize, Option<Ready>) {
+        let room = LINE.min(MAX_TOPIC).saturating_sub(self.len);
+        let window = rest.get(..room.saturating_add(1)).unwrap_or(rest);
+        match find_delim(delim, window) {
+            Some(k) => {
+                self.append(window.get(..k).unwrap_or_default());
+                let d = window.get(k).copied().unwrap_or(0);
+                let n = k.saturating_add(1);
+                if d != delim {
+                    (n, self.fail(d, FramingError::BadPublishTopic))
+                } else if delim == b'"' {
+                    if rest.get(n) == Some(&b',') {
+                        self.field = 5;
+                        self.mode = Mode::Num;
+                        (n.saturating_add(1), None)
+                    } else {
+                        self.mode = Mode::TopicClose;
+                        (n, None)
+                    }
+                } else {
+                    self.field = 5;
+                    self.mode = Mode::Num;
+                    (n, None)
+                }
+            }
+            None if window.len() > room => {
+                self.mode = Mode::Resync;
+                (
+                    window.len(),
+                    Some(Ready::Malformed(FramingError::BadPublishTopic)),
+                )
+            }
+            None => {
+                self.append(window);
+                (window.len(), None)
+            }
+        }
+    }
+
+    /// Copying the payload.
+    #[inline(always)]
+    fn on_payload(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let need = self.msg_len.saturating_sub(self.filled);
+        let chunk = rest.get(..need).unwrap_or(rest);
+        let end = self.filled.saturating_add(chunk.len());
+        if let Some(dst) = self.payload.get_mut(self.filled..end) {
+            dst.copy_from_slice(chunk);
+        }
+        self.filled = end;
+        let n = chunk.len();
+        if self.filled < self.msg_len {
+            return (n, None);
+        }
+        if let Some([b'\r', b'\n']) = rest.get(n..n.saturating_add(2)) {
+            self.mode = Mode::LineStart;
+            return (n.saturating_add(2), Some(Ready::Publish));
+        }
+        self.mode = Mode::TermCr;
+        (n, None)
     }
 }
 
@@ -1013,17 +1346,24 @@ mod tests {
         assert!(matches!(classify(b"+CME ERROR: 603"), Ready::Cme(603)));
         assert!(matches!(classify(b"+CME ERROR:603"), Ready::Cme(603)));
         assert!(matches!(classify(b"+CME ERROR: unknown"), Ready::Error));
-        assert!(matches!(classify(b"+CME ERRORS"), Ready::Line(11)));
-        assert!(matches!(classify(b"OKAY"), Ready::Line(4)));
+        assert!(matches!(classify(b"+CME ERRORS"), Ready::Line));
+        assert!(matches!(classify(b"OKAY"), Ready::Line));
     }
 
     #[test]
     fn header_slice_parses_both_spellings() {
-        let (h, body) = parse_header_slice(b" 0,1,0,77,\"a/b\",3,xyz").unwrap();
+        let (h, body) = parse_header(b" 0,1,0,77,\"a/b\",3,xyz", MAX_TOPIC).unwrap();
         assert_eq!((h.packet_id, h.topic, h.msg_len, body), (77, 11..14, 3, 18));
-        let (h, body) = parse_header_slice(b"0,2,1,1,pyr,3\r\nabc").unwrap();
-        assert_eq!((h.qos, h.retained, h.topic, body), (QoS::ExactlyOnce, true, 8..11, 15));
-        assert!(parse_header_slice(b"0,3,0,0,t,1,x").is_err());
+        let (h, body) = parse_header(b"0,2,1,1,pyr,3\r\nabc", MAX_TOPIC).unwrap();
+        assert_eq!(
+            (h.qos, h.retained, h.topic, body),
+            (QoS::ExactlyOnce, true, 8..11, 15)
+        );
+        assert!(parse_header(b"0,3,0,0,t,1,x", MAX_TOPIC).is_none());
+        assert!(parse_header(b"0,0,0,0,\"abc\",1,x", 2).is_none());
+        assert!(parse_header(b"0,0,0,0,\"abc\",1,x", 3).is_some());
+        assert!(parse_header(b"0,0,0,0,t,123456,x", 3).is_none());
+        assert!(parse_header(b"0,0,0,0,t,1\rx", 3).is_none());
     }
 
     #[test]

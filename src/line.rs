@@ -150,15 +150,13 @@ impl<'a> Field<'a> {
     /// An unquoted decimal number.
     fn num(self) -> Option<u32> {
         match self {
-            Field::Bare(b) if !b.is_empty() && b.len() <= 9 => {
-                b.iter().try_fold(0u32, |v, &c| {
-                    let d = c.wrapping_sub(b'0');
-                    if d > 9 {
-                        return None;
-                    }
-                    v.checked_mul(10)?.checked_add(u32::from(d))
-                })
-            }
+            Field::Bare(b) if !b.is_empty() && b.len() <= 9 => b.iter().try_fold(0u32, |v, &c| {
+                let d = c.wrapping_sub(b'0');
+                if d > 9 {
+                    return None;
+                }
+                v.checked_mul(10)?.checked_add(u32::from(d))
+            }),
             _ => None,
         }
     }
@@ -192,25 +190,6 @@ impl<'a> Fields<'a> {
     fn new(rest: &'a [u8]) -> Self {
         Fields { rest, done: false }
     }
-
-    /// Everything that is left as one final field (a topic that may hold commas):
-    /// quotes stripped if it is quoted as a whole.
-    fn remainder(&mut self) -> Option<Field<'a>> {
-        if self.done {
-            return None;
-        }
-        self.done = true;
-        let s = trim_end_spaces(trim_start_spaces(self.rest));
-        Some(match s {
-            [b'"', inner @ .., b'"'] if !inner.contains(&b'"') => Field::Quoted(inner),
-            _ => Field::Bare(s),
-        })
-    }
-
-    /// Whether every field was taken.
-    fn finished(&self) -> bool {
-        self.done
-    }
 }
 
 impl<'a> Iterator for Fields<'a> {
@@ -241,10 +220,7 @@ impl<'a> Iterator for Fields<'a> {
             Some(Some(Field::Quoted(inner)))
         } else {
             let (field, rest) = match s.iter().position(|&b| b == b',') {
-                Some(k) => (
-                    s.get(..k).unwrap_or_default(),
-                    s.get(k.saturating_add(1)..),
-                ),
+                Some(k) => (s.get(..k).unwrap_or_default(), s.get(k.saturating_add(1)..)),
                 None => (s, None),
             };
             match rest {
@@ -256,19 +232,118 @@ impl<'a> Iterator for Fields<'a> {
     }
 }
 
-/// Takes exactly `N` fields and checks nothing is left.
-fn exactly<const N: usize>(rest: &[u8]) -> Option<[Field<'_>; N]> {
-    let mut fields = Fields::new(rest);
-    let mut out = [Field::Bare(&[]); N];
-    for slot in out.iter_mut() {
-        *slot = fields.next()??;
-    }
-    fields.finished().then_some(out)
-}
-
 /// `OK` (or nothing at all).
 fn is_ok(rest: &[u8]) -> bool {
     matches!(rest, b"OK" | b"")
+}
+
+/// Reads unquoted decimal numbers separated by commas, spaces around them
+/// allowed.
+struct Nums<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Nums<'a> {
+    /// The next number (at most nine digits), and whether a comma follows it.
+    #[inline(always)]
+    fn next(&mut self) -> Option<(u32, bool)> {
+        let mut s = self.rest;
+        while let [b' ', r @ ..] = s {
+            s = r;
+        }
+        let mut v: u32 = 0;
+        let mut n = 0u32;
+        while let [b, r @ ..] = s {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            if n == 9 {
+                return None;
+            }
+            // At most nine digits: no overflow.
+            v = v.wrapping_mul(10).wrapping_add(u32::from(d));
+            n = n.wrapping_add(1);
+            s = r;
+        }
+        if n == 0 {
+            return None;
+        }
+        while let [b' ', r @ ..] = s {
+            s = r;
+        }
+        match s {
+            [] => {
+                self.rest = s;
+                Some((v, false))
+            }
+            [b',', r @ ..] => {
+                self.rest = r;
+                Some((v, true))
+            }
+            _ => None,
+        }
+    }
+
+    /// The next number, which must be followed by a comma.
+    #[inline(always)]
+    fn more(&mut self) -> Option<u32> {
+        match self.next()? {
+            (v, true) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The next number, which must be the last.
+    #[inline(always)]
+    fn last(&mut self) -> Option<u32> {
+        match self.next()? {
+            (v, false) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// 0 or 1.
+fn flag(v: u32) -> Option<bool> {
+    match v {
+        0 => Some(false),
+        1 => Some(true),
+        _ => None,
+    }
+}
+
+/// A topic at the end of an ACK line: the rest of the line, quotes stripped if it
+/// is quoted as a whole.
+#[inline(always)]
+fn tail_topic(rest: &[u8]) -> Option<&str> {
+    let t = match rest {
+        [b'"', inner @ .., b'"'] if !inner.contains(&b'"') => inner,
+        t => t,
+    };
+    core::str::from_utf8(t).ok()
+}
+
+/// `<dup>,<packId>` of the ACK lines and `+MQTTPUBREL`.
+#[inline(always)]
+fn dup_and_id(rest: &[u8]) -> Option<(bool, u16)> {
+    let mut n = Nums { rest };
+    let dup = flag(n.more()?)?;
+    Some((dup, u16::try_from(n.last()?).ok()?))
+}
+
+/// `<packId>,` at the start of an ACK line, and the topic after it.
+#[inline(always)]
+fn id_and_topic(rest: &[u8]) -> Option<(u16, &[u8])> {
+    let mut n = Nums { rest };
+    let id = u16::try_from(n.more()?).ok()?;
+    Some((id, trim_start_spaces(n.rest)))
+}
+
+/// A single number.
+#[inline(always)]
+fn one(rest: &[u8]) -> Option<u32> {
+    Nums { rest }.last()
 }
 
 impl<'a> Line<'a> {
@@ -277,43 +352,24 @@ impl<'a> Line<'a> {
         let Some(after) = bytes.strip_prefix(b"+MQTT") else {
             return Line::Text(bytes);
         };
+        let unknown = Line::UnknownMqtt(bytes);
         let name_end = after
             .iter()
-            .position(|&b| b == b':' || b == b' ')
+            .position(|b| !b.is_ascii_uppercase())
             .unwrap_or(after.len());
         let (name, rest) = after.split_at_checked(name_end).unwrap_or((after, &[]));
+        let rest = match rest {
+            [] | [b':' | b' ', ..] => rest,
+            _ => return unknown,
+        };
         let rest = trim_start_spaces(rest);
         let rest = rest.strip_prefix(b":").unwrap_or(rest);
         let rest = trim_end_spaces(trim_start_spaces(rest));
-        Self::known(name, rest).unwrap_or(Line::UnknownMqtt(bytes))
-    }
-
-    /// Decodes the part after `+MQTT<name>:` for a known name.
-    fn known(name: &[u8], rest: &'a [u8]) -> Option<Line<'a>> {
-        Some(match name {
-            b"CFG" => return cfg(rest),
-            b"STAT" => Line::Stat(exactly::<1>(rest)?[0].u8()?),
-            b"SUBACK" => {
-                let mut f = Fields::new(rest);
-                let packet_id = f.next()??.u16()?;
-                let code = f.next()??.u8()?;
-                let topic = f.remainder()?.text()?;
-                Line::SubAck {
-                    packet_id,
-                    code,
-                    topic,
-                }
-            }
-            b"SUB" if rest.is_empty() => Line::SubListHeader,
-            b"UNSUBACK" => {
-                let mut f = Fields::new(rest);
-                let packet_id = f.next()??.u16()?;
-                let topic = f.remainder()?.text()?;
-                Line::UnsubAck { packet_id, topic }
-            }
+        match name {
             b"PUBACK" | b"PUBREC" | b"PUBCOMP" | b"PUBREL" => {
-                let [dup, id] = exactly::<2>(rest)?;
-                let (dup, packet_id) = (dup.flag()?, id.u16()?);
+                let Some((dup, packet_id)) = dup_and_id(rest) else {
+                    return unknown;
+                };
                 match name {
                     b"PUBACK" => Line::PubAck { dup, packet_id },
                     b"PUBREC" => Line::PubRec { dup, packet_id },
@@ -321,28 +377,69 @@ impl<'a> Line<'a> {
                     _ => Line::PubRel { dup, packet_id },
                 }
             }
-            b"PING" => Line::PingEcho(exactly::<1>(rest)?[0].u8()?),
-            b"REC" => {
-                if let Some([n]) = exactly::<1>(rest) {
-                    Line::ReconnectAttempt(n.u16()?)
-                } else {
-                    let [enabled, attempts] = exactly::<2>(rest)?;
-                    Line::Reconnect {
-                        enabled: enabled.flag()?,
-                        attempts: attempts.u16()?,
-                    }
+            b"PINGRSP" | b"PINGRESP" if is_ok(rest) => Line::PingResp,
+            b"SUBACK" => {
+                let mut n = Nums { rest };
+                let parsed = n.more().and_then(|id| {
+                    let id = u16::try_from(id).ok()?;
+                    let code = u8::try_from(n.more()?).ok()?;
+                    Some((id, code, tail_topic(trim_start_spaces(n.rest))?))
+                });
+                match parsed {
+                    Some((packet_id, code, topic)) => Line::SubAck {
+                        packet_id,
+                        code,
+                        topic,
+                    },
+                    None => unknown,
                 }
             }
-            b"TO" => Line::To(exactly::<1>(rest)?[0].u16()?),
+            b"UNSUBACK" => {
+                match id_and_topic(rest).and_then(|(id, t)| Some((id, tail_topic(t)?))) {
+                    Some((packet_id, topic)) => Line::UnsubAck { packet_id, topic },
+                    None => unknown,
+                }
+            }
+            b"TO" => match one(rest).and_then(|v| u16::try_from(v).ok()) {
+                Some(v) => Line::To(v),
+                None => unknown,
+            },
+            b"REC" => {
+                let mut n = Nums { rest };
+                match n.next() {
+                    Some((v, false)) => match u16::try_from(v) {
+                        Ok(v) => Line::ReconnectAttempt(v),
+                        Err(_) => unknown,
+                    },
+                    Some((enabled, true)) => {
+                        match (flag(enabled), n.last().and_then(|v| u16::try_from(v).ok())) {
+                            (Some(enabled), Some(attempts)) => {
+                                Line::Reconnect { enabled, attempts }
+                            }
+                            _ => unknown,
+                        }
+                    }
+                    None => unknown,
+                }
+            }
+            b"DISC" if is_ok(rest) => Line::Disc,
             b"OPEN" => match rest {
                 b"OK" => Line::Open(true),
                 b"FAIL" => Line::Open(false),
-                _ => return None,
+                _ => unknown,
             },
-            b"DISC" if is_ok(rest) => Line::Disc,
-            b"PINGRSP" | b"PINGRESP" if is_ok(rest) => Line::PingResp,
-            _ => return None,
-        })
+            b"CFG" => cfg(rest).unwrap_or(unknown),
+            b"STAT" => match one(rest).and_then(|v| u8::try_from(v).ok()) {
+                Some(v) => Line::Stat(v),
+                None => unknown,
+            },
+            b"SUB" if rest.is_empty() => Line::SubListHeader,
+            b"PING" => match one(rest).and_then(|v| u8::try_from(v).ok()) {
+                Some(v) => Line::PingEcho(v),
+                None => unknown,
+            },
+            _ => unknown,
+        }
     }
 }
 
@@ -445,9 +542,18 @@ mod tests {
 
     #[test]
     fn unknown_and_text() {
-        assert_eq!(Line::parse(b"+MQTTFOO: 1"), Line::UnknownMqtt(b"+MQTTFOO: 1"));
-        assert_eq!(Line::parse(b"+MQTTSTAT: x"), Line::UnknownMqtt(b"+MQTTSTAT: x"));
-        assert_eq!(Line::parse(b"+MQTTSTAT: 1,2"), Line::UnknownMqtt(b"+MQTTSTAT: 1,2"));
+        assert_eq!(
+            Line::parse(b"+MQTTFOO: 1"),
+            Line::UnknownMqtt(b"+MQTTFOO: 1")
+        );
+        assert_eq!(
+            Line::parse(b"+MQTTSTAT: x"),
+            Line::UnknownMqtt(b"+MQTTSTAT: x")
+        );
+        assert_eq!(
+            Line::parse(b"+MQTTSTAT: 1,2"),
+            Line::UnknownMqtt(b"+MQTTSTAT: 1,2")
+        );
         assert_eq!(Line::parse(b"+CREG: 1"), Line::Text(b"+CREG: 1"));
         assert_eq!(Line::parse(b""), Line::Text(b""));
         assert_eq!(Line::parse(b"+MQTT"), Line::UnknownMqtt(b"+MQTT"));
@@ -461,10 +567,16 @@ mod tests {
 
     #[test]
     fn sub_entries() {
-        assert_eq!(parse_sub_entry(b"a/b, 2"), Some(("a/b", Some(QoS::ExactlyOnce))));
+        assert_eq!(
+            parse_sub_entry(b"a/b, 2"),
+            Some(("a/b", Some(QoS::ExactlyOnce)))
+        );
         assert_eq!(parse_sub_entry(b"a/b,3"), None);
         assert_eq!(parse_sub_entry(b"a,b"), Some(("a,b", None)));
-        assert_eq!(parse_sub_entry(b"\"q\",1"), Some(("q", Some(QoS::AtLeastOnce))));
+        assert_eq!(
+            parse_sub_entry(b"\"q\",1"),
+            Some(("q", Some(QoS::AtLeastOnce)))
+        );
         assert_eq!(parse_sub_entry(b""), None);
         assert_eq!(parse_sub_entry(b",1"), None);
     }

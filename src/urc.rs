@@ -20,7 +20,7 @@
     clippy::arithmetic_side_effects
 )]
 
-use crate::digest::{parse_header_slice, Frame, Publish, PUBLISH_PREFIX_BYTES};
+use crate::digest::{parse_header, Frame, Publish, MAX_TOPIC, PUBLISH_PREFIX_BYTES};
 use crate::line::Line;
 use crate::types::TimeoutKind;
 
@@ -130,7 +130,7 @@ impl<'a> Urc<'a> {
         let start = bytes.iter().position(|&b| b != b'\r' && b != b'\n')?;
         let s = bytes.get(start..)?;
         if let Some(h) = s.strip_prefix(PUBLISH_PREFIX_BYTES) {
-            let (header, body) = parse_header_slice(h).ok()?;
+            let (header, body) = parse_header(h, MAX_TOPIC)?;
             let end = body.checked_add(header.msg_len)?;
             let payload = h.get(body..end)?;
             let tail = h.get(end..)?;
@@ -185,7 +185,10 @@ mod tests {
     #[test]
     fn parse_rejects_two_urcs_and_bad_tails() {
         assert_eq!(Urc::parse(b"\r\n+MQTTTO: 5\r\n+MQTTTO: 5\r\n"), None);
-        assert_eq!(Urc::parse(b"\r\n+MQTTPUBLISH: 0,0,0,0,\"t\",3,abcd\r\n"), None);
+        assert_eq!(
+            Urc::parse(b"\r\n+MQTTPUBLISH: 0,0,0,0,\"t\",3,abcd\r\n"),
+            None
+        );
         assert_eq!(Urc::parse(b"\r\n+MQTTPUBLISH: 0,0,0,0,\"t\",3,ab"), None);
         assert_eq!(Urc::parse(b"\r\n\r\n"), None);
         assert_eq!(Urc::parse(b"\r\nOK\r\n"), None);
@@ -193,7 +196,10 @@ mod tests {
 
     #[test]
     fn parse_cme_events() {
-        assert_eq!(Urc::parse(b"\r\n+CME ERROR: 609\r\n"), Some(Urc::BadIncomingPublish));
+        assert_eq!(
+            Urc::parse(b"\r\n+CME ERROR: 609\r\n"),
+            Some(Urc::BadIncomingPublish)
+        );
         assert_eq!(Urc::parse(b"+CME ERROR:619"), Some(Urc::BadIncomingPubRel));
         assert_eq!(Urc::parse(b"+CME ERROR: 603"), None);
     }

@@ -82,7 +82,11 @@ fn feed_into<const L: usize, const P: usize>(
         let mut rest = piece;
         while !rest.is_empty() {
             let (used, frame) = d.feed(rest);
-            assert!(used >= 1 && used <= rest.len(), "used {used} of {}", rest.len());
+            assert!(
+                used >= 1 && used <= rest.len(),
+                "used {used} of {}",
+                rest.len()
+            );
             rest = &rest[used..];
             if let Some(f) = frame {
                 out.push(F::from(f));
@@ -104,7 +108,10 @@ fn decode_sized<const L: usize, const P: usize>(input: &[u8], prompt: bool) -> V
     }
     let (_, first) = results[0].clone();
     for (chunk, frames) in &results {
-        assert_eq!(frames, &first, "chunk size {chunk} disagrees with whole input");
+        assert_eq!(
+            frames, &first,
+            "chunk size {chunk} disagrees with whole input"
+        );
     }
     first
 }
@@ -141,9 +148,7 @@ fn urc_of(f: &F) -> Option<Urc<'_>> {
             topic,
             payload,
         })),
-        F::TooLarge { topic, len } => {
-            Urc::from_frame(&Frame::MessageTooLarge { topic, len: *len })
-        }
+        F::TooLarge { topic, len } => Urc::from_frame(&Frame::MessageTooLarge { topic, len: *len }),
         _ => None,
     }
 }
@@ -443,7 +448,8 @@ fn t18_disconnect_then_delete() {
 
 #[test]
 fn t19_chapter3_publish_urcs() {
-    let f = decode(b"\r\n+MQTTPUBLISH:0,1,0,1,pyr,3,abc\r\n\r\n+MQTTPUBLISH:0,1,0,1,pyr,6,abcdef\r\n");
+    let f =
+        decode(b"\r\n+MQTTPUBLISH:0,1,0,1,pyr,3,abc\r\n\r\n+MQTTPUBLISH:0,1,0,1,pyr,6,abcdef\r\n");
     assert_eq!(
         f,
         [
@@ -487,7 +493,10 @@ fn t27_timeout_query_and_event() {
     let f = decode(b"\r\n+MQTTTO: 3\r\n");
     assert_eq!(urc_of(&f[0]), Some(Urc::AckTimeout(TimeoutKind::Subscribe)));
     let f = decode(b"\r\n+MQTTTO:9\r\n");
-    assert_eq!(urc_of(&f[0]), Some(Urc::AckTimeout(TimeoutKind::Unknown(9))));
+    assert_eq!(
+        urc_of(&f[0]),
+        Some(Urc::AckTimeout(TimeoutKind::Unknown(9)))
+    );
 }
 
 #[test]
@@ -519,7 +528,9 @@ fn t30_state_query() {
     assert_eq!(ModemState::from_manual(1), ModemState::Connected);
     assert_eq!(M5311State::from_code(1), M5311State::Configured);
     let f = one_line_then_ok(b"\r\n+MQTTSTAT: 7\r\n\r\nOK\r\n");
-    let Line::Stat(n) = parsed(&f[0]) else { panic!() };
+    let Line::Stat(n) = parsed(&f[0]) else {
+        panic!()
+    };
     assert_eq!(ModemState::from_manual(n), ModemState::Unknown(7));
 }
 
@@ -529,7 +540,11 @@ fn t31_prompt_then_ack() {
     for prompt in [&b"\r\n> "[..], b">", b"> ", b"\r\n>"] {
         let wire = [prompt, &ack[..]].concat();
         let f = decode_sized::<1024, 1024>(&wire, true);
-        assert_eq!(f, [F::Prompt, line(b"+MQTTPUBACK:0,7"), F::Ok], "{prompt:?}");
+        assert_eq!(
+            f,
+            [F::Prompt, line(b"+MQTTPUBACK:0,7"), F::Ok],
+            "{prompt:?}"
+        );
         assert_eq!(
             parsed(&f[1]),
             Line::PubAck {
@@ -554,7 +569,10 @@ fn t31_prompt_only_when_expected_and_only_once() {
 
 #[test]
 fn t32_error_instead_of_prompt() {
-    assert_eq!(decode_sized::<1024, 1024>(b"\r\n+CME ERROR: 600\r\n", true), [F::Cme(600)]);
+    assert_eq!(
+        decode_sized::<1024, 1024>(b"\r\n+CME ERROR: 600\r\n", true),
+        [F::Cme(600)]
+    );
 }
 
 #[test]
@@ -573,7 +591,9 @@ fn t34_payload_with_ok_inside() {
 fn t35_payload_with_fake_publish_inside() {
     let inner = b"\r\n+MQTTPUBLISH: 0,0,0,0,\"x\",3,abc\r\n";
     assert_eq!(inner.len(), 35);
-    let f = decode(b"\r\n+MQTTPUBLISH: 0,1,0,77,\"bin/blob\",35,\r\n+MQTTPUBLISH: 0,0,0,0,\"x\",3,abc\r\n\r\n");
+    let f = decode(
+        b"\r\n+MQTTPUBLISH: 0,1,0,77,\"bin/blob\",35,\r\n+MQTTPUBLISH: 0,0,0,0,\"x\",3,abc\r\n\r\n",
+    );
     assert_eq!(f, [publish(0, 1, 0, 77, "bin/blob", inner)]);
 }
 
@@ -585,7 +605,9 @@ fn t36_zero_length_payload() {
 
 #[test]
 fn t37a_binary_message_between_ack_and_ok() {
-    let f = decode(b"\r\n+MQTTSUBACK:9,1,s\r\n\r\n+MQTTPUBLISH: 0,1,0,4,\"s\",5,\r\n\x00OK\r\n\r\nOK\r\n");
+    let f = decode(
+        b"\r\n+MQTTSUBACK:9,1,s\r\n\r\n+MQTTPUBLISH: 0,1,0,4,\"s\",5,\r\n\x00OK\r\n\r\nOK\r\n",
+    );
     assert_eq!(
         f,
         [
@@ -606,7 +628,9 @@ fn t37a_binary_message_between_ack_and_ok() {
 
 #[test]
 fn t37b_short_length_is_a_framing_error_then_ok() {
-    let f = decode(b"\r\n+MQTTSUBACK:9,1,s\r\n\r\n+MQTTPUBLISH: 0,1,0,4,\"s\",4,\r\n\x00OK\r\n\r\nOK\r\n");
+    let f = decode(
+        b"\r\n+MQTTSUBACK:9,1,s\r\n\r\n+MQTTPUBLISH: 0,1,0,4,\"s\",4,\r\n\x00OK\r\n\r\nOK\r\n",
+    );
     assert_eq!(
         f,
         [
@@ -719,7 +743,10 @@ fn t40_message_too_large_stays_in_sync() {
     );
     assert_eq!(
         urc_of(&f[0]),
-        Some(Urc::MessageTooLarge { topic: "t", len: 20 })
+        Some(Urc::MessageTooLarge {
+            topic: "t",
+            len: 20
+        })
     );
     // The same message fits the default buffer.
     assert_eq!(
@@ -788,7 +815,10 @@ fn t46_cfg_no_client() {
     );
     assert_eq!(parsed(&f[0]), Line::CfgNoClient);
     // Decided by the host field alone.
-    assert_eq!(Line::parse(b"+MQTTCFG:\"(null)\",garbage"), Line::CfgNoClient);
+    assert_eq!(
+        Line::parse(b"+MQTTCFG:\"(null)\",garbage"),
+        Line::CfgNoClient
+    );
     assert_eq!(Line::parse(b"+MQTTCFG: \"(null)\""), Line::CfgNoClient);
 }
 
@@ -816,7 +846,10 @@ fn t48_subscription_list_variants() {
         ),
         (
             b"\r\n+MQTTSUB:\r\n\r\na/b,1\r\n\r\n+/x,0\r\n\r\nOK\r\n",
-            vec![("a/b", Some(QoS::AtLeastOnce)), ("+/x", Some(QoS::AtMostOnce))],
+            vec![
+                ("a/b", Some(QoS::AtLeastOnce)),
+                ("+/x", Some(QoS::AtMostOnce)),
+            ],
         ),
     ];
     for (wire, want) in rows {
@@ -894,5 +927,8 @@ fn long_line_reported_once_then_resync() {
 
 #[test]
 fn lone_cr_and_lone_lf_end_lines() {
-    assert_eq!(decode(b"OK\rERROR\n+CME ERROR: 5\r"), [F::Ok, F::Error, F::Cme(5)]);
+    assert_eq!(
+        decode(b"OK\rERROR\n+CME ERROR: 5\r"),
+        [F::Ok, F::Error, F::Cme(5)]
+    );
 }
