@@ -8,7 +8,7 @@
 //!
 //! `read` must return within a bounded time: with data, `Ok(0)`, or an error of
 //! kind [`embedded_io::ErrorKind::TimedOut`] (both taken as "nothing yet"). The
-//! serial adapter ([`crate::serial`]) sets a short read time-out; on a
+//! serial adapter (`ml302::serial`, feature `std`) sets a short read time-out; on a
 //! microcontroller, wrap the receive ring buffer that the UART interrupt or DMA
 //! fills so that `read` returns what is there, possibly nothing.
 //!

@@ -1,7 +1,7 @@
 //! Time for the client faces: a millisecond clock the caller provides.
 
 /// A monotonic millisecond clock. On a microcontroller, implement it over SysTick
-/// or a hardware timer; on a host, use [`StdClock`].
+/// or a hardware timer; on a host, use `StdClock` (feature `std`).
 pub trait Clock {
     /// Milliseconds since an arbitrary start; must never go backwards.
     fn now_ms(&mut self) -> u64;

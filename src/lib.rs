@@ -8,7 +8,7 @@
 //! | module | what it does |
 //! |---|---|
 //! | [`digest`] | streaming digester: bytes in, [`Frame`]s out; `+MQTTPUBLISH` framed by its length |
-//! | [`line`], [`urc`] | decoding of information lines and unsolicited result codes |
+//! | [`line`](mod@line), [`urc`] | decoding of information lines and unsolicited result codes |
 //! | [`command`], [`text`] | one typed struct per AT verb and form, validated before a byte is written |
 //! | [`session`] | the sans-IO protocol brain: pending command, ACK correlation, state, re-subscription |
 //! | [`blocking`], [`asynch`] | the two client faces over `embedded-io` / `embedded-io-async` |
