@@ -14,13 +14,14 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use embedded_io::{Error as _, ErrorKind, Read, Write as _};
-use ml302::digest::{Digester, Frame};
+use ml302::digest::Frame;
+use ml302::line::Line;
 use ml302::urc::Urc;
 
 use crate::error::{CliError, CliResult};
 use crate::modem::open_port;
 use crate::opts::DeviceOpts;
-use crate::tap::{length_mode_len, render, shown};
+use crate::tap::{length_mode_len, shown, Cutter};
 
 /// Arguments of `ml302 at`.
 #[derive(Debug, Args)]
@@ -28,8 +29,8 @@ pub struct AtArgs {
     #[command(flatten)]
     pub device: DeviceOpts,
 
-    /// After the end of input, wait at most this many seconds for the final
-    /// results of the commands sent.
+    /// How many seconds to wait for a command's final result before sending the
+    /// next line anyway (and exiting with code 4 at the end).
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub wait: u64,
 }
@@ -70,6 +71,81 @@ pub fn describe_urc(urc: &Urc<'_>) -> String {
     }
 }
 
+/// Whether `line` is part of the answer to the pending command `cmd` rather than
+/// unsolicited (spec §3.10).
+fn claimed(cmd: &[u8], line: &Line<'_>) -> bool {
+    let cmd = cmd.to_ascii_uppercase();
+    match line {
+        Line::Open(_) => cmd.starts_with(b"AT+MQTTOPEN="),
+        Line::Disc => cmd == b"AT+MQTTDISC",
+        Line::To(_) => cmd == b"AT+MQTTTO?",
+        _ => false,
+    }
+}
+
+/// The console's state between input lines and modem output.
+struct Console {
+    /// The command line whose final result is awaited, and when it was sent.
+    pending: Option<(Vec<u8>, Instant)>,
+    /// After a length-mode publish line: the announced length, and whether the
+    /// prompt has arrived.
+    payload: Option<(usize, bool)>,
+    /// Commands answered with an error.
+    failures: usize,
+    /// Commands that got no final result in time.
+    unanswered: usize,
+}
+
+impl Console {
+    /// Whether the next input line may be sent now.
+    fn ready(&self) -> bool {
+        match (&self.pending, self.payload) {
+            (None, _) => true,
+            (Some(_), Some((_, prompted))) => prompted,
+            (Some(_), None) => false,
+        }
+    }
+
+    /// Looks at one frame from the modem; returns the note to print after it.
+    fn frame(&mut self, frame: &Frame<'_>) -> String {
+        let cmd = self.pending.as_ref().map(|(c, _)| c.as_slice());
+        let urc = match frame {
+            Frame::Line(bytes) => {
+                let line = Line::parse(bytes);
+                match cmd {
+                    Some(c) if claimed(c, &line) => None,
+                    _ => Urc::from_line(&line),
+                }
+            }
+            _ => Urc::from_frame(frame),
+        };
+        match (frame, &urc) {
+            (Frame::Ok, _) => {
+                self.pending = None;
+                self.payload = None;
+            }
+            (Frame::Error, _) | (Frame::Cme(_), None) => {
+                self.pending = None;
+                self.payload = None;
+                self.failures += 1;
+            }
+            (Frame::Prompt, _) => {
+                if let Some((_, prompted)) = &mut self.payload {
+                    *prompted = true;
+                }
+            }
+            _ => {}
+        }
+        match (frame, &urc) {
+            (_, Some(u)) => format!("    # {}", describe_urc(u)),
+            (Frame::Cme(code), None) => {
+                format!("    # {}", ml302::CmeError::from_code(*code).describe())
+            }
+            _ => String::new(),
+        }
+    }
+}
+
 /// Runs `ml302 at`.
 pub fn run(args: &AtArgs) -> CliResult {
     let path = args.device.require()?;
@@ -107,13 +183,15 @@ pub fn run(args: &AtArgs) -> CliResult {
         }
     });
 
-    let mut digester: Box<Digester<1024, 65535>> = Box::new(Digester::new());
-    let mut raw = Vec::new();
+    let wait = Duration::from_secs(args.wait);
+    let mut cutter = Cutter::new();
+    let mut console = Console {
+        pending: None,
+        payload: None,
+        failures: 0,
+        unanswered: 0,
+    };
     let mut buf = [0u8; 256];
-    let mut payload_next: Option<usize> = None;
-    let mut outstanding = 0usize;
-    let mut failures = 0usize;
-    let mut input_done = false;
     let mut ended_at: Option<Instant> = None;
     let io_err = |e: ml302::serial::PortError| {
         CliError::device(format!("{path}: the device went away ({e})"))
@@ -123,11 +201,25 @@ pub fn run(args: &AtArgs) -> CliResult {
         if stop.load(Ordering::SeqCst) {
             return Ok(());
         }
-        // Input first: send what was typed.
-        if !input_done {
+        // A command without a final result within --wait: stop waiting for it.
+        if let Some((cmd, at)) = &console.pending {
+            if at.elapsed() > wait {
+                eprintln!(
+                    "note: no final result for {} within {} s",
+                    shown(cmd),
+                    args.wait
+                );
+                console.pending = None;
+                console.payload = None;
+                console.unanswered += 1;
+            }
+        }
+        // Send the next input line once the previous command is answered (or,
+        // for a length-mode payload, prompted for).
+        if ended_at.is_none() && console.ready() {
             match rx.try_recv() {
                 Ok(Input::Line(line)) => {
-                    if let Some(expected) = payload_next.take() {
+                    if let Some((expected, _)) = console.payload.take() {
                         if line.len() != expected {
                             eprintln!(
                                 "note: {expected} payload bytes announced, {} given",
@@ -135,41 +227,34 @@ pub fn run(args: &AtArgs) -> CliResult {
                             );
                         }
                         port.write_all(&line).map_err(io_err)?;
+                        if !interactive {
+                            println!("> [{} payload bytes] {}", line.len(), shown(&line));
+                        }
                     } else if !line.is_empty() {
-                        if line.len() >= 2 && line[..2].eq_ignore_ascii_case(b"AT") {
-                            outstanding += 1;
-                        }
-                        if let Some(n) = length_mode_len(&line) {
-                            payload_next = Some(n);
-                            digester.expect_prompt(true);
-                        }
                         let mut bytes = line.clone();
                         bytes.extend_from_slice(b"\r\n");
                         port.write_all(&bytes).map_err(io_err)?;
                         if !interactive {
                             println!("> {}", shown(&line));
                         }
+                        if let Some(n) = length_mode_len(&line) {
+                            console.payload = Some((n, false));
+                            cutter.expect_prompt();
+                        }
+                        console.pending = Some((line, Instant::now()));
                     }
                     port.flush().map_err(io_err)?;
                 }
                 Ok(Input::End) | Err(TryRecvError::Disconnected) => {
-                    input_done = true;
                     ended_at = Some(Instant::now());
                 }
                 Err(TryRecvError::Empty) => {}
             }
         }
         if let Some(t) = ended_at {
-            if outstanding == 0 {
-                // Give late URCs a moment, then leave.
-                if t.elapsed() > Duration::from_millis(200) {
-                    break;
-                }
-            } else if t.elapsed() > Duration::from_secs(args.wait) {
-                return Err(CliError::timeout(format!(
-                    "{path}: {outstanding} command(s) still unanswered after {} s",
-                    args.wait
-                )));
+            // Give late URCs a moment once everything is answered, then leave.
+            if console.pending.is_none() && t.elapsed() > Duration::from_millis(200) {
+                break;
             }
         }
         // Then whatever the modem printed.
@@ -178,40 +263,24 @@ pub fn run(args: &AtArgs) -> CliResult {
             Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::Interrupted) => 0,
             Err(e) => return Err(io_err(e)),
         };
-        let mut rest = buf.get(..n).unwrap_or_default();
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
-        while !rest.is_empty() {
-            let (used, frame) = digester.feed(rest);
-            let (taken, tail) = rest.split_at(used.min(rest.len()));
-            raw.extend_from_slice(taken);
-            rest = tail;
-            let Some(frame) = frame else { continue };
-            let text = render(&frame, &raw);
-            raw.clear();
-            let urc = Urc::from_frame(&frame);
-            match (&frame, &urc) {
-                (Frame::Ok, _) => outstanding = outstanding.saturating_sub(1),
-                (Frame::Error, _) | (Frame::Cme(_), None) => {
-                    outstanding = outstanding.saturating_sub(1);
-                    failures += 1;
-                }
-                _ => {}
-            }
-            let note = match (&frame, &urc) {
-                (_, Some(u)) => format!("    # {}", describe_urc(u)),
-                (Frame::Cme(code), None) => {
-                    format!("    # {}", ml302::CmeError::from_code(*code).describe())
-                }
-                _ => String::new(),
-            };
+        cutter.feed(buf.get(..n).unwrap_or_default(), |frame, text| {
+            let note = console.frame(frame);
             let _ = writeln!(out, "{text}{note}");
-        }
+        });
         let _ = out.flush();
     }
-    if failures > 0 {
+    if console.unanswered > 0 {
+        return Err(CliError::timeout(format!(
+            "{path}: {} command(s) got no final result within {} s",
+            console.unanswered, args.wait
+        )));
+    }
+    if console.failures > 0 {
         return Err(CliError::failed(format!(
-            "{failures} command(s) answered with an error"
+            "{} command(s) answered with an error",
+            console.failures
         )));
     }
     Ok(())

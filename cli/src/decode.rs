@@ -65,7 +65,7 @@ impl Counts {
 
     /// The counts as make-stream.py prints them (Python's `json.dumps`: keys in
     /// this order, `": "` and `", "` separators).
-    pub fn to_json(&self) -> String {
+    pub fn to_json(self) -> String {
         format!(
             "{{\"urc_publish\": {}, \"urc_other\": {}, \"response_ok\": {}, \"response_error\": {}, \"bytes\": {}}}",
             self.urc_publish, self.urc_other, self.response_ok, self.response_error, self.bytes

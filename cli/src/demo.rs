@@ -44,16 +44,32 @@ pub struct DemoArgs {
     pub port: u16,
 
     /// User name (an empty one sends no credentials).
-    #[arg(short = 'u', long = "username", value_name = "USER", default_value = "ml302-demo")]
+    #[arg(
+        short = 'u',
+        long = "username",
+        value_name = "USER",
+        default_value = "ml302-demo"
+    )]
     pub username: String,
 
     /// Password (masked in the transcript).
-    #[arg(short = 'P', long = "pw", visible_alias = "password", value_name = "PASS",
-          default_value = "demo-secret", hide_default_value = true)]
+    #[arg(
+        short = 'P',
+        long = "pw",
+        visible_alias = "password",
+        value_name = "PASS",
+        default_value = "demo-secret",
+        hide_default_value = true
+    )]
     pub pw: String,
 
     /// MQTT client id.
-    #[arg(short = 'i', long = "id", value_name = "ID", default_value = "ml302-demo")]
+    #[arg(
+        short = 'i',
+        long = "id",
+        value_name = "ID",
+        default_value = "ml302-demo"
+    )]
     pub id: String,
 
     /// Keep-alive interval in seconds.
@@ -149,7 +165,11 @@ pub fn run(args: &DemoArgs) -> CliResult {
     let mut sim: Option<Simulator> = None;
     let path = match &args.device {
         Some(p) => {
-            println!("ml302 demo: the modem on {p}, broker {}:{}", args.host.as_deref().unwrap_or(""), args.port);
+            println!(
+                "ml302 demo: the modem on {p}, broker {}:{}",
+                args.host.as_deref().unwrap_or(""),
+                args.port
+            );
             p.clone()
         }
         None => {
@@ -204,19 +224,25 @@ pub fn run(args: &DemoArgs) -> CliResult {
     let bin_topic = format!("{}/qos2", args.prefix);
     let sent: Vec<(&str, &[u8], QoS)> = vec![
         (&text_topic, b"hello from the ml302 demo", QoS::AtMostOnce),
-        (&json_topic, br#"{"temp":21.5,"unit":"C"}"#, QoS::AtLeastOnce),
+        (
+            &json_topic,
+            br#"{"temp":21.5,"unit":"C"}"#,
+            QoS::AtLeastOnce,
+        ),
         (&bin_topic, BINARY, QoS::ExactlyOnce),
     ];
     let mut received_ok = 0usize;
     let mut published = 0usize;
 
     let mut steps = Steps::new(11, start);
-    steps.run("start-up: AT, echo off, numeric errors, clear a stale client", || {
-        modem.start().map(|()| String::new())
-    });
-    steps.run("configure the broker connection (user name and password)", || {
-        modem.configure(&broker, &args.id).map(|()| String::new())
-    });
+    steps.run(
+        "start-up: AT, echo off, numeric errors, clear a stale client",
+        || modem.start().map(|()| String::new()),
+    );
+    steps.run(
+        "configure the broker connection (user name and password)",
+        || modem.configure(&broker, &args.id).map(|()| String::new()),
+    );
     steps.run(&format!("connect with a will on {will_topic}"), || {
         modem.connect(Some(&will)).map(|()| String::new())
     });
@@ -248,7 +274,7 @@ pub fn run(args: &DemoArgs) -> CliResult {
         Ok(format!("{got} of {} byte-exact", sent.len()))
     });
     steps.run("show the state", || {
-        let items = state_report(&mut modem.client);
+        let items = state_report(&mut modem.client, true);
         print_report(&items, "   ");
         // The state must be readable; a refused query is a failure of the demo.
         for (label, value) in &items {

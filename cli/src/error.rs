@@ -76,7 +76,9 @@ impl CliError {
     pub fn driver(err: ml302::Error, path: &str, what: &str) -> Self {
         use ml302::Error as E;
         match err {
-            E::Timeout => Self::timeout(format!("{path}: the modem did not answer in time ({what})")),
+            E::Timeout => {
+                Self::timeout(format!("{path}: the modem did not answer in time ({what})"))
+            }
             E::Io(kind) => Self::device(format!("{path}: {} ({what})", io_kind(kind))),
             E::Invalid(v) => Self::usage(v.to_string()),
             E::InvalidState => Self::failed(format!("{what}: {err}")),

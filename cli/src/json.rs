@@ -68,8 +68,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Standard base64 with padding (RFC 4648 §4).
 pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [
@@ -118,7 +117,10 @@ mod tests {
     #[test]
     fn payload_is_text_when_it_can_be() {
         let p = Payload::new(b"hi \"there\"");
-        assert_eq!((p.payload.as_str(), p.payload_encoding), ("hi \"there\"", "utf-8"));
+        assert_eq!(
+            (p.payload.as_str(), p.payload_encoding),
+            ("hi \"there\"", "utf-8")
+        );
         let p = Payload::new(b"\x00\xfe\xff");
         assert_eq!((p.payload.as_str(), p.payload_encoding), ("AP7/", "base64"));
         assert_eq!(p.payload_hex, "00feff");

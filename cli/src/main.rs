@@ -33,11 +33,13 @@ use crate::error::CliResult;
 
 /// Drive an ML302 LTE modem's MQTT AT commands, or a simulated one.
 #[derive(Debug, Parser)]
-#[command(name = "ml302", version, about, long_about = None)]
-#[command(after_help = "Exit codes: 0 ok, 1 operation failed (modem or broker error), \
+#[command(name = "ml302", version)]
+#[command(
+    after_help = "Exit codes: 0 ok, 1 operation failed (modem or broker error), \
     2 usage error, 3 device missing or busy, 4 time-out.\n\
     Environment: ML302_DEVICE and ML302_BAUD are the defaults of --device and --baud \
-    (not read by `demo` and `sim`); ML302_PASSWORD of -P.")]
+    (not read by `demo` and `sim`); ML302_PASSWORD of -P."
+)]
 struct Cli {
     /// Log the AT traffic on standard error (the password is masked).
     #[arg(short = 'd', long, global = true)]

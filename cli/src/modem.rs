@@ -46,8 +46,10 @@ pub fn open_port(path: &str, baud: u32) -> CliResult<SerialPort> {
 /// A clearer word for the usual reasons `open` fails.
 fn open_reason(reason: &str) -> String {
     let lower = reason.to_ascii_lowercase();
-    if lower.contains("busy") {
+    if lower.contains("busy") || lower.contains("exclusive") {
         format!("device busy, another program has it open ({reason})")
+    } else if lower.contains("typewriter") || lower.contains("inappropriate ioctl") {
+        format!("not a serial device ({reason})")
     } else if lower.contains("permission") {
         format!("permission denied (are you in the dialout group?) ({reason})")
     } else {
@@ -101,7 +103,9 @@ impl Modem {
 
     /// Connects to the broker.
     pub fn connect(&mut self, will: Option<&Will<'_>>) -> CliResult {
-        self.client.connect(will).map_err(|e| self.err(e, "connect"))
+        self.client
+            .connect(will)
+            .map_err(|e| self.err(e, "connect"))
     }
 
     /// Start-up, configuration and connection in one go.

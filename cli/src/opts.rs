@@ -13,6 +13,7 @@ pub const NO_DEVICE: &str =
 
 /// Which serial device the modem is on.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Device")]
 pub struct DeviceOpts {
     /// Serial device of the modem (a USB-serial port, or the PTY `ml302 sim` prints).
     #[arg(long, value_name = "PATH", env = "ML302_DEVICE")]
@@ -35,6 +36,7 @@ impl DeviceOpts {
 
 /// Where the modem's MQTT client connects, and as whom.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Broker")]
 pub struct BrokerOpts {
     /// Broker host name or IP address, as the modem should reach it. `ml302 sim`
     /// routes every connection to its own broker and ignores it (unless
@@ -56,8 +58,14 @@ pub struct BrokerOpts {
     pub username: Option<String>,
 
     /// Password (needs --username). Never printed; `-d` masks it in the AT log.
-    #[arg(short = 'P', long = "pw", visible_alias = "password", value_name = "PASS",
-          env = "ML302_PASSWORD", hide_env_values = true)]
+    #[arg(
+        short = 'P',
+        long = "pw",
+        visible_alias = "password",
+        value_name = "PASS",
+        env = "ML302_PASSWORD",
+        hide_env_values = true
+    )]
     pub pw: Option<String>,
 
     /// Keep-alive interval in seconds.
@@ -87,6 +95,7 @@ impl BrokerOpts {
 
 /// The will the broker publishes if the modem's link dies abnormally.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Will")]
 pub struct WillOpts {
     /// Will topic (enables the will).
     #[arg(long, value_name = "TOPIC")]

@@ -64,11 +64,7 @@ pub fn run(args: &PubArgs, debug: bool) -> CliResult {
         Some(m.clone().into_bytes())
     } else if let Some(f) = &args.file {
         Some(std::fs::read(f).map_err(|e| {
-            CliError::usage(format!(
-                "{}: {}",
-                f.display(),
-                crate::decode::io_reason(&e)
-            ))
+            CliError::usage(format!("{}: {}", f.display(), crate::decode::io_reason(&e)))
         })?)
     } else if args.stdin_file {
         let mut all = Vec::new();

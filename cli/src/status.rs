@@ -41,15 +41,16 @@ fn config_text(cfg: Option<&ml302::ReportedConfig>) -> String {
 
 /// Queries the modem for its state: configuration (`AT+MQTTCFG?`), connection
 /// state (`AT+MQTTSTAT?`), subscriptions (`AT+MQTTSUB?`), automatic reconnection
-/// and its attempt count (`AT+MQTTREC?`), ping echo (`AT+MQTTPING?`), and the
-/// link state the client tracks.
-pub fn state_report(client: &mut ModemClient) -> Vec<Item> {
+/// and its attempt count (`AT+MQTTREC?`) and ping echo (`AT+MQTTPING?`).
+///
+/// The link state is the one the client tracks when `tracked` (the client ran the
+/// session itself); otherwise it is read from the configuration and
+/// `AT+MQTTSTAT?`, since a client that only queried has nothing to track.
+pub fn state_report(client: &mut ModemClient, tracked: bool) -> Vec<Item> {
     let config = client
         .reported_config()
-        .map(|c| config_text(c));
-    let modem_state = client
-        .modem_state()
-        .map(|s| format!("{s:?} (AT+MQTTSTAT?)"));
+        .map(|c| (c.is_some(), config_text(c)));
+    let modem_state = client.modem_state();
     let subs = client.list_subscriptions().map(|list| {
         if list.is_empty() {
             "none".to_owned()
@@ -65,7 +66,7 @@ pub fn state_report(client: &mut ModemClient) -> Vec<Item> {
     });
     let rec = client.auto_reconnect().map(|(on, n)| {
         format!(
-            "{}, {n} reconnect attempt{} so far",
+            "{}, {n} reconnect attempt{} so far (AT+MQTTREC?)",
             if on { "on" } else { "off" },
             if n == 1 { "" } else { "s" }
         )
@@ -73,15 +74,41 @@ pub fn state_report(client: &mut ModemClient) -> Vec<Item> {
     let ping = client
         .ping_echo()
         .map(|on| if on { "shown" } else { "hidden" }.to_owned());
-    let link = Ok(format!("{:?} (tracked by the client)", client.link_state()));
+    let link = if tracked {
+        Ok(format!("{:?} (tracked by the client)", client.link_state()))
+    } else {
+        Ok(derived_link_state(&config, &modem_state))
+    };
     vec![
         ("link state", link),
-        ("modem state", modem_state),
-        ("configuration", config),
+        (
+            "modem state",
+            modem_state.map(|s| format!("{s:?} (AT+MQTTSTAT?)")),
+        ),
+        ("configuration", config.map(|(_, text)| text)),
         ("subscriptions", subs),
         ("auto-reconnect", rec),
         ("ping answers", ping),
     ]
+}
+
+/// The link state as the modem's answers show it.
+fn derived_link_state(
+    config: &Result<(bool, String), ml302::Error>,
+    state: &Result<ml302::ModemState, ml302::Error>,
+) -> String {
+    use ml302::{LinkState as L, ModemState as M};
+    let link = match (config, state) {
+        (Ok((false, _)), _) => Some(L::NoClient),
+        (_, Ok(M::Connected)) => Some(L::Connected),
+        (_, Ok(M::SocketConnecting | M::SocketConnected | M::ConnectSent)) => Some(L::Opening),
+        (Ok((true, _)), Ok(M::NotConnected)) => Some(L::Idle),
+        _ => None,
+    };
+    match link {
+        Some(l) => format!("{l:?} (from AT+MQTTCFG? and AT+MQTTSTAT?)"),
+        None => "unknown".to_owned(),
+    }
 }
 
 /// Prints a report, one `label: value` line each.
@@ -105,7 +132,7 @@ pub fn run(args: &StatusArgs, debug: bool) -> CliResult {
             "{path}: the modem does not answer (is it powered, and at this baud rate?)"
         )));
     }
-    let items = state_report(&mut modem.client);
+    let items = state_report(&mut modem.client, false);
     println!("{:<15} {path} at {} baud", "device:", args.device.baud);
     print_report(&items, "");
     // A serial port that failed while querying is a device error.

@@ -83,7 +83,7 @@ pub fn run(args: &SubArgs, debug: bool) -> CliResult {
                 std::process::exit(130);
             }
         })
-            .map_err(|e| CliError::failed(format!("cannot catch Ctrl-C: {e}")))?;
+        .map_err(|e| CliError::failed(format!("cannot catch Ctrl-C: {e}")))?;
     }
     let mut modem = Modem::open(path, args.device.baud, debug_sink(debug), Instant::now())?;
     let id = args.broker.client_id("sub");
@@ -96,10 +96,7 @@ pub fn run(args: &SubArgs, debug: bool) -> CliResult {
         match modem.client.subscribe(topic, qos(args.qos)) {
             Ok(s) => {
                 if !args.quiet {
-                    eprintln!(
-                        "subscribed to {topic} (QoS {} granted)",
-                        s.granted.as_u8()
-                    );
+                    eprintln!("subscribed to {topic} (QoS {} granted)", s.granted.as_u8());
                 }
                 subscribed.push(topic.as_str());
             }

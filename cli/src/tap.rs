@@ -101,9 +101,7 @@ struct Transcript {
     tx_line: Vec<u8>,
     tx_payload_left: usize,
     tx_payload: Vec<u8>,
-    rx: Box<Digester>,
-    rx_raw: Vec<u8>,
-    after_prompt: bool,
+    rx: Cutter,
 }
 
 impl Transcript {
@@ -114,9 +112,7 @@ impl Transcript {
             tx_line: Vec::new(),
             tx_payload_left: 0,
             tx_payload: Vec::new(),
-            rx: Box::new(Digester::new()),
-            rx_raw: Vec::new(),
-            after_prompt: false,
+            rx: Cutter::new(),
         }
     }
 
@@ -151,7 +147,7 @@ impl Transcript {
                 let line = trim_line_end(&line);
                 if let Some(len) = length_mode_len(line) {
                     self.tx_payload_left = len;
-                    self.rx.expect_prompt(true);
+                    self.rx.expect_prompt();
                 }
                 let text = shown(line);
                 self.emit('>', &text);
@@ -159,26 +155,12 @@ impl Transcript {
         }
     }
 
-    fn received(&mut self, mut bytes: &[u8]) {
-        while !bytes.is_empty() {
-            let (used, frame) = self.rx.feed(bytes);
-            let (mut taken, rest) = bytes.split_at(used.min(bytes.len()));
-            bytes = rest;
-            if self.after_prompt && !taken.is_empty() {
-                // The digester takes the space after `>` as part of the prompt.
-                self.after_prompt = false;
-                taken = taken.strip_prefix(b" ").unwrap_or(taken);
-            }
-            self.rx_raw.extend_from_slice(taken);
-            let text = frame.map(|f| {
-                self.after_prompt = matches!(f, Frame::Prompt);
-                render(&f, &self.rx_raw)
-            });
-            if let Some(text) = text {
-                self.rx_raw.clear();
-                if !text.is_empty() {
-                    self.emit('<', &text);
-                }
+    fn received(&mut self, bytes: &[u8]) {
+        let mut texts = Vec::new();
+        self.rx.feed(bytes, |_, text| texts.push(text));
+        for text in texts {
+            if !text.is_empty() {
+                self.emit('<', &text);
             }
         }
     }
@@ -191,12 +173,64 @@ impl Drop for Transcript {
             let text = format!("{} (unterminated)", shown(trim_line_end(&tx)));
             self.emit('>', &text);
         }
-        let rx = std::mem::take(&mut self.rx_raw);
+        let rx = std::mem::take(&mut self.rx.raw);
         let rx = trim_line_end(trim_line_start(&rx));
         if !rx.is_empty() {
             let text = format!("{} (incomplete)", shown(rx));
             self.emit('<', &text);
         }
+    }
+}
+
+/// Cuts the modem's output into frames with the driver's digester and keeps the
+/// raw bytes of each, so it can be shown as the modem printed it.
+pub struct Cutter {
+    digester: Box<Digester<1024, 65535>>,
+    raw: Vec<u8>,
+    after_prompt: bool,
+}
+
+impl Cutter {
+    /// A cutter at the start of a stream.
+    pub fn new() -> Self {
+        Self {
+            digester: Box::new(Digester::new()),
+            raw: Vec::new(),
+            after_prompt: false,
+        }
+    }
+
+    /// Tells the digester that a `>` prompt is due (after a length-mode
+    /// `AT+MQTTPUB=`).
+    pub fn expect_prompt(&mut self) {
+        self.digester.expect_prompt(true);
+    }
+
+    /// Feeds bytes; `f` gets each complete frame with its text (see [`render`]).
+    pub fn feed(&mut self, mut bytes: &[u8], mut f: impl FnMut(&Frame<'_>, String)) {
+        while !bytes.is_empty() {
+            let (used, frame) = self.digester.feed(bytes);
+            let (mut taken, rest) = bytes.split_at(used.min(bytes.len()));
+            bytes = rest;
+            if self.after_prompt && !taken.is_empty() {
+                // The digester takes the space after `>` as part of the prompt.
+                self.after_prompt = false;
+                taken = taken.strip_prefix(b" ").unwrap_or(taken);
+            }
+            self.raw.extend_from_slice(taken);
+            if let Some(frame) = frame {
+                self.after_prompt = matches!(frame, Frame::Prompt);
+                let text = render(&frame, &self.raw);
+                self.raw.clear();
+                f(&frame, text);
+            }
+        }
+    }
+}
+
+impl Default for Cutter {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -209,7 +243,11 @@ pub fn length_mode_len(line: &[u8]) -> Option<usize> {
     if last.is_empty() || !last.iter().all(u8::is_ascii_digit) || last.len() > 6 {
         return None;
     }
-    std::str::from_utf8(last).ok()?.parse().ok().filter(|&n| n > 0)
+    std::str::from_utf8(last)
+        .ok()?
+        .parse()
+        .ok()
+        .filter(|&n| n > 0)
 }
 
 /// `bytes` made fit for a terminal: password masked, control and non-UTF-8 bytes
@@ -293,7 +331,9 @@ mod tests {
         t.sent(b"AT+MQTTPUB=\"t\",2,0,0,6\r\n");
         t.received(b"\r\n>");
         t.sent(b"a\r\n\"\x00\xff");
-        t.received(b" \r\n+MQTTPUBACK:0,1\r\n+MQTTPUBLISH: 0,2,0,1,\"t\",6,a\r\n\"\x00\xff\r\n\r\nOK\r\n");
+        t.received(
+            b" \r\n+MQTTPUBACK:0,1\r\n+MQTTPUBLISH: 0,2,0,1,\"t\",6,a\r\n\"\x00\xff\r\n\r\nOK\r\n",
+        );
         drop(t);
         let got = lines(&sink);
         assert_eq!(

@@ -1,0 +1,729 @@
+//! Drives the built `ml302` binary as a user would: through its command line,
+//! its output and its exit code.
+//!
+//! `pub` and `sub` each need a modem, and a PTY carries one modem, so the pub/sub
+//! tests start two `ml302 sim` processes sharing one broker: the first prints its
+//! in-process broker's address, the second is started with `--broker ADDR`.
+//! `sub` runs on the first, `pub` on the second. Every child process is killed
+//! when its guard drops, even when an assertion fails.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ml302");
+
+/// Kills and reaps a child process when dropped.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// What a finished command printed.
+struct Output {
+    status: ExitStatus,
+    stdout: Vec<u8>,
+    stderr: String,
+}
+
+impl Output {
+    fn code(&self) -> Option<i32> {
+        self.status.code()
+    }
+
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+}
+
+/// Reads a pipe to the end on a thread.
+fn drain(mut r: impl Read + Send + 'static) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut all = Vec::new();
+        let _ = r.read_to_end(&mut all);
+        let _ = tx.send(all);
+    });
+    rx
+}
+
+/// Waits for a spawned child (stdout and stderr piped), killing it after `limit`.
+fn finish(child: Child, limit: Duration) -> Output {
+    let mut guard = Guard(child);
+    let out = drain(guard.0.stdout.take().expect("stdout piped"));
+    let err = drain(guard.0.stderr.take().expect("stderr piped"));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = guard.0.try_wait().expect("try_wait") {
+            break s;
+        }
+        if start.elapsed() > limit {
+            let _ = guard.0.kill();
+            let stderr = err.recv_timeout(Duration::from_secs(2)).unwrap_or_default();
+            panic!(
+                "still running after {limit:?}; stderr:\n{}",
+                String::from_utf8_lossy(&stderr)
+            );
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = out.recv_timeout(Duration::from_secs(5)).unwrap_or_default();
+    let stderr = err.recv_timeout(Duration::from_secs(5)).unwrap_or_default();
+    Output {
+        status,
+        stdout,
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// The binary with these arguments, the tool's environment variables removed.
+fn ml302(args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(args)
+        .env_remove("ML302_DEVICE")
+        .env_remove("ML302_BAUD")
+        .env_remove("ML302_PASSWORD")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// Runs the binary to completion (at most `secs` seconds).
+fn run(args: &[&str], secs: u64) -> Output {
+    finish(
+        ml302(args).spawn().expect("spawn ml302"),
+        Duration::from_secs(secs),
+    )
+}
+
+/// A running `ml302 sim`, with what it printed.
+struct Sim {
+    _guard: Guard,
+    device: String,
+    broker: String,
+}
+
+/// Starts `ml302 sim ARGS` and reads its `device:` and `broker:` lines.
+fn sim(args: &[&str]) -> Sim {
+    let mut full = vec!["sim"];
+    full.extend_from_slice(args);
+    let mut child = ml302(&full)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn sim");
+    let stdout = child.stdout.take().expect("stdout piped");
+    let guard = Guard(child);
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let (mut device, mut broker) = (None, None);
+    while device.is_none() || broker.is_none() {
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("ml302 sim did not print its device and broker");
+        if let Some(d) = line.strip_prefix("device: ") {
+            device = Some(d.to_owned());
+        } else if let Some(b) = line.strip_prefix("broker: ") {
+            broker = Some(b.split(' ').next().unwrap_or(b).to_owned());
+        }
+    }
+    Sim {
+        _guard: guard,
+        device: device.unwrap_or_default(),
+        broker: broker.unwrap_or_default(),
+    }
+}
+
+/// Two simulated modems on one broker.
+fn two_sims() -> (Sim, Sim) {
+    let a = sim(&[]);
+    let b = sim(&["--broker", &a.broker]);
+    (a, b)
+}
+
+/// Starts `ml302 sub ARGS` and waits until it reports its subscriptions.
+fn start_sub(args: &[&str], topics: usize) -> (Child, mpsc::Receiver<String>) {
+    let mut child = ml302(args).spawn().expect("spawn sub");
+    let stderr = child.stderr.take().expect("stderr piped");
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let mut subscribed = 0;
+    while subscribed < topics {
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(line) => {
+                if line.starts_with("subscribed to ") {
+                    subscribed += 1;
+                }
+                seen.push(line);
+            }
+            Err(_) => {
+                let _ = Guard(child);
+                panic!("sub did not subscribe; stderr:\n{}", seen.join("\n"));
+            }
+        }
+    }
+    (child, rx)
+}
+
+/// Waits for a `sub` started by [`start_sub`]; its stderr lines come from `rx`.
+fn finish_sub(child: Child, rx: mpsc::Receiver<String>, secs: u64) -> Output {
+    let mut guard = Guard(child);
+    let out = drain(guard.0.stdout.take().expect("stdout piped"));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = guard.0.try_wait().expect("try_wait") {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(secs),
+            "sub still running"
+        );
+        thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = out.recv_timeout(Duration::from_secs(5)).unwrap_or_default();
+    let stderr: Vec<String> = rx.try_iter().collect();
+    Output {
+        status,
+        stdout,
+        stderr: stderr.join("\n"),
+    }
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ml302-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+// ---------------------------------------------------------------------------------
+// demo
+
+#[test]
+fn demo_runs_the_whole_session_through_the_simulator_and_exits_0() {
+    let out = run(&["demo"], 60);
+    let stdout = out.stdout();
+    assert_eq!(
+        out.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        out.stderr
+    );
+    assert!(
+        stdout.contains(
+            "summary: 11 of 11 steps ok, 0 failed; messages sent 3, received 3 (byte-exact);"
+        ),
+        "{stdout}"
+    );
+    // Timed transcript lines in both directions.
+    assert!(
+        stdout.contains("] > AT+MQTTSUB=\"ml302/demo/#\",2\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("] < +MQTTSUBACK:"), "{stdout}");
+    // The password is masked everywhere.
+    assert!(stdout
+        .contains(r#"> AT+MQTTCFG="localhost",1883,"ml302-demo",60,"ml302-demo","***",1,"",0"#));
+    assert!(!stdout.contains("demo-secret"));
+    // The binary payload went out in length mode and came back, shown escaped.
+    let escaped = r#"line1\r\nline2 "quoted", \x00\x01\xfe\xff"#;
+    assert!(
+        stdout.contains(&format!("> [27 payload bytes] {escaped}\n")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(",\"ml302/demo/qos2\",27,{escaped}\n")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ml302/demo/qos2 at QoS"), "{stdout}");
+    assert!(stdout.contains("byte-exact"), "{stdout}");
+    // Every transcript line carries a relative time stamp.
+    for line in stdout.lines().filter(|l| l.starts_with('[')) {
+        let stamp = line.split("] ").next().unwrap_or_default();
+        assert!(stamp.ends_with(" ms"), "{line}");
+    }
+}
+
+#[test]
+fn demo_on_a_missing_device_exits_3() {
+    let out = run(
+        &["demo", "--device", "/dev/ttyUSB9", "--host", "broker"],
+        20,
+    );
+    assert_eq!(out.code(), Some(3), "{}", out.stderr);
+    assert!(out.stderr.contains("error: /dev/ttyUSB9: no such device"));
+}
+
+// ---------------------------------------------------------------------------------
+// pub and sub
+
+#[test]
+fn pub_is_received_by_sub_byte_exact() {
+    let (a, b) = two_sims();
+    let dir = scratch("pubsub");
+    let file = dir.join("binary.dat");
+    std::fs::write(&file, b"bin\r\n\"q\",\x00\xfe\xff").expect("write");
+    let (child, rx) = start_sub(
+        &[
+            "sub", "--device", &a.device, "-t", "test/#", "-q", "2", "-C", "3", "-v", "-W", "30",
+        ],
+        1,
+    );
+    let out = run(
+        &[
+            "pub",
+            "--device",
+            &b.device,
+            "-t",
+            "test/text",
+            "-m",
+            "hello world",
+            "-q",
+            "1",
+        ],
+        30,
+    );
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    let file = file.to_string_lossy().into_owned();
+    let out = run(
+        &[
+            "pub",
+            "--device",
+            &b.device,
+            "-t",
+            "test/file",
+            "-f",
+            &file,
+            "-q",
+            "2",
+        ],
+        30,
+    );
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    let out = run(
+        &["pub", "--device", &b.device, "-t", "test/zero", "-m", "q0"],
+        30,
+    );
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    let got = finish_sub(child, rx, 30);
+    assert_eq!(got.code(), Some(0), "{}", got.stderr);
+    assert_eq!(
+        got.stdout,
+        b"test/text hello world\ntest/file bin\r\n\"q\",\x00\xfe\xff\ntest/zero q0\n"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn pub_lines_reach_sub_as_json_with_binary_payloads_in_base64() {
+    let (a, b) = two_sims();
+    let (child, rx) = start_sub(
+        &[
+            "sub", "--device", &a.device, "-t", "j/1", "-t", "j/2", "-q", "1", "-C", "3", "--json",
+            "-W", "30",
+        ],
+        2,
+    );
+    let mut publisher = ml302(&["pub", "--device", &b.device, "-t", "j/1", "-l", "-q", "1"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("spawn pub");
+    let mut stdin = publisher.stdin.take().expect("stdin piped");
+    stdin
+        .write_all(b"first line\n\nsecond \"line\"\r\n")
+        .expect("write");
+    drop(stdin);
+    let out = finish(publisher, Duration::from_secs(30));
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    let dir = scratch("json");
+    let file = dir.join("b.dat");
+    std::fs::write(&file, b"\x00\xff").expect("write");
+    let file = file.to_string_lossy().into_owned();
+    let out = run(
+        &[
+            "pub", "--device", &b.device, "-t", "j/2", "-f", &file, "-q", "1", "-r",
+        ],
+        30,
+    );
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+
+    let got = finish_sub(child, rx, 30);
+    assert_eq!(got.code(), Some(0), "{}", got.stderr);
+    let stdout = got.stdout();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(lines[0].starts_with(r#"{"topic":"j/1","payload":"first line","payload_encoding":"utf-8","payload_hex":"6669727374206c696e65","len":10,"qos":1,"#), "{}", lines[0]);
+    assert!(
+        lines[1].contains(r#""payload":"second \"line\"""#),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].starts_with(r#"{"topic":"j/2","payload":"AP8=","payload_encoding":"base64","payload_hex":"00ff","len":2,"qos":1,"#), "{}", lines[2]);
+    for key in ["\"retained\":", "\"dup\":", "\"packet_id\":"] {
+        assert!(lines.iter().all(|l| l.contains(key)), "{key}: {stdout}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn sub_unsubscribes_and_disconnects_on_ctrl_c() {
+    let a = sim(&[]);
+    let (child, rx) = start_sub(&["-d", "sub", "--device", &a.device, "-t", "stop/#"], 1);
+    let pid = child.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill -INT");
+    assert!(sent.success());
+    let got = finish_sub(child, rx, 30);
+    assert_eq!(got.code(), Some(0), "{}", got.stderr);
+    assert!(
+        got.stderr.contains("> AT+MQTTUNSUB=\"stop/#\""),
+        "{}",
+        got.stderr
+    );
+    assert!(got.stderr.contains("> AT+MQTTDISC"), "{}", got.stderr);
+    assert!(got.stderr.contains("< +MQTTDISC: OK"), "{}", got.stderr);
+}
+
+#[test]
+fn sub_that_times_out_before_its_count_exits_4() {
+    let a = sim(&[]);
+    let out = run(
+        &[
+            "sub", "--device", &a.device, "-t", "quiet", "-C", "1", "-W", "1",
+        ],
+        30,
+    );
+    assert_eq!(out.code(), Some(4), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("error: timed out after 1 s: received 0 of 1 messages"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn wrong_password_exits_1_naming_the_cause() {
+    let a = sim(&["--user", "alice:wonderland"]);
+    let out = run(
+        &[
+            "pub", "--device", &a.device, "-t", "t", "-m", "m", "-u", "alice", "-P", "wrong",
+        ],
+        30,
+    );
+    assert_eq!(out.code(), Some(1), "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        "error: the broker rejected the user name or password (+CME ERROR: 614)\n"
+    );
+    let out = run(
+        &[
+            "pub",
+            "--device",
+            &a.device,
+            "-t",
+            "t",
+            "-m",
+            "m",
+            "-u",
+            "alice",
+            "-P",
+            "wonderland",
+        ],
+        30,
+    );
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+}
+
+#[test]
+fn debug_log_masks_the_password() {
+    let a = sim(&["--user", "bob:hunter2"]);
+    let out = run(
+        &[
+            "pub", "-d", "--device", &a.device, "-t", "t", "-m", "m", "-u", "bob", "-P", "hunter2",
+        ],
+        30,
+    );
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    assert!(out.stderr.contains(r#""bob","***""#), "{}", out.stderr);
+    assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
+}
+
+// ---------------------------------------------------------------------------------
+// status and at
+
+#[test]
+fn at_console_and_status_show_the_session_with_the_password_masked() {
+    let a = sim(&[]);
+    let mut console = ml302(&["at", "--device", &a.device])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("spawn at");
+    let mut stdin = console.stdin.take().expect("stdin piped");
+    stdin
+        .write_all(
+            b"AT\nAT+CMEE=1\nAT+MQTTCFG=\"h\",1883,\"console\",60,\"u\",\"s3cret\",1,\"\",0\n\
+              AT+MQTTOPEN=1,1,0,0,0,\"\",\"\"\nAT+MQTTSUB=\"c/#\",1\n\
+              AT+MQTTPUB=\"c/x\",1,0,0,5\nhello\n",
+        )
+        .expect("write");
+    drop(stdin);
+    let out = finish(console, Duration::from_secs(30));
+    let stdout = out.stdout();
+    assert_eq!(out.code(), Some(0), "{stdout}\n{}", out.stderr);
+    assert!(!stdout.contains("s3cret"), "{stdout}");
+    assert!(stdout.contains(r#""u","***""#), "{stdout}");
+    assert!(stdout.contains("+MQTTOPEN:OK\n"), "{stdout}");
+    assert!(stdout.contains("+MQTTSUBACK:"), "{stdout}");
+    assert!(stdout.contains("> [5 payload bytes] hello"), "{stdout}");
+    assert!(
+        stdout.contains(r#","c/x",5,hello    # message on "c/x": 5 bytes, QoS 1"#),
+        "{stdout}"
+    );
+
+    let out = run(&["status", "--device", &a.device], 30);
+    let stdout = out.stdout();
+    assert_eq!(out.code(), Some(0), "{stdout}\n{}", out.stderr);
+    assert!(stdout.contains("link state:     Connected"), "{stdout}");
+    assert!(stdout.contains("modem state:    Connected"), "{stdout}");
+    assert!(stdout.contains("id \"console\""), "{stdout}");
+    assert!(stdout.contains("password ***"), "{stdout}");
+    assert!(!stdout.contains("s3cret"), "{stdout}");
+    assert!(stdout.contains("subscriptions:  c/#"), "{stdout}");
+    assert!(stdout.contains("reconnect attempts so far"), "{stdout}");
+}
+
+#[test]
+fn at_console_exits_1_when_a_command_fails() {
+    let a = sim(&[]);
+    let mut console = ml302(&["at", "--device", &a.device])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("spawn at");
+    let mut stdin = console.stdin.take().expect("stdin piped");
+    stdin.write_all(b"AT+NOSUCH\n").expect("write");
+    drop(stdin);
+    let out = finish(console, Duration::from_secs(30));
+    assert_eq!(out.code(), Some(1), "{}", out.stderr);
+    assert!(out.stdout().contains("ERROR"));
+}
+
+#[test]
+fn a_busy_device_exits_3() {
+    let a = sim(&[]);
+    let (child, rx) = start_sub(&["sub", "--device", &a.device, "-t", "busy"], 1);
+    let _holder = Guard(child);
+    let out = run(&["status", "--device", &a.device], 30);
+    assert_eq!(out.code(), Some(3), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with(&format!("error: {}: device busy", a.device)),
+        "{}",
+        out.stderr
+    );
+    drop(rx);
+}
+
+#[test]
+fn a_silent_device_exits_4() {
+    // A PTY nobody answers on: python keeps the master open.
+    let mut holder = match Command::new("python3")
+        .args([
+            "-c",
+            "import os,sys,time\nm,s=os.openpty()\nprint(os.ttyname(s),flush=True)\ntime.sleep(60)",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("skipped: no python3 ({e})");
+            return;
+        }
+    };
+    let stdout = holder.stdout.take().expect("stdout piped");
+    let _holder = Guard(holder);
+    let mut path = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut path)
+        .expect("pty path");
+    let path = path.trim();
+    let out = run(&["status", "--device", path], 30);
+    assert_eq!(out.code(), Some(4), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with(&format!("error: {path}: the modem does not answer")),
+        "{}",
+        out.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// usage and device errors
+
+#[test]
+fn bad_flags_exit_2() {
+    for args in [
+        &["pub", "--bogus"][..],
+        &["pub", "-t", "t"][..],
+        &["pub", "-t", "t", "-m", "a", "-f", "file"][..],
+        &["sub", "-t", "t", "-q", "3"][..],
+        &["sub"][..],
+        &["decode"][..],
+        &["nosuchcommand"][..],
+    ] {
+        let out = run(args, 10);
+        assert_eq!(out.code(), Some(2), "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.starts_with("error: "),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn a_missing_device_exits_3_naming_the_path() {
+    for sub in [
+        &["pub", "-t", "t", "-m", "m"][..],
+        &["sub", "-t", "t"][..],
+        &["status"][..],
+        &["at"][..],
+    ] {
+        let mut args = sub.to_vec();
+        args.extend_from_slice(&["--device", "/dev/ttyUSB9"]);
+        let out = run(&args, 10);
+        assert_eq!(out.code(), Some(3), "{args:?}: {}", out.stderr);
+        assert_eq!(out.stderr, "error: /dev/ttyUSB9: no such device\n");
+    }
+    // The environment provides the default device.
+    let out = finish(
+        ml302(&["status"])
+            .env("ML302_DEVICE", "/dev/ttyUSB8")
+            .spawn()
+            .expect("spawn"),
+        Duration::from_secs(10),
+    );
+    assert_eq!(out.code(), Some(3));
+    assert_eq!(out.stderr, "error: /dev/ttyUSB8: no such device\n");
+    // No device at all.
+    let out = run(&["pub", "-t", "t", "-m", "m"], 10);
+    assert_eq!(out.code(), Some(3));
+    assert!(out
+        .stderr
+        .starts_with("error: no device: pass --device or set ML302_DEVICE"));
+}
+
+// ---------------------------------------------------------------------------------
+// decode
+
+/// `make-stream.py` from the project's shared bench directory, if present.
+fn make_stream() -> Option<PathBuf> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    [
+        std::env::var_os("ML302_MAKE_STREAM").map(PathBuf::from),
+        Some(manifest.join("../../shared/bench/make-stream.py")),
+        Some(PathBuf::from("/work/shared/bench/make-stream.py")),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|p| p.is_file())
+}
+
+fn decode_count_matches(mix: &str) {
+    let Some(script) = make_stream() else {
+        eprintln!("skipped: make-stream.py not found (set ML302_MAKE_STREAM)");
+        return;
+    };
+    let dir = scratch(&format!("decode-{mix}"));
+    let file = dir.join(format!("{mix}.bin"));
+    let made = Command::new("python3")
+        .arg(&script)
+        .args([mix, "1"])
+        .arg(&file)
+        .output()
+        .expect("python3 make-stream.py");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let want = String::from_utf8(made.stdout).expect("utf-8");
+
+    let path = file.to_string_lossy().into_owned();
+    let out = run(&["decode", "--count", &path], 60);
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    assert_eq!(out.stdout(), want);
+
+    // The same from standard input.
+    let child = ml302(&["decode", "--count", "-"])
+        .stdin(std::fs::File::open(&file).expect("open"))
+        .spawn()
+        .expect("spawn decode");
+    let out = finish(child, Duration::from_secs(60));
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    assert_eq!(out.stdout(), want);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn decode_count_matches_make_stream_mix_a() {
+    decode_count_matches("a");
+}
+
+#[test]
+fn decode_count_matches_make_stream_mix_b() {
+    decode_count_matches("b");
+}
+
+#[test]
+fn decode_prints_one_json_object_per_frame() {
+    let dir = scratch("decode-frames");
+    let file = dir.join("capture.bin");
+    std::fs::write(
+        &file,
+        b"\r\n+MQTTPUBLISH: 0,1,0,7,\"t\",4,a\r\nb\r\n\r\n+MQTTPUBACK:0,3\r\n\r\nOK\r\n\r\n+CME ERROR: 614\r\n+MQTTPINGRSP: OK\r\n",
+    )
+    .expect("write");
+    let path = file.to_string_lossy().into_owned();
+    let out = run(&["decode", &path], 10);
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    let stdout = out.stdout();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            r#"{"frame":"publish","topic":"t","len":4,"qos":1,"dup":false,"retained":false,"packet_id":7,"payload":"a\r\nb","payload_encoding":"utf-8","payload_hex":"610d0a62"}"#,
+            r#"{"frame":"line","text":"+MQTTPUBACK:0,3","kind":"puback","urc":false}"#,
+            r#"{"frame":"ok"}"#,
+            r#"{"frame":"cme_error","code":614,"meaning":"the broker rejected the user name or password","unsolicited":false}"#,
+            r#"{"frame":"line","text":"+MQTTPINGRSP: OK","kind":"ping_resp","urc":true}"#,
+        ]
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
