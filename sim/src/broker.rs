@@ -397,7 +397,10 @@ async fn client(
     let head: Vec<u8> = if connect.keep_alive == 0 {
         connect.keep_alive = u16::MAX;
         let mut out = BytesMut::new();
-        if Packet::Connect(connect).write(&mut out, 1024 * 1024).is_err() {
+        if Packet::Connect(connect)
+            .write(&mut out, 1024 * 1024)
+            .is_err()
+        {
             return;
         }
         out.to_vec()

@@ -108,7 +108,7 @@ pub enum Fault {
 }
 
 /// One entry of the log of what the module received
-/// ([`Simulator::received`](crate::Simulator::received)).
+/// ([`Simulator::received_lines`](crate::Simulator::received_lines)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received {
     /// A command line, raw bytes without its terminator.
@@ -159,7 +159,7 @@ impl Default for SimConfig {
             quirks: Quirks::default(),
             pacing_baud: None,
             bursts: None,
-            seed: 0x4d4c_3330_32,
+            seed: 0x004d_4c33_3032,
             broker: BrokerMode::InProcess,
             users: Vec::new(),
             reconnect_interval: Duration::from_secs(8),

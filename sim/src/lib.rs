@@ -142,7 +142,12 @@ impl Simulator {
     /// Starts a module whose serial line is the returned in-memory port.
     pub fn in_memory(cfg: SimConfig) -> io::Result<(Simulator, MemoryPort)> {
         let shared = Arc::new(MemShared::default());
-        let sim = Simulator::launch(cfg, Box::new(MemSink(shared.clone())), None, Some(shared.clone()))?;
+        let sim = Simulator::launch(
+            cfg,
+            Box::new(MemSink(shared.clone())),
+            None,
+            Some(shared.clone()),
+        )?;
         let port = MemoryPort {
             input: sim.core_tx.clone(),
             shared,

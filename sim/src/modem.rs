@@ -110,9 +110,18 @@ struct PubCmd {
 enum Mode {
     Command,
     /// Length mode: waiting for the LF of the command's CR LF before the prompt.
-    PromptWait { cmd: PubCmd, len: usize, until: Instant },
+    PromptWait {
+        cmd: PubCmd,
+        len: usize,
+        until: Instant,
+    },
     /// Length mode: collecting the announced bytes.
-    Payload { cmd: PubCmd, need: usize, got: Vec<u8>, deadline: Instant },
+    Payload {
+        cmd: PubCmd,
+        need: usize,
+        got: Vec<u8>,
+        deadline: Instant,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,10 +159,24 @@ enum PubStage {
 #[derive(Debug, Clone)]
 enum Pending {
     Open,
-    Sub { id: u16, topic: String, deadline: Instant },
-    Unsub { id: u16, topic: String, deadline: Instant },
-    Pub { id: u16, stage: PubStage, deadline: Instant },
-    Linger { until: Instant },
+    Sub {
+        id: u16,
+        topic: String,
+        deadline: Instant,
+    },
+    Unsub {
+        id: u16,
+        topic: String,
+        deadline: Instant,
+    },
+    Pub {
+        id: u16,
+        stage: PubStage,
+        deadline: Instant,
+    },
+    Linger {
+        until: Instant,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -310,7 +333,9 @@ impl Core {
     }
 
     fn sec(&self, n: u64) -> Duration {
-        self.cfg.module_second.saturating_mul(u32::try_from(n).unwrap_or(u32::MAX))
+        self.cfg
+            .module_second
+            .saturating_mul(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     // ------------------------------------------------------------------ events
@@ -448,8 +473,9 @@ impl Core {
         }
         // delayed ACKs
         let due: Vec<(u64, Packet)> = {
-            let (due, keep): (Vec<_>, Vec<_>) =
-                std::mem::take(&mut self.delayed).into_iter().partition(|(d, _, _)| *d <= now);
+            let (due, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.delayed)
+                .into_iter()
+                .partition(|(d, _, _)| *d <= now);
             self.delayed = keep;
             due.into_iter().map(|(_, g, p)| (g, p)).collect()
         };
@@ -752,7 +778,8 @@ impl Core {
                 if self.echo {
                     self.echo_buf.push(b);
                 }
-                if self.line.len() + 2 >= self.cfg.max_line + 1 {
+                // the line's content plus CR LF must fit `max_line`
+                if self.line.len() + 1 + 2 > self.cfg.max_line {
                     self.line_too_long = true;
                 } else {
                     self.line.push(b);
@@ -961,9 +988,9 @@ impl Core {
                 );
                 self.resp(&line);
             }
-            None => self.resp(
-                "+MQTTCFG:\"(null)\",0,\"(null)\",0,\"(null)\",\"***\",0,\"(null)\",0",
-            ),
+            None => {
+                self.resp("+MQTTCFG:\"(null)\",0,\"(null)\",0,\"(null)\",\"***\",0,\"(null)\",0")
+            }
         }
         self.ok();
     }

@@ -40,7 +40,12 @@ pub(crate) struct Pacer {
 }
 
 /// Runs the output thread until `Stop` (or every sender is gone).
-pub(crate) fn run(rx: Receiver<OutMsg>, mut sink: Box<dyn Sink>, mut pacer: Pacer, stop: Arc<AtomicBool>) {
+pub(crate) fn run(
+    rx: Receiver<OutMsg>,
+    mut sink: Box<dyn Sink>,
+    mut pacer: Pacer,
+    stop: Arc<AtomicBool>,
+) {
     let mut line_free = Instant::now();
     loop {
         let wait = sink

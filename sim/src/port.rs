@@ -205,7 +205,8 @@ fn tcp_reader(
 ) -> ReaderFn {
     Box::new(move |tx, stop| {
         let mut buf = [0u8; 4096];
-        let mut reading: Option<TcpStream> = lock(&current).as_ref().and_then(|s| s.try_clone().ok());
+        let mut reading: Option<TcpStream> =
+            lock(&current).as_ref().and_then(|s| s.try_clone().ok());
         while !stop.load(Ordering::Relaxed) {
             let Some(stream) = reading.as_mut() else {
                 if let Some(s) = next() {

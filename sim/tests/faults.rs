@@ -31,12 +31,18 @@ fn withheld_ack_gives_mqttto_and_616_for_each_command() {
     peer.subscribe("w", QoS::AtLeastOnce);
 
     h.sim.inject(Fault::WithholdAck);
-    h.exchange(r#"AT+MQTTSUB="s",1"#, b"\r\n+MQTTTO: 3\r\n\r\n+CME ERROR: 616\r\n");
+    h.exchange(
+        r#"AT+MQTTSUB="s",1"#,
+        b"\r\n+MQTTTO: 3\r\n\r\n+CME ERROR: 616\r\n",
+    );
     // the late-ignored SUBACK left no trace, and the table does not have the topic
     h.exchange("AT+MQTTSUB?", b"\r\n+MQTTSUB:\r\n\r\nOK\r\n");
 
     h.sim.inject(Fault::WithholdAck);
-    h.exchange(r#"AT+MQTTPUB="w",1,0,0,"lost?""#, b"\r\n+MQTTTO: 2\r\n\r\n+CME ERROR: 616\r\n");
+    h.exchange(
+        r#"AT+MQTTPUB="w",1,0,0,"lost?""#,
+        b"\r\n+MQTTTO: 2\r\n\r\n+CME ERROR: 616\r\n",
+    );
     // the broker did get the message; only its PUBACK was ignored
     assert_eq!(&peer.expect_message().payload[..], b"lost?");
 
@@ -48,16 +54,28 @@ fn withheld_ack_gives_mqttto_and_616_for_each_command() {
         b"\r\n+MQTTPUBREC:0,3\r\n\r\n+MQTTTO: 2\r\n\r\n+CME ERROR: 616\r\n",
     );
 
-    h.exchange(r#"AT+MQTTSUB="s",1"#, b"\r\n+MQTTSUBACK:4,1,s\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTSUB="s",1"#,
+        b"\r\n+MQTTSUBACK:4,1,s\r\n\r\nOK\r\n",
+    );
     h.sim.inject(Fault::WithholdAck);
-    h.exchange(r#"AT+MQTTUNSUB="s""#, b"\r\n+MQTTTO: 4\r\n\r\n+CME ERROR: 616\r\n");
+    h.exchange(
+        r#"AT+MQTTUNSUB="s""#,
+        b"\r\n+MQTTTO: 4\r\n\r\n+CME ERROR: 616\r\n",
+    );
 
     // a delay shorter than the time-out is only a delay
     h.sim.inject(Fault::DelayAck(Duration::from_millis(50)));
-    h.exchange(r#"AT+MQTTPUB="w",1,0,0,"slow""#, b"\r\n+MQTTPUBACK:0,6\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTPUB="w",1,0,0,"slow""#,
+        b"\r\n+MQTTPUBACK:0,6\r\n\r\nOK\r\n",
+    );
     // a longer one is a time-out
     h.sim.inject(Fault::DelayAck(Duration::from_millis(600)));
-    h.exchange(r#"AT+MQTTPUB="w",1,0,0,"late""#, b"\r\n+MQTTTO: 2\r\n\r\n+CME ERROR: 616\r\n");
+    h.exchange(
+        r#"AT+MQTTPUB="w",1,0,0,"late""#,
+        b"\r\n+MQTTTO: 2\r\n\r\n+CME ERROR: 616\r\n",
+    );
     h.quiet_for(Duration::from_millis(700)); // the late PUBACK is dropped silently
     h.exchange("AT+MQTTSTAT?", b"\r\n+MQTTSTAT: 1\r\n\r\nOK\r\n");
 }
@@ -73,7 +91,10 @@ fn withheld_connack_gives_mqttto_1_and_604() {
         b"\r\n+MQTTTO: 1\r\n\r\n+CME ERROR: 604\r\n",
     );
     h.exchange("AT+MQTTSTAT?", b"\r\n+MQTTSTAT: 0\r\n\r\nOK\r\n");
-    h.exchange(r#"AT+MQTTOPEN=0,0,0,0,0,"","""#, b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTOPEN=0,0,0,0,0,"","""#,
+        b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n",
+    );
 }
 
 #[test]
@@ -89,7 +110,10 @@ fn ok_before_ack_quirk_timeout_shows_only_mqttto() {
     h.exchange("AT+MQTTTO=2", OK);
     h.sim.inject(Fault::WithholdAck);
     h.send_line(r#"AT+MQTTSUB="s",1"#);
-    assert_eq!(h.wait_for("+MQTTTO: 3\r\n", T), "\r\nOK\r\n\r\n+MQTTTO: 3\r\n");
+    assert_eq!(
+        h.wait_for("+MQTTTO: 3\r\n", T),
+        "\r\nOK\r\n\r\n+MQTTTO: 3\r\n"
+    );
     h.quiet_for(Duration::from_millis(200));
 }
 
@@ -108,7 +132,10 @@ fn assert_reconnected(out: &str) {
 fn broker_restart_leads_to_mqttrec_and_mqttopen_ok() {
     let mut h = Host::quiet(fast());
     h.configure_and_open("restart");
-    h.exchange(r#"AT+MQTTSUB="r",1"#, b"\r\n+MQTTSUBACK:1,1,r\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTSUB="r",1"#,
+        b"\r\n+MQTTSUBACK:1,1,r\r\n\r\nOK\r\n",
+    );
     let addr = h.sim.broker_addr().unwrap();
     h.sim.inject(Fault::RestartBroker);
     let out = h.wait_for("+MQTTOPEN:OK\r\n", T);
@@ -118,10 +145,17 @@ fn broker_restart_leads_to_mqttrec_and_mqttopen_ok() {
         "AT+MQTTREC?",
         format!("\r\n+MQTTREC: 1,{attempts}\r\n\r\nOK\r\n").as_bytes(),
     );
-    assert_eq!(h.sim.broker_addr(), Some(addr), "same address after a restart");
+    assert_eq!(
+        h.sim.broker_addr(),
+        Some(addr),
+        "same address after a restart"
+    );
     // clean session: the module's table is empty again; subscribing works
     h.exchange("AT+MQTTSUB?", b"\r\n+MQTTSUB:\r\n\r\nOK\r\n");
-    h.exchange(r#"AT+MQTTSUB="r",1"#, b"\r\n+MQTTSUBACK:2,1,r\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTSUB="r",1"#,
+        b"\r\n+MQTTSUBACK:2,1,r\r\n\r\nOK\r\n",
+    );
     let mut peer = Peer::connect(addr, "peer-restart");
     peer.publish("r", QoS::AtLeastOnce, false, b"after");
     let out = h.wait_for("after\r\n", T);
@@ -135,11 +169,20 @@ fn cut_link_reconnects_and_the_broker_publishes_the_will() {
     let mut peer = Peer::connect(h.sim.broker_addr().unwrap(), "peer-cut");
     peer.subscribe("cut/will", QoS::AtLeastOnce);
     h.exchange(r#"AT+MQTTCFG="x",1,"cut",60,"","",1"#, OK);
-    h.exchange(r#"AT+MQTTOPEN=0,0,1,0,1,"cut/will","gone""#, b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTOPEN=0,0,1,0,1,"cut/will","gone""#,
+        b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n",
+    );
     h.sim.inject(Fault::CutLink);
-    assert_eq!(h.wait_for("+MQTTOPEN:OK\r\n", T), "\r\n+MQTTREC:0\r\n\r\n+MQTTOPEN:OK\r\n");
+    assert_eq!(
+        h.wait_for("+MQTTOPEN:OK\r\n", T),
+        "\r\n+MQTTREC:0\r\n\r\n+MQTTOPEN:OK\r\n"
+    );
     let m = peer.expect_message();
-    assert_eq!((m.topic.as_str(), &m.payload[..]), ("cut/will", &b"gone"[..]));
+    assert_eq!(
+        (m.topic.as_str(), &m.payload[..]),
+        ("cut/will", &b"gone"[..])
+    );
 }
 
 #[test]
@@ -148,7 +191,10 @@ fn broker_gone_three_attempts_then_mqttdisc() {
     let mut h = Host::quiet(fast().broker(BrokerMode::Fixed(broker.addr())));
     assert_eq!(h.sim.broker_addr(), None);
     h.configure_and_open("gone");
-    h.exchange(r#"AT+MQTTSUB="g",0"#, b"\r\n+MQTTSUBACK:1,0,g\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTSUB="g",0"#,
+        b"\r\n+MQTTSUBACK:1,0,g\r\n\r\nOK\r\n",
+    );
     drop(broker);
     assert_eq!(
         h.wait_for("+MQTTDISC: OK\r\n", T),
@@ -194,7 +240,10 @@ fn wrong_password_gives_mqttopen_fail_and_614() {
     );
     h.exchange("AT+MQTTDEL", OK);
     h.exchange(r#"AT+MQTTCFG="x",1,"auth",60,"dev","right",1"#, OK);
-    h.exchange(r#"AT+MQTTOPEN=1,1,0,0,0,"","""#, b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTOPEN=1,1,0,0,0,"","""#,
+        b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n",
+    );
 }
 
 /// A broker stand-in that answers CONNECT and the first `pings` PINGREQs, then
@@ -239,7 +288,10 @@ fn t21_lost_pings_then_three_reconnects_then_disc() {
     let mut h = Host::quiet(cfg);
     h.exchange(r#"AT+MQTTCFG="x",1,"t21",2,"","",1"#, OK);
     h.exchange("AT+MQTTPING=1", OK);
-    h.exchange(r#"AT+MQTTOPEN=0,0,0,0,0,"","""#, b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTOPEN=0,0,0,0,0,"","""#,
+        b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n",
+    );
     let out = h.wait_for("+MQTTDISC:OK\r\n", T);
     let expected = [
         "+MQTTPINGRESP:OK",
@@ -267,7 +319,10 @@ fn reboot_loses_state_is_silent_then_answers() {
     let mut peer = Peer::connect(h.sim.broker_addr().unwrap(), "peer-reboot");
     peer.subscribe("rb/will", QoS::AtMostOnce);
     h.exchange(r#"AT+MQTTCFG="x",1,"rb",60,"","",1"#, OK);
-    h.exchange(r#"AT+MQTTOPEN=0,0,1,0,0,"rb/will","dead""#, b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTOPEN=0,0,1,0,0,"rb/will","dead""#,
+        b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n",
+    );
     h.sim.inject(Fault::Reboot);
     h.send_line("AT");
     // silent during boot, then the banner; the AT sent meanwhile is lost
@@ -303,11 +358,20 @@ fn byte_faults_cme_injection_garbage_and_raw() {
     assert_eq!(got.iter().zip(OK).filter(|(a, b)| a != b).count(), 1);
     // the next command is answered with the injected error and not executed
     h.sim.inject(Fault::CmeError(607));
-    h.exchange(r#"AT+MQTTCFG="x",1,"f",60,"","",1"#, b"\r\n+CME ERROR: 607\r\n");
+    h.exchange(
+        r#"AT+MQTTCFG="x",1,"f",60,"","",1"#,
+        b"\r\n+CME ERROR: 607\r\n",
+    );
     h.exchange(r#"AT+MQTTCFG="x",1,"f",60,"","",1"#, OK);
     // a corrupted payload byte in an incoming message
-    h.exchange(r#"AT+MQTTOPEN=0,0,0,0,0,"","""#, b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n");
-    h.exchange(r#"AT+MQTTSUB="f",0"#, b"\r\n+MQTTSUBACK:1,0,f\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTOPEN=0,0,0,0,0,"","""#,
+        b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n",
+    );
+    h.exchange(
+        r#"AT+MQTTSUB="f",0"#,
+        b"\r\n+MQTTSUBACK:1,0,f\r\n\r\nOK\r\n",
+    );
     let mut peer = Peer::connect(h.sim.broker_addr().unwrap(), "peer-faults");
     h.sim.inject(Fault::CorruptByte(Target::Payload));
     let original = b"0123456789";
@@ -317,7 +381,14 @@ fn byte_faults_cme_injection_garbage_and_raw() {
     let out = h.port.read_until(b"\r\n", T).unwrap(); // header+payload+CRLF (no CR LF in it)
     let (f, _) = find_publish(&[b"\r\n".as_slice(), &out].concat()).unwrap();
     assert_eq!(f.payload.len(), original.len());
-    assert_eq!(f.payload.iter().zip(original).filter(|(a, b)| a != b).count(), 1);
+    assert_eq!(
+        f.payload
+            .iter()
+            .zip(original)
+            .filter(|(a, b)| a != b)
+            .count(),
+        1
+    );
     // a dropped byte in the next URC (the header of the next message)
     h.sim.inject(Fault::DropByte(Target::Urc));
     peer.publish("f", QoS::AtMostOnce, false, b"ok");
@@ -328,7 +399,8 @@ fn byte_faults_cme_injection_garbage_and_raw() {
     // garbage and raw bytes
     h.sim.inject(Fault::Garbage(40));
     assert_eq!(h.port.read_for(Duration::from_millis(300)).len(), 40);
-    h.sim.inject(Fault::Raw(b"\r\n+CME ERROR: 609\r\n".to_vec()));
+    h.sim
+        .inject(Fault::Raw(b"\r\n+CME ERROR: 609\r\n".to_vec()));
     assert_eq!(h.wait_for("609\r\n", T), "\r\n+CME ERROR: 609\r\n");
     h.exchange("AT", OK);
 }

@@ -55,16 +55,14 @@ fn t01_t02_cfg_and_masked_query() {
         b"\r\n+MQTTCFG: \"183.230.40.39\",6002,\"532337966\",60,\"246883\",\"***\",0,\"\",0\r\n\r\nOK\r\n",
     );
     // A second configuration while a client exists is refused with plain ERROR.
-    h.exchange(
-        r#"AT+MQTTCFG="h",1,"i",60,"","",1,"",0"#,
-        b"\r\nERROR\r\n",
-    );
+    h.exchange(r#"AT+MQTTCFG="h",1,"i",60,"","",1,"",0"#, b"\r\nERROR\r\n");
 }
 
 #[test]
 fn t46_no_client_line_and_t18_del() {
     let mut h = Host::quiet(SimConfig::default());
-    let null = b"\r\n+MQTTCFG:\"(null)\",0,\"(null)\",0,\"(null)\",\"***\",0,\"(null)\",0\r\n\r\nOK\r\n";
+    let null =
+        b"\r\n+MQTTCFG:\"(null)\",0,\"(null)\",0,\"(null)\",\"***\",0,\"(null)\",0\r\n\r\nOK\r\n";
     h.exchange("AT+MQTTCFG?", null);
     h.configure_and_open("t18");
     // DEL is refused while connected
@@ -81,14 +79,14 @@ fn t46_no_client_line_and_t18_del() {
 fn cfg_parameter_rules() {
     let mut h = Host::quiet(SimConfig::default());
     let bad = [
-        r#"AT+MQTTCFG="h",1883,"id",60,"u","p""#,           // 6 parameters
-        r#"AT+MQTTCFG="h",1883,"id",60,"u","p",1,"""#,       // 8 parameters
-        r#"AT+MQTTCFG="h",0,"id",60,"u","p",1"#,             // port 0
-        r#"AT+MQTTCFG="h",65536,"id",60,"u","p",1"#,         // port too big
-        r#"AT+MQTTCFG="h",1883,"id",60,"u","p",2"#,          // clean 2
-        r#"AT+MQTTCFG=h,1883,"id",60,"u","p",1"#,            // host unquoted
-        r#"AT+MQTTCFG="h",1883,"id",60,"u","p",1,"",1"#,     // encrypt without version
-        r#"AT+MQTTCFG="",1883,"id",60,"u","p",1"#,           // empty host
+        r#"AT+MQTTCFG="h",1883,"id",60,"u","p""#, // 6 parameters
+        r#"AT+MQTTCFG="h",1883,"id",60,"u","p",1,"""#, // 8 parameters
+        r#"AT+MQTTCFG="h",0,"id",60,"u","p",1"#,  // port 0
+        r#"AT+MQTTCFG="h",65536,"id",60,"u","p",1"#, // port too big
+        r#"AT+MQTTCFG="h",1883,"id",60,"u","p",2"#, // clean 2
+        r#"AT+MQTTCFG=h,1883,"id",60,"u","p",1"#, // host unquoted
+        r#"AT+MQTTCFG="h",1883,"id",60,"u","p",1,"",1"#, // encrypt without version
+        r#"AT+MQTTCFG="",1883,"id",60,"u","p",1"#, // empty host
     ];
     for line in bad {
         h.exchange(line, b"\r\nERROR\r\n");
@@ -99,7 +97,10 @@ fn cfg_parameter_rules() {
         b"\r\nERROR\r\n",
     );
     let ok128 = "h".repeat(128);
-    h.exchange(&format!(r#"AT+MQTTCFG="{ok128}",1883,"id",60,"u","p",1"#), OK);
+    h.exchange(
+        &format!(r#"AT+MQTTCFG="{ok128}",1883,"id",60,"u","p",1"#),
+        OK,
+    );
 }
 
 #[test]
@@ -118,7 +119,10 @@ fn t03_open_and_state_rules() {
     h.exchange(r#"AT+MQTTOPEN=0,0,1,0,0,"","""#, b"\r\n+CME ERROR: 601\r\n");
     // broken syntax (unterminated string): plain ERROR
     h.exchange(r#"AT+MQTTOPEN=1,1,0,0,0,"",""#, b"\r\nERROR\r\n");
-    h.exchange(r#"AT+MQTTOPEN=1,1,0,0,0,"","""#, b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTOPEN=1,1,0,0,0,"","""#,
+        b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n",
+    );
     h.exchange("AT+MQTTSTAT?", b"\r\n+MQTTSTAT: 1\r\n\r\nOK\r\n");
     h.exchange(r#"AT+MQTTOPEN=1,1,0,0,0,"","""#, b"\r\n+CME ERROR: 602\r\n");
 }
@@ -186,7 +190,10 @@ fn t07_t08_t09_publish_inline_seen_by_an_independent_peer() {
         b"\r\n+MQTTPUBREC:0,1\r\n\r\n+MQTTPUBCOMP:0,1\r\n\r\nOK\r\n",
     );
     let m = peer.expect_message();
-    assert_eq!((m.topic.as_str(), m.qos, m.retain), ("dev/gsm/u", QoS::AtLeastOnce, false));
+    assert_eq!(
+        (m.topic.as_str(), m.qos, m.retain),
+        ("dev/gsm/u", QoS::AtLeastOnce, false)
+    );
     assert_eq!(&m.payload[..], b"update message");
 
     // T-08: a quoted all-digit message is the message, not a length
@@ -224,10 +231,7 @@ fn t07_t08_t09_publish_inline_seen_by_an_independent_peer() {
     h.exchange(r#"AT+MQTTPUB="a/+",0,0,0,"x""#, b"\r\n+CME ERROR: 601\r\n");
     h.exchange(r#"AT+MQTTPUB="a",3,0,0,"x""#, b"\r\n+CME ERROR: 601\r\n");
     let big = "x".repeat(990);
-    h.exchange(
-        &format!(r#"AT+MQTTPUB="a",0,0,0,"{big}""#),
-        OK,
-    );
+    h.exchange(&format!(r#"AT+MQTTPUB="a",0,0,0,"{big}""#), OK);
     let m = peer.next_message(Duration::from_millis(200));
     assert!(m.is_none(), "not subscribed to a");
 }
@@ -295,7 +299,11 @@ fn t16_t17_chapter3_session() {
         h.send_line(&format!(r#"AT+MQTTPUB="pyr",1,0,0,"{msg}""#));
         let out = h.read_final();
         let head = format!("\r\n+MQTTPUBACK:0,{id}\r\n");
-        assert!(out.starts_with(head.as_bytes()), "{:?}", String::from_utf8_lossy(&out));
+        assert!(
+            out.starts_with(head.as_bytes()),
+            "{:?}",
+            String::from_utf8_lossy(&out)
+        );
         let (frame, end) = find_publish(&out).expect("a +MQTTPUBLISH before OK");
         assert_eq!(frame.topic, "pyr");
         assert_eq!((frame.dup, frame.qos, frame.retain), (0, 1, 0));
@@ -323,7 +331,10 @@ fn t16_t17_chapter3_session() {
     h.sim.inject(ml302_sim::Fault::CutLink);
     h.wait_for("\r\n+MQTTDISC: OK\r\n", T);
     let m = peer.expect_message();
-    assert_eq!((m.topic.as_str(), &m.payload[..]), ("mywill", &b"001bye"[..]));
+    assert_eq!(
+        (m.topic.as_str(), &m.payload[..]),
+        ("mywill", &b"001bye"[..])
+    );
     assert_eq!(m.qos, QoS::AtLeastOnce);
 }
 
@@ -366,8 +377,14 @@ fn t31_length_mode_hostile_bytes_arrive_exactly() {
     assert_eq!(h.read_final(), b"\r\n> \r\nOK\r\n");
     assert_eq!(&peer.expect_message().payload[..], b"\r\nOK");
     // length limits: 0 and more than the 2048-byte buffer allows
-    h.exchange(r#"AT+MQTTPUB="dev/gsm/u",0,0,0,0"#, b"\r\n+CME ERROR: 601\r\n");
-    h.exchange(r#"AT+MQTTPUB="dev/gsm/u",0,0,0,2033"#, b"\r\n+CME ERROR: 601\r\n");
+    h.exchange(
+        r#"AT+MQTTPUB="dev/gsm/u",0,0,0,0"#,
+        b"\r\n+CME ERROR: 601\r\n",
+    );
+    h.exchange(
+        r#"AT+MQTTPUB="dev/gsm/u",0,0,0,2033"#,
+        b"\r\n+CME ERROR: 601\r\n",
+    );
     h.send_line(r#"AT+MQTTPUB="dev/gsm/u",1,0,0,2032"#);
     assert_eq!(h.wait_for("> ", T), "\r\n> ");
     let big: Vec<u8> = (0..2032u32).map(|i| (i % 251) as u8).collect();
@@ -403,17 +420,24 @@ fn incoming_qos_levels_retained_and_pubrel() {
             find_publish(more.as_bytes()).expect("retained message")
         }
     };
-    assert_eq!((f.topic.as_str(), f.retain, &f.payload[..]), ("in/retained", 1, &b"kept"[..]));
+    assert_eq!(
+        (f.topic.as_str(), f.retain, &f.payload[..]),
+        ("in/retained", 1, &b"kept"[..])
+    );
     // QoS 2 delivery: +MQTTPUBLISH then +MQTTPUBREL with the same id
     peer.publish("in/two", QoS::ExactlyOnce, false, b"x\r\n\"y");
     let out = h.wait_for("+MQTTPUBREL: 0,", T);
-    let (f, end) = find_publish(out.as_bytes()).expect("QoS 2 message");
+    let (f, end) =
+        find_publish(out.as_bytes()).unwrap_or_else(|| panic!("QoS 2 message in {out:?}"));
     assert_eq!((f.qos, f.retain, &f.payload[..]), (2, 0, &b"x\r\n\"y"[..]));
     assert_eq!(&out[end..], "\r\n+MQTTPUBREL: 0,");
     let rest = h.wait_for("\r\n", T);
     assert_eq!(rest, format!("{}\r\n", f.id));
     // QoS 0 delivery with an empty payload
-    h.exchange(r#"AT+MQTTSUB="zero",0"#, b"\r\n+MQTTSUBACK:2,0,zero\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTSUB="zero",0"#,
+        b"\r\n+MQTTSUBACK:2,0,zero\r\n\r\nOK\r\n",
+    );
     peer.publish("zero", QoS::AtMostOnce, false, b"");
     assert_eq!(
         h.wait_for("\"zero\",0,\r\n", T),
@@ -436,7 +460,13 @@ fn ping_rec_to_settings_and_queries() {
     h.exchange("AT+MQTTREC?", b"\r\n+MQTTREC: 1,0\r\n\r\nOK\r\n");
     h.exchange("AT+MQTTREC=0", OK);
     h.exchange("AT+MQTTREC?", b"\r\n+MQTTREC: 0,0\r\n\r\nOK\r\n");
-    for bad in ["AT+MQTTTO=0", "AT+MQTTTO=3601", "AT+MQTTPING=2", "AT+MQTTREC=x", "AT+MQTTTO=1,2"] {
+    for bad in [
+        "AT+MQTTTO=0",
+        "AT+MQTTTO=3601",
+        "AT+MQTTPING=2",
+        "AT+MQTTREC=x",
+        "AT+MQTTTO=1,2",
+    ] {
         h.exchange(bad, b"\r\n+CME ERROR: 601\r\n");
     }
 }
@@ -446,7 +476,10 @@ fn keepalive_pings_shown_after_mqttping_1() {
     // keep-alive 1 "second" of 150 ms: pings go out quickly.
     let mut h = Host::quiet(SimConfig::default().module_second(Duration::from_millis(150)));
     h.exchange(r#"AT+MQTTCFG="x",1,"ka",1,"","",1"#, OK);
-    h.exchange(r#"AT+MQTTOPEN=0,0,0,0,0,"","""#, b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTOPEN=0,0,0,0,0,"","""#,
+        b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n",
+    );
     h.quiet_for(Duration::from_millis(500)); // pings happen, PING echo is off
     h.exchange("AT+MQTTPING=1", OK);
     assert_eq!(h.wait_for("OK\r\n", T), "\r\n+MQTTPINGRSP: OK\r\n");
@@ -467,12 +500,21 @@ fn chapter3_spelling_switch() {
     h.exchange("AT+MQTTTO?", b"\r\n+MQTTTO:10\r\n\r\nOK\r\n");
     h.exchange("AT+MQTTREC?", b"\r\n+MQTTREC:1,0\r\n\r\nOK\r\n");
     h.exchange("AT+MQTTPING?", b"\r\n+MQTTPING:0\r\n\r\nOK\r\n");
-    h.exchange(r#"AT+MQTTOPEN=0,0,0,0,0,"","""#, b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTOPEN=0,0,0,0,0,"","""#,
+        b"\r\n+MQTTOPEN:OK\r\n\r\nOK\r\n",
+    );
     h.exchange("AT+MQTTSTAT?", b"\r\n+MQTTSTAT:1\r\n\r\nOK\r\n");
-    h.exchange(r#"AT+MQTTSUB="pyr",0"#, b"\r\n+MQTTSUBACK:1,0,pyr\r\n\r\nOK\r\n");
+    h.exchange(
+        r#"AT+MQTTSUB="pyr",0"#,
+        b"\r\n+MQTTSUBACK:1,0,pyr\r\n\r\nOK\r\n",
+    );
     let mut peer = Peer::connect(h.sim.broker_addr().unwrap(), "peer-c3");
     peer.publish("pyr", QoS::AtMostOnce, false, b"abc");
-    assert_eq!(h.wait_for("abc\r\n", T), "\r\n+MQTTPUBLISH:0,0,0,0,pyr,3,abc\r\n");
+    assert_eq!(
+        h.wait_for("abc\r\n", T),
+        "\r\n+MQTTPUBLISH:0,0,0,0,pyr,3,abc\r\n"
+    );
     h.exchange("AT+MQTTPING=1", OK);
     assert_eq!(h.wait_for("OK\r\n", T), "\r\n+MQTTPINGRESP:OK\r\n");
     h.exchange("AT+MQTTDISC", b"\r\n+MQTTDISC:OK\r\n\r\nOK\r\n");
@@ -491,7 +533,10 @@ fn quirks_ok_first_m5311_stat_payload_own_line() {
     h.exchange("AT+MQTTSTAT?", b"\r\n+MQTTSTAT: 1\r\n\r\nOK\r\n");
     // OK first, then the result line
     h.send_line(r#"AT+MQTTOPEN=0,0,0,0,0,"","""#);
-    assert_eq!(h.wait_for("+MQTTOPEN:OK\r\n", T), "\r\nOK\r\n\r\n+MQTTOPEN:OK\r\n");
+    assert_eq!(
+        h.wait_for("+MQTTOPEN:OK\r\n", T),
+        "\r\nOK\r\n\r\n+MQTTOPEN:OK\r\n"
+    );
     h.exchange("AT+MQTTSTAT?", b"\r\n+MQTTSTAT: 5\r\n\r\nOK\r\n");
     h.send_line(r#"AT+MQTTSUB="own",0"#);
     assert_eq!(
@@ -500,8 +545,14 @@ fn quirks_ok_first_m5311_stat_payload_own_line() {
     );
     h.send_line(r#"AT+MQTTPUB="own",1,0,0,"hello""#);
     let out = h.wait_for("hello\r\n", T);
-    assert!(out.starts_with("\r\nOK\r\n\r\n+MQTTPUBACK:0,2\r\n"), "{out:?}");
-    assert!(out.ends_with("\r\n+MQTTPUBLISH: 0,0,0,0,\"own\",5\r\nhello\r\n"), "{out:?}");
+    assert!(
+        out.starts_with("\r\nOK\r\n\r\n+MQTTPUBACK:0,2\r\n"),
+        "{out:?}"
+    );
+    assert!(
+        out.ends_with("\r\n+MQTTPUBLISH: 0,0,0,0,\"own\",5\r\nhello\r\n"),
+        "{out:?}"
+    );
     h.exchange("AT+MQTTDISC", b"\r\n+MQTTDISC: OK\r\n\r\nOK\r\n");
     h.exchange("AT+MQTTSTAT?", b"\r\n+MQTTSTAT: 2\r\n\r\nOK\r\n");
 }
@@ -513,22 +564,24 @@ fn backspace_long_lines_and_input_during_a_blocking_command() {
     h.send_raw(b"ATX\x08\r\n");
     assert_eq!(h.read_final(), b"ATX\x08\r\r\nOK\r\n");
     h.exchange("ATE0", b"ATE0\r\r\nOK\r\n");
-    // a line over 1024 bytes (with CR LF) is refused
-    let long = format!("AT+{}", "A".repeat(1020));
-    h.exchange(&long, b"\r\nERROR\r\n");
-    let fits = format!("AT+{}", "A".repeat(1019));
-    h.exchange(&fits, b"\r\nERROR\r\n"); // unknown command, but not too long
+    // lines sent while a command blocks are answered afterwards, in order
+    h.exchange("AT+CMEE=1", OK);
+    h.configure_and_open("busy");
+    // a line of 1024 bytes with its CR LF is executed; one byte more is refused
+    let prefix = r#"AT+MQTTPUB="t",0,0,0,""#;
+    let fits = format!("{prefix}{}\"", "x".repeat(1022 - prefix.len() - 1));
+    assert_eq!(fits.len() + 2, 1024);
+    h.exchange(&fits, OK);
     assert_eq!(
         h.sim.received_lines().last(),
         Some(&Received::Line(fits.clone().into_bytes()))
     );
-    // lines sent while a command blocks are answered afterwards, in order
-    h.exchange("AT+CMEE=1", OK);
-    h.configure_and_open("busy");
+    let long = format!("{prefix}{}\"", "x".repeat(1023 - prefix.len() - 1));
+    h.exchange(&long, b"\r\nERROR\r\n");
     h.send_raw(b"AT+MQTTSUB=\"b\",1\r\nAT\r\nAT+MQTTSTAT?\r\n");
     let out = h.port.read_until(b"+MQTTSTAT: 1\r\n\r\nOK\r\n", T).unwrap();
     assert_eq!(
         String::from_utf8_lossy(&out),
-        "\r\n+MQTTSUBACK:1,1,b\r\n\r\nOK\r\n\r\nOK\r\n\r\n+MQTTSTAT: 1\r\n\r\nOK\r\n"
+        "\r\n+MQTTSUBACK:2,1,b\r\n\r\nOK\r\n\r\nOK\r\n\r\n+MQTTSTAT: 1\r\n\r\nOK\r\n"
     );
 }

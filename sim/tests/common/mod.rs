@@ -151,7 +151,10 @@ impl Peer {
         f(&mut opts);
         let (client, conn) = Client::new(opts, 16);
         let mut p = Peer { client, conn };
-        p.wait(|e| matches!(e, Event::Incoming(Incoming::ConnAck(_))), "CONNACK");
+        p.wait(
+            |e| matches!(e, Event::Incoming(Incoming::ConnAck(_))),
+            "CONNACK",
+        );
         p
     }
 
@@ -171,7 +174,10 @@ impl Peer {
 
     pub fn subscribe(&mut self, topic: &str, qos: QoS) {
         self.client.subscribe(topic, qos).unwrap();
-        self.wait(|e| matches!(e, Event::Incoming(Incoming::SubAck(_))), "SUBACK");
+        self.wait(
+            |e| matches!(e, Event::Incoming(Incoming::SubAck(_))),
+            "SUBACK",
+        );
     }
 
     pub fn publish(&mut self, topic: &str, qos: QoS, retain: bool, payload: &[u8]) {
@@ -186,10 +192,16 @@ impl Peer {
                 );
             }
             QoS::AtLeastOnce => {
-                self.wait(|e| matches!(e, Event::Incoming(Incoming::PubAck(_))), "PUBACK");
+                self.wait(
+                    |e| matches!(e, Event::Incoming(Incoming::PubAck(_))),
+                    "PUBACK",
+                );
             }
             QoS::ExactlyOnce => {
-                self.wait(|e| matches!(e, Event::Incoming(Incoming::PubComp(_))), "PUBCOMP");
+                self.wait(
+                    |e| matches!(e, Event::Incoming(Incoming::PubComp(_))),
+                    "PUBCOMP",
+                );
             }
         }
     }
@@ -243,9 +255,7 @@ pub struct Frame {
 
 /// Finds and parses the first `+MQTTPUBLISH` frame in `out` (length-framed).
 pub fn find_publish(out: &[u8]) -> Option<(Frame, usize)> {
-    let start = out
-        .windows(13)
-        .position(|w| w == b"+MQTTPUBLISH:")?;
+    let start = out.windows(13).position(|w| w == b"+MQTTPUBLISH:")?;
     let mut i = start + 13;
     while out.get(i) == Some(&b' ') {
         i += 1;
