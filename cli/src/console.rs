@@ -26,13 +26,13 @@ use crate::tap::{length_mode_len, shown, Cutter};
 /// Arguments of `ml302 at`.
 #[derive(Debug, Args)]
 pub struct AtArgs {
-    #[command(flatten)]
-    pub device: DeviceOpts,
-
     /// How many seconds to wait for a command's final result before sending the
     /// next line anyway (and exiting with code 4 at the end).
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub wait: u64,
+    /// The serial device.
+    #[command(flatten)]
+    pub device: DeviceOpts,
 }
 
 /// What the input thread hands over.

@@ -15,13 +15,6 @@ use crate::opts::{qos, qos_parser, BrokerOpts, DeviceOpts, WillOpts};
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("source").required(true).multiple(false)))]
 pub struct PubArgs {
-    #[command(flatten)]
-    pub device: DeviceOpts,
-    #[command(flatten)]
-    pub broker: BrokerOpts,
-    #[command(flatten)]
-    pub will: WillOpts,
-
     /// Topic to publish to.
     #[arg(short = 't', long, value_name = "TOPIC")]
     pub topic: String,
@@ -54,6 +47,15 @@ pub struct PubArgs {
     /// Ask the broker to retain the message.
     #[arg(short = 'r', long)]
     pub retain: bool,
+    /// The serial device.
+    #[command(flatten)]
+    pub device: DeviceOpts,
+    /// The broker and the credentials.
+    #[command(flatten)]
+    pub broker: BrokerOpts,
+    /// The will.
+    #[command(flatten)]
+    pub will: WillOpts,
 }
 
 /// Runs `ml302 pub`.

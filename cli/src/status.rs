@@ -12,6 +12,7 @@ use crate::opts::DeviceOpts;
 /// Arguments of `ml302 status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
+    /// The serial device.
     #[command(flatten)]
     pub device: DeviceOpts,
 }

@@ -18,13 +18,6 @@ use crate::opts::{qos, qos_parser, BrokerOpts, DeviceOpts, WillOpts};
 /// Arguments of `ml302 sub`.
 #[derive(Debug, Args)]
 pub struct SubArgs {
-    #[command(flatten)]
-    pub device: DeviceOpts,
-    #[command(flatten)]
-    pub broker: BrokerOpts,
-    #[command(flatten)]
-    pub will: WillOpts,
-
     /// Topic filter to subscribe to (repeat for several; `+` and `#` wildcards).
     #[arg(short = 't', long = "topic", value_name = "TOPIC", required = true)]
     pub topics: Vec<String>,
@@ -59,6 +52,15 @@ pub struct SubArgs {
     /// Do not print progress notes ("subscribed to …") on standard error.
     #[arg(long)]
     pub quiet: bool,
+    /// The serial device.
+    #[command(flatten)]
+    pub device: DeviceOpts,
+    /// The broker and the credentials.
+    #[command(flatten)]
+    pub broker: BrokerOpts,
+    /// The will.
+    #[command(flatten)]
+    pub will: WillOpts,
 }
 
 /// Why the receive loop ended.
