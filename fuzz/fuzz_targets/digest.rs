@@ -41,7 +41,11 @@ fn run<const L: usize, const P: usize>(
         while !chunk.is_empty() {
             let (used, frame) = d.feed(chunk);
             assert!(used >= 1, "feed consumed nothing of {} bytes", chunk.len());
-            assert!(used <= chunk.len(), "feed consumed {used} of {} bytes", chunk.len());
+            assert!(
+                used <= chunk.len(),
+                "feed consumed {used} of {} bytes",
+                chunk.len()
+            );
             chunk = &chunk[used..];
             if let Some(f) = frame {
                 check_frame::<L, P>(&f);
@@ -66,17 +70,31 @@ fn check_frame<const L: usize, const P: usize>(f: &Frame<'_>) {
     match *f {
         Frame::Line(l) => {
             assert!(!l.is_empty(), "empty line frame");
-            assert!(l.len() <= L, "line of {} bytes in a {L}-byte buffer", l.len());
-            assert!(!l.iter().any(|&b| b == b'\r' || b == b'\n'), "line holds CR/LF: {l:?}");
+            assert!(
+                l.len() <= L,
+                "line of {} bytes in a {L}-byte buffer",
+                l.len()
+            );
+            assert!(
+                !l.iter().any(|&b| b == b'\r' || b == b'\n'),
+                "line holds CR/LF: {l:?}"
+            );
             let _ = Urc::from_line(&Line::parse(l));
         }
         Frame::Publish(p) => {
             assert!(p.payload.len() <= P, "payload over the buffer");
-            assert!(p.topic.len() <= MAX_TOPIC, "topic of {} bytes", p.topic.len());
+            assert!(
+                p.topic.len() <= MAX_TOPIC,
+                "topic of {} bytes",
+                p.topic.len()
+            );
             assert!(!p.topic.contains(['\r', '\n']), "topic holds CR/LF");
         }
         Frame::MessageTooLarge { topic, len } => {
-            assert!(len > P && len <= MAX_MSG_LEN, "too-large message of {len} bytes");
+            assert!(
+                len > P && len <= MAX_MSG_LEN,
+                "too-large message of {len} bytes"
+            );
             assert!(topic.len() <= MAX_TOPIC, "topic of {} bytes", topic.len());
         }
         Frame::Ok | Frame::Error | Frame::Cme(_) | Frame::Prompt | Frame::Malformed(_) => {}
@@ -90,7 +108,11 @@ fn check<const L: usize, const P: usize>(plan: &Plan<'_>, stream: &[u8]) {
     assert_eq!(whole, bytewise, "whole vs byte-by-byte ({L}/{P})");
     let mut i = 0usize;
     let chunked = run::<L, P>(plan, stream, || {
-        let s = plan.sizes.get(i % plan.sizes.len().max(1)).copied().unwrap_or(0);
+        let s = plan
+            .sizes
+            .get(i % plan.sizes.len().max(1))
+            .copied()
+            .unwrap_or(0);
         i = i.wrapping_add(1);
         if s == 0 {
             usize::MAX

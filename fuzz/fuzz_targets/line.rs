@@ -53,5 +53,8 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    assert_eq!(events, 1, "Urc::parse decoded {urc:?}, the digester {events} events");
+    assert_eq!(
+        events, 1,
+        "Urc::parse decoded {urc:?}, the digester {events} events"
+    );
 });

@@ -7,13 +7,12 @@
 use atat::{AtatCmd, InternalError};
 use libfuzzer_sys::fuzz_target;
 use ml302::command::{
-    body_lines, decode_lines, parse_no_response, redact, AckTimeoutResponse, At,
-    ConfigResponse, Configure, Configure7, Delete, Disconnect, DisconnectResponse, EchoOff,
-    NumericErrors, Open, OpenResponse, PingEchoResponse, PublishInline, PublishLength,
-    PublishResponse, QueryAckTimeout, QueryConfig, QueryPingEcho, QueryReconnect, QueryState,
-    QuerySubscriptions, ReconnectResponse, SetAckTimeout, SetPingEcho, SetReconnect,
-    StateResponse, SubAckResponse, Subscribe, SubscriptionEntry, SubscriptionList,
-    Unsubscribe, UnsubAckResponse,
+    body_lines, decode_lines, parse_no_response, redact, AckTimeoutResponse, At, ConfigResponse,
+    Configure, Configure7, Delete, Disconnect, DisconnectResponse, EchoOff, NumericErrors, Open,
+    OpenResponse, PingEchoResponse, PublishInline, PublishLength, PublishResponse, QueryAckTimeout,
+    QueryConfig, QueryPingEcho, QueryReconnect, QueryState, QuerySubscriptions, ReconnectResponse,
+    SetAckTimeout, SetPingEcho, SetReconnect, StateResponse, SubAckResponse, Subscribe,
+    SubscriptionEntry, SubscriptionList, UnsubAckResponse, Unsubscribe,
 };
 use ml302::text::{ClientId, Host, TopicFilter, TopicName};
 use ml302::QoS;
@@ -31,7 +30,10 @@ fn both<C: AtatCmd>(cmd: &C, body: &[u8], err: u8) {
         6 => InternalError::Capacity,
         _ => InternalError::Custom(body),
     };
-    assert!(cmd.parse(Err(e)).is_err(), "an error response parsed as success");
+    assert!(
+        cmd.parse(Err(e)).is_err(),
+        "an error response parsed as success"
+    );
 }
 
 fn list<const N: usize>(body: &[u8]) {
@@ -90,7 +92,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = DisconnectResponse::parse(body);
     let _ = OpenResponse::parse(body);
     let _ = PingEchoResponse::parse(body);
-    assert!(PublishResponse::parse(body).is_ok(), "PublishResponse::parse failed");
+    assert!(
+        PublishResponse::parse(body).is_ok(),
+        "PublishResponse::parse failed"
+    );
     let _ = ReconnectResponse::parse(body);
     let _ = StateResponse::parse(body);
     let _ = SubAckResponse::parse(body);

@@ -200,6 +200,16 @@ fn with_op<R>(op: &OpIn, f: impl FnOnce(&Op<'_>) -> R) -> R {
     }
 }
 
+/// Whether a finding is waived through `ML302_FUZZ_ALLOW` (comma-separated names),
+/// so that a known, reported bug does not hide new ones while it is being fixed.
+fn known(name: &str) -> bool {
+    static ALLOW: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ALLOW
+        .get_or_init(|| std::env::var("ML302_FUZZ_ALLOW").unwrap_or_default())
+        .split(',')
+        .any(|n| n.trim() == name)
+}
+
 /// What the script has done to the current command.
 #[derive(Default)]
 struct Track {
@@ -246,7 +256,7 @@ fn poll<const T: usize, const P: usize, const Q: usize, const S: usize>(
             })) = result
             {
                 assert!(
-                    t.payload_written,
+                    t.payload_written || known("publish-without-payload"),
                     "length-mode publish reported done but its payload was never sent"
                 );
             }
@@ -288,11 +298,17 @@ fn run<const T: usize, const P: usize, const Q: usize, const S: usize>(mut r: Re
                         assert!(!was_busy, "begin accepted while busy");
                         t.line.clear();
                         t.payload_written = false;
-                        assert!(matches!(poll(&mut s, &mut t), Polled::Write), "begun, nothing to write");
+                        assert!(
+                            matches!(poll(&mut s, &mut t), Polled::Write),
+                            "begun, nothing to write"
+                        );
                     }
                     Err(_) if !was_busy => {
                         assert!(!s.is_busy(), "a refused begin left a command pending");
-                        assert!(matches!(poll(&mut s, &mut t), Polled::Idle), "a refused begin left something to do");
+                        assert!(
+                            matches!(poll(&mut s, &mut t), Polled::Idle),
+                            "a refused begin left something to do"
+                        );
                     }
                     Err(_) => {}
                 }
@@ -343,7 +359,12 @@ fn run<const T: usize, const P: usize, const Q: usize, const S: usize>(mut r: Re
                         break;
                     }
                 }
-                let _ = (s.stats(), s.link_state(), s.reported_config(), s.ack_timeout_s());
+                let _ = (
+                    s.stats(),
+                    s.link_state(),
+                    s.reported_config(),
+                    s.ack_timeout_s(),
+                );
                 let _ = (s.subscriptions().count(), s.listed_subscriptions().len());
             }
             10 => {
@@ -367,7 +388,10 @@ fn run<const T: usize, const P: usize, const Q: usize, const S: usize>(mut r: Re
                 // Jump to the deadline: the command must end now.
                 if let Polled::Wait(deadline) = poll(&mut s, &mut t) {
                     t.now = deadline;
-                    assert!(matches!(poll(&mut s, &mut t), Polled::Done), "no Done at the deadline");
+                    assert!(
+                        matches!(poll(&mut s, &mut t), Polled::Done),
+                        "no Done at the deadline"
+                    );
                 }
             }
         }

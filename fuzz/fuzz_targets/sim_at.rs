@@ -22,7 +22,10 @@ fn check(data: &[u8]) {
         return;
     };
     assert!(
-        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() && !b.is_ascii_lowercase()),
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() && !b.is_ascii_lowercase()),
         "command name {name:?}"
     );
     let mut again = format!("AT+{name}").into_bytes();

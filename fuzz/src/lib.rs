@@ -178,7 +178,10 @@ pub fn check_command_line(line: &[u8]) {
         "command line of {} bytes",
         line.len()
     );
-    assert!(line.starts_with(b"AT"), "command line {line:?} does not start with AT");
+    assert!(
+        line.starts_with(b"AT"),
+        "command line {line:?} does not start with AT"
+    );
     let Some(body) = line.strip_suffix(b"\r\n") else {
         panic!("command line {line:?} does not end with CR LF");
     };
