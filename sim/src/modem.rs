@@ -1718,3 +1718,52 @@ fn string_max(p: &Param, max: usize) -> Option<String> {
     }
     p.string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn core() -> Core {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (out, _out_rx) = std::sync::mpsc::channel();
+        Core::new(CoreSetup {
+            cfg: SimConfig::default(),
+            rx,
+            tx,
+            out,
+            log: Arc::new(Mutex::new(Vec::new())),
+            broker_addr: None,
+        })
+    }
+
+    #[test]
+    fn packet_id_counter_wraps_from_65535_to_1() {
+        let mut c = core();
+        assert_eq!(c.take_id(), 1, "starts at 1");
+        assert_eq!(c.take_id(), 2);
+        c.next_id = 65534;
+        assert_eq!(c.take_id(), 65534);
+        assert_eq!(c.take_id(), 65535);
+        assert_eq!(c.take_id(), 1, "0 is never used");
+    }
+
+    #[test]
+    fn stat_numbering_manual_and_m5311() {
+        let mut c = core();
+        let mut m = core();
+        m.cfg.quirks.m5311_stat = true;
+        for (state, was, manual, m5311) in [
+            (State::NoClient, false, 0, 0),
+            (State::Idle, false, 0, 1),
+            (State::Idle, true, 0, 2),
+            (State::Connected, true, 1, 5),
+            (State::Reconnecting, true, 0, 4),
+        ] {
+            c.state = state;
+            c.was_connected = was;
+            m.state = state;
+            m.was_connected = was;
+            assert_eq!((c.stat(), m.stat()), (manual, m5311), "{state:?}");
+        }
+    }
+}
