@@ -120,9 +120,12 @@ pub fn run(args: &SimArgs) -> CliResult {
             Transport::TcpListen(a) | Transport::TcpConnect(a) => a.to_string(),
             Transport::Pty => "cannot create a PTY".to_owned(),
         };
-        let reason = crate::decode::io_reason(&e);
-        match (&transport, e.kind()) {
-            (Transport::Device(_), _) => CliError::device(format!("{what}: {reason}")),
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such device".to_owned(),
+            _ => crate::decode::io_reason(&e),
+        };
+        match transport {
+            Transport::Device(_) => CliError::device(format!("{what}: {reason}")),
             _ => CliError::failed(format!("{what}: {reason}")),
         }
     })?;
