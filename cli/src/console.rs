@@ -228,14 +228,14 @@ pub fn run(args: &AtArgs) -> CliResult {
                         }
                         port.write_all(&line).map_err(io_err)?;
                         if !interactive {
-                            println!("> [{} payload bytes] {}", line.len(), shown(&line));
+                            say!("> [{} payload bytes] {}", line.len(), shown(&line));
                         }
                     } else if !line.is_empty() {
                         let mut bytes = line.clone();
                         bytes.extend_from_slice(b"\r\n");
                         port.write_all(&bytes).map_err(io_err)?;
                         if !interactive {
-                            println!("> {}", shown(&line));
+                            say!("> {}", shown(&line));
                         }
                         if let Some(n) = length_mode_len(&line) {
                             console.payload = Some((n, false));

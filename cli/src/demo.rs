@@ -112,10 +112,10 @@ impl Steps {
     fn run(&mut self, title: &str, f: impl FnOnce() -> CliResult<String>) {
         self.done += 1;
         if self.failure.is_some() {
-            println!("-- step {}/{}: {title}: skipped", self.done, self.total);
+            say!("-- step {}/{}: {title}: skipped", self.done, self.total);
             return;
         }
-        println!("-- step {}/{}: {title}", self.done, self.total);
+        say!("-- step {}/{}: {title}", self.done, self.total);
         let t = Instant::now();
         let result = f();
         let ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -123,13 +123,13 @@ impl Steps {
             Ok(note) => {
                 self.ok += 1;
                 if note.is_empty() {
-                    println!("   ok ({ms:.1} ms)");
+                    say!("   ok ({ms:.1} ms)");
                 } else {
-                    println!("   ok: {note} ({ms:.1} ms)");
+                    say!("   ok: {note} ({ms:.1} ms)");
                 }
             }
             Err(e) => {
-                println!("   FAILED: {e} ({ms:.1} ms)");
+                say!("   FAILED: {e} ({ms:.1} ms)");
                 self.failure = Some(e);
             }
         }
@@ -165,7 +165,7 @@ pub fn run(args: &DemoArgs) -> CliResult {
     let mut sim: Option<Simulator> = None;
     let path = match &args.device {
         Some(p) => {
-            println!(
+            say!(
                 "ml302 demo: the modem on {p}, broker {}:{}",
                 args.host.as_deref().unwrap_or(""),
                 args.port
@@ -189,7 +189,7 @@ pub fn run(args: &DemoArgs) -> CliResult {
                 .broker_addr()
                 .map(|a| a.to_string())
                 .unwrap_or_else(|| "?".to_owned());
-            println!(
+            say!(
                 "ml302 demo: simulated ML302 on {dev}, in-process MQTT broker on {broker} (user \"{}\")",
                 args.username
             );
@@ -197,7 +197,7 @@ pub fn run(args: &DemoArgs) -> CliResult {
             dev
         }
     };
-    println!("timestamps are since the start of the demo; > host to modem, < modem to host");
+    say!("timestamps are since the start of the demo; > host to modem, < modem to host");
 
     let sink: Sink = Box::new(std::io::stdout());
     let mut modem = Modem::open(&path, args.baud, Some(sink), start)?;
@@ -301,7 +301,7 @@ pub fn run(args: &DemoArgs) -> CliResult {
     let rx = modem.counters.rx.load(Ordering::Relaxed);
     let total_ms = steps.start.elapsed().as_secs_f64() * 1000.0;
     drop(modem);
-    println!(
+    say!(
         "summary: {} of {} steps ok, {} failed; messages sent {}, received {} (byte-exact); {tx} bytes to the modem, {rx} from it; total {total_ms:.1} ms",
         steps.ok,
         steps.total,
@@ -341,11 +341,11 @@ fn receive_back(modem: &mut Modem, sent: &[(&str, &[u8], QoS)]) -> CliResult<usi
             None => {}
             Some(Incoming::Message(m)) => {
                 let Some((payload, qos)) = want.remove(m.topic.as_str()) else {
-                    println!("   (other message on {})", m.topic);
+                    say!("   (other message on {})", m.topic);
                     continue;
                 };
                 let same = m.payload.as_slice() == payload;
-                println!(
+                say!(
                     "   received {} at QoS {} (sent at {}): {} bytes, {}",
                     m.topic,
                     m.qos.as_u8(),
@@ -370,7 +370,7 @@ fn receive_back(modem: &mut Modem, sent: &[(&str, &[u8], QoS)]) -> CliResult<usi
         }
     }
     while let Some(ev) = modem.client.next_event() {
-        println!("   event: {ev:?}");
+        say!("   event: {ev:?}");
     }
     Ok(exact)
 }

@@ -12,6 +12,15 @@
 //! Failures print one line, `error: <cause>`, on standard error; exit codes are
 //! listed in [`error`] and in `docs/cli.md`.
 
+/// `println!` that ignores a closed standard output (`ml302 demo | head`) instead
+/// of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod console;
 mod decode;
 mod demo;

@@ -131,15 +131,15 @@ pub fn run(args: &SimArgs) -> CliResult {
     })?;
 
     if let Some(p) = sim.device_path() {
-        println!("device: {}", p.display());
+        say!("device: {}", p.display());
     }
     if let Some(a) = sim.serial_addr() {
-        println!("serial: {a}");
+        say!("serial: {a}");
     }
     match (sim.broker_addr(), &args.broker) {
-        (Some(a), _) => println!("broker: {a}"),
-        (None, Some(a)) => println!("broker: {a} (external)"),
-        (None, None) => println!("broker: the host and port AT+MQTTCFG names"),
+        (Some(a), _) => say!("broker: {a}"),
+        (None, Some(a)) => say!("broker: {a} (external)"),
+        (None, None) => say!("broker: the host and port AT+MQTTCFG names"),
     }
     use std::io::Write as _;
     let _ = std::io::stdout().flush();

@@ -119,7 +119,7 @@ pub fn print_report(items: &[Item], indent: &str) {
             Ok(v) => v.clone(),
             Err(e) => format!("unavailable ({e})"),
         };
-        println!("{indent}{:<15} {value}", format!("{label}:"));
+        say!("{indent}{:<15} {value}", format!("{label}:"));
     }
 }
 
@@ -134,7 +134,7 @@ pub fn run(args: &StatusArgs, debug: bool) -> CliResult {
         )));
     }
     let items = state_report(&mut modem.client, false);
-    println!("{:<15} {path} at {} baud", "device:", args.device.baud);
+    say!("{:<15} {path} at {} baud", "device:", args.device.baud);
     print_report(&items, "");
     // A serial port that failed while querying is a device error.
     for (_, value) in &items {
