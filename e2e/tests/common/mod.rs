@@ -139,6 +139,12 @@ impl Mosquitto {
         };
         let dir = std::env::temp_dir().join(format!("ml302-mosq-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
+        // Started as root, mosquitto drops to its own user: let it write its
+        // persistence file here.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        }
         let mut conf = format!(
             "listener {port} 127.0.0.1\npersistence true\npersistence_location {}/\nlog_dest none\n",
             dir.display()
