@@ -25,6 +25,10 @@ static VTABLE: RawWakerVTable = RawWakerVTable::new(
 /// interrupt handler. Between polls the core sleeps: interrupts are masked while
 /// the flag is checked, and `wfi` still returns on a pending interrupt, so a wake
 /// between the check and the sleep is not lost.
+///
+/// Inlined, so that the future is built where it is pinned rather than built in
+/// the caller's frame and moved (an async client's future is several KiB).
+#[inline(always)]
 pub fn block_on<F: Future>(fut: F) -> F::Output {
     let mut fut = pin!(fut);
     // SAFETY: the vtable's functions ignore the data pointer and only touch the

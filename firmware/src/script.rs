@@ -149,9 +149,10 @@ impl<T> Slot<T> {
     }
 
     /// Stores what `make` returns and hands it out; `None` on every call but
-    /// the first. Inlined so that the value can be built in place rather than
-    /// on the stack and copied.
-    #[inline(always)]
+    /// the first. Never inlined: whatever temporary the construction needs lives
+    /// in this short-lived frame, not in the caller's, which stays on the stack
+    /// for the whole program.
+    #[inline(never)]
     pub fn init(&'static self, make: impl FnOnce() -> T) -> Option<&'static mut T> {
         if self.taken.swap(true, Ordering::AcqRel) {
             return None;
@@ -277,7 +278,10 @@ macro_rules! session {
 
             c.publish(TOPIC_LOOP, PAYLOAD_LOOP, QoS::AtLeastOnce, false)$($aw)*
                 .map_err(|e| Failure::Client("publish loop", e))?;
-            match c.receive(LOOP_WAIT_MS)$($aw)*.map_err(|e| Failure::Client("receive loop", e))? {
+            let got = c
+                .receive(LOOP_WAIT_MS)$($aw)*
+                .map_err(|e| Failure::Client("receive loop", e))?;
+            match &got {
                 Some(Incoming::Message(m))
                     if m.topic.as_str() == TOPIC_LOOP && m.payload.as_slice() == PAYLOAD_LOOP =>
                 {
@@ -298,10 +302,10 @@ macro_rules! session {
             use ml302::{Incoming, QoS};
 
             hprintln!("ready {}", TOPIC_IN);
-            let m = match c
+            let got = c
                 .receive(INBOUND_WAIT_MS)$($aw)*
-                .map_err(|e| Failure::Client("receive", e))?
-            {
+                .map_err(|e| Failure::Client("receive", e))?;
+            let m = match &got {
                 Some(Incoming::Message(m)) => m,
                 Some(Incoming::TooLarge { .. }) => return Err(Failure::Check("inbound: too large")),
                 None => return Err(Failure::Check("inbound: nothing arrived")),
