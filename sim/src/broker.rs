@@ -22,6 +22,11 @@
 //! - passes a keep-alive of 0 (no keep-alive, legal in MQTT 3.1.1 but refused by
 //!   rumqttd) as 65535 s;
 //! - then pipes the bytes both ways unchanged.
+//!
+//! Known difference from MQTT 3.1.1 (rumqttd's, not ours): a message is delivered
+//! at the *subscription's* QoS, not at the lower of the two. Tests that check the
+//! QoS of a delivery subscribe at the QoS they publish with (mosquitto, in the
+//! mosquitto test, follows the standard).
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};

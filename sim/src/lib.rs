@@ -41,7 +41,14 @@
 //! * **URCs during a command** are held until the command's ACK line, then printed;
 //!   the final `OK` follows after [`SimConfig::final_linger`], printing what arrives
 //!   meanwhile — this reproduces manual example 3.2 (`+MQTTPUBACK`, `+MQTTPUBLISH`,
-//!   `OK`).
+//!   `OK`). URCs are also held between the `>` prompt and the result of a
+//!   length-mode `AT+MQTTPUB`, so nothing interrupts data entry.
+//! * **Packet ids**: one counter for SUBSCRIBE, UNSUBSCRIBE and PUBLISH (QoS 0
+//!   included), 1 after `AT+MQTTCFG`, 65535 → 1; the module's id is the MQTT packet
+//!   identifier on the wire too. Duplicate subscribe: 606; unsubscribing an unknown
+//!   topic: 621 (no packet is sent, no id used).
+//! * **SUBACK** with a granted QoS other than the requested one is accepted and
+//!   printed as granted; 128 gives `+MQTTSUBACK:<id>,128,<topic>` then 605.
 //! * **Keep-alive.** A PINGREQ goes out after `<keepAlive>` seconds without a packet
 //!   *sent* (MQTT 3.1.1 §3.1.2.10 counts the client's packets); each ping still open
 //!   when the next is due prints `+MQTTTO: 5`, the third one drops the link.
@@ -53,6 +60,15 @@
 //!   discarded, then the optional boot banner; no banner by default.
 //! * **Line limit**: a command line longer than [`SimConfig::max_line`] (1024 bytes
 //!   with CR LF) is answered with `ERROR`.
+//!
+//! # The MQTT client
+//!
+//! The module's MQTT 3.1.1 client encodes and decodes packets with rumqttc's
+//! codec (`rumqttc::mqttbytes::v4`) and runs the session itself on a blocking TCP
+//! socket, because the module's own rules do not fit rumqttc's event loop: the
+//! packet id on the wire is the module's counter, the keep-alive allows three lost
+//! pings, ACKs can be withheld or delayed for fault tests, and commands block until
+//! their ACK.
 //!
 //! # Threads
 //!

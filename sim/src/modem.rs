@@ -321,6 +321,9 @@ impl Core {
                 break;
             }
         }
+        if !self.holding() && !self.held.is_empty() {
+            self.flush_held();
+        }
         self.flush_echo();
     }
 
@@ -489,7 +492,7 @@ impl Core {
             Mode::PromptWait { until, .. } if now >= *until => self.prompt(),
             Mode::Payload { deadline, .. } if now >= *deadline => {
                 self.mode = Mode::Command;
-                self.cme(601);
+                self.finish_err(601);
             }
             _ => {}
         }
@@ -600,11 +603,13 @@ impl Core {
         let _ = self.out.send(OutMsg::Data(bytes));
     }
 
+    /// URCs wait while a command runs (until its ACK line) and during length-mode
+    /// data entry (between the prompt and the command's result).
     fn holding(&self) -> bool {
         matches!(
             self.pending,
             Some(Pending::Open | Pending::Sub { .. } | Pending::Unsub { .. } | Pending::Pub { .. })
-        )
+        ) || !matches!(self.mode, Mode::Command)
     }
 
     fn resp(&mut self, text: &str) {
@@ -1216,7 +1221,9 @@ impl Core {
     }
 
     fn publish(&mut self, cmd: PubCmd, payload: Vec<u8>) {
-        if !self.connected_or() {
+        if self.state != State::Connected {
+            self.flush_held();
+            self.connected_or();
             return;
         }
         let id = self.take_id();
@@ -1229,7 +1236,7 @@ impl Core {
         match cmd.qos {
             0 => {
                 self.send(Packet::Publish(publish));
-                self.ok();
+                self.finish_ok();
             }
             q => {
                 self.pending = Some(Pending::Pub {

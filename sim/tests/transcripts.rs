@@ -592,3 +592,23 @@ fn backspace_long_lines_and_input_during_a_blocking_command() {
         "\r\n+MQTTSUBACK:2,1,b\r\n\r\nOK\r\n\r\nOK\r\n\r\n+MQTTSTAT: 1\r\n\r\nOK\r\n"
     );
 }
+
+#[test]
+fn urcs_wait_during_length_mode_data_entry() {
+    let mut h = Host::quiet(SimConfig::default());
+    h.configure_and_open("entry");
+    h.exchange(
+        r#"AT+MQTTSUB="u",0"#,
+        b"\r\n+MQTTSUBACK:1,0,u\r\n\r\nOK\r\n",
+    );
+    let mut peer = Peer::connect(h.sim.broker_addr().unwrap(), "peer-entry");
+    h.send_line(r#"AT+MQTTPUB="v",0,0,0,3"#);
+    assert_eq!(h.wait_for("> ", T), "\r\n> ");
+    peer.publish("u", QoS::AtMostOnce, false, b"urc");
+    h.quiet_for(Duration::from_millis(300)); // nothing while the host types data
+    h.send_raw(b"abc");
+    assert_eq!(
+        h.read_final(),
+        b"\r\n+MQTTPUBLISH: 0,0,0,0,\"u\",3,urc\r\n\r\nOK\r\n"
+    );
+}
