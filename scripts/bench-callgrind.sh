@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Instructions per byte of the streaming digester, measured with callgrind.
+#
+# Generates the benchmark streams a and b (make-stream.py, 1 MiB each), builds
+# examples/digest_stream in release mode, checks that its counts equal the
+# script's at every chunk size, and runs it under `valgrind --tool=callgrind`
+# at chunk sizes 1, 64 and 512. A run with CHUNK=0 (read the file, digest
+# nothing) is the baseline subtracted from each figure.
+#
+# usage: scripts/bench-callgrind.sh [MiB]      (default 1)
+# env:   BIN=path   use this digest_stream binary instead of building one
+#        CARGO_TARGET_DIR is honoured when building
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+mib="${1:-1}"
+script=/work/shared/bench/make-stream.py
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+for tool in python3 valgrind; do
+    command -v "$tool" >/dev/null || { echo "error: $tool not found" >&2; exit 1; }
+done
+
+if [[ -z "${BIN:-}" ]]; then
+    cargo build --quiet --release -p ml302 --example digest_stream
+    BIN="${CARGO_TARGET_DIR:-target}/release/examples/digest_stream"
+fi
+
+# Instructions executed by one run (callgrind's "I refs").
+irefs() {
+    CHUNK="$1" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" "$2" 2>&1 >/dev/null |
+        awk '/I[ ]+refs:/ { gsub(",", "", $NF); print $NF }'
+}
+
+# Same counts as make-stream.py (compared as JSON, not as text).
+same_json() {
+    python3 -c 'import json,sys; sys.exit(json.loads(sys.argv[1]) != json.loads(sys.argv[2]))' "$1" "$2"
+}
+
+printf '%-8s %8s %12s %14s %10s\n' stream chunk bytes instructions instr/byte
+for mix in a b; do
+    file="$work/$mix.bin"
+    want="$(python3 "$script" "$mix" "$mib" "$file")"
+    bytes="$(stat -c %s "$file")"
+    base="$(irefs 0 "$file")"
+    for chunk in 1 64 512; do
+        got="$(CHUNK="$chunk" "$BIN" "$file")"
+        if ! same_json "$want" "$got"; then
+            echo "error: stream $mix chunk $chunk: counts $got differ from make-stream.py's $want" >&2
+            exit 1
+        fi
+        total="$(irefs "$chunk" "$file")"
+        awk -v m="$mix" -v c="$chunk" -v b="$bytes" -v t="$total" -v z="$base" \
+            'BEGIN { printf "%-8s %8d %12d %14d %10.2f\n", m, c, b, t - z, (t - z) / b }'
+    done
+done
+echo "(baseline: CHUNK=0, reading the file only, subtracted; counts checked against make-stream.py)"
