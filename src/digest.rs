@@ -661,6 +661,35 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         // One byte that completes nothing: the common case when bytes trickle in.
         if let [b] = *input {
             match self.mode {
+                Mode::LineStart if is_eol(b) => {
+                    self.stats.bytes = self.stats.bytes.wrapping_add(1);
+                    return (1, None);
+                }
+                Mode::Num if b.wrapping_sub(b'0') <= 9 && self.digits < 5 => {
+                    self.acc = self
+                        .acc
+                        .wrapping_mul(10)
+                        .wrapping_add(u32::from(b.wrapping_sub(b'0')));
+                    self.digits = self.digits.wrapping_add(1);
+                    self.stats.bytes = self.stats.bytes.wrapping_add(1);
+                    return (1, None);
+                }
+                Mode::Probe | Mode::TopicQuoted | Mode::TopicBare
+                    if !is_eol(b) && b != b'"' && b != b',' =>
+                {
+                    let cap = match self.mode {
+                        Mode::Probe => self.limit.wrapping_sub(1),
+                        _ => LINE.min(MAX_TOPIC),
+                    };
+                    if self.len < cap {
+                        if let Some(slot) = self.line.get_mut(self.len) {
+                            *slot = b;
+                            self.len = self.len.wrapping_add(1);
+                            self.stats.bytes = self.stats.bytes.wrapping_add(1);
+                            return (1, None);
+                        }
+                    }
+                }
                 Mode::Line if !is_eol(b) => {
                     if let Some(slot) = self.line.get_mut(self.len) {
                         *slot = b;
@@ -812,16 +841,21 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// Returns the bytes consumed and the frame completed, if any.
     #[inline(always)]
     fn step(&mut self, input: &[u8]) -> (usize, Option<Ready>) {
-        if LINE >= FAST_MIN && self.mode == Mode::LineStart {
-            if let Some((n, r)) = self.fast_start(input) {
-                if r.is_some() || n >= input.len() {
-                    return (n, r);
-                }
-                let (m, r) = self.general(input.get(n..).unwrap_or_default());
-                return (n.saturating_add(m), r);
-            }
+        // The common cases inline; everything else in `general`.
+        let (n, r) = match self.mode {
+            Mode::LineStart if LINE >= FAST_MIN => match self.fast_start(input) {
+                Some(done) => done,
+                None => return self.general(input),
+            },
+            Mode::Line => self.on_line(input),
+            Mode::Payload => self.on_payload(input),
+            _ => return self.general(input),
+        };
+        if r.is_some() || n >= input.len() {
+            return (n, r);
         }
-        self.general(input)
+        let (m, r) = self.general(input.get(n..).unwrap_or_default());
+        (n.saturating_add(m), r)
     }
 
     /// At a line start, with a whole line or a whole `+MQTTPUBLISH` header at
@@ -848,7 +882,19 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
             _ => {}
         }
         let window = line.get(..LINE.saturating_add(1)).unwrap_or(line);
-        let k = find_eol(window)?;
+        let Some(k) = find_eol(window) else {
+            // The line goes on in the next input: keep what is here, unless the
+            // line is too long or could still turn out to be `+MQTTPUBLISH:`.
+            if window.len() > LINE
+                || (window.len() < PUBLISH_PREFIX.len() && window.first() == Some(&b'+'))
+            {
+                return None;
+            }
+            self.len = 0;
+            self.append(window);
+            self.mode = Mode::Line;
+            return Some((i.wrapping_add(window.len()), None));
+        };
         let text = window.get(..k)?;
         let r = classify(text);
         if let Ready::Line = r {

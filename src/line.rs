@@ -346,6 +346,28 @@ fn one(rest: &[u8]) -> Option<u32> {
     Nums { rest }.last()
 }
 
+/// Length of the upper-case name at the start of `s` (the part of a `+MQTT…`
+/// prefix after `+MQTT`); names are at most eight letters, so one word usually
+/// decides.
+#[inline(always)]
+fn name_len(s: &[u8]) -> usize {
+    if let Some(w) = s.first_chunk::<8>() {
+        // High bit set in every byte that is not in `A`..=`Z` (exact per byte).
+        let w = u64::from_le_bytes(*w);
+        let lo = 0x0101_0101_0101_0101u64;
+        let hi = 0x8080_8080_8080_8080u64;
+        let below_a = (w | hi).wrapping_sub(lo.wrapping_mul(u64::from(b'A'))) & hi ^ hi;
+        let above_z = (w & !hi).wrapping_add(lo.wrapping_mul(u64::from(0x7f - b'Z'))) & hi;
+        let not_upper = below_a | above_z | (w & hi);
+        if not_upper != 0 {
+            return (not_upper.trailing_zeros() / 8) as usize;
+        }
+    }
+    s.iter()
+        .position(|b| !b.is_ascii_uppercase())
+        .unwrap_or(s.len())
+}
+
 impl<'a> Line<'a> {
     /// Decodes one line (without its line end). Never fails; never panics.
     pub fn parse(bytes: &'a [u8]) -> Line<'a> {
@@ -353,10 +375,7 @@ impl<'a> Line<'a> {
             return Line::Text(bytes);
         };
         let unknown = Line::UnknownMqtt(bytes);
-        let name_end = after
-            .iter()
-            .position(|b| !b.is_ascii_uppercase())
-            .unwrap_or(after.len());
+        let name_end = name_len(after);
         let (name, rest) = after.split_at_checked(name_end).unwrap_or((after, &[]));
         let rest = match rest {
             [] | [b':' | b' ', ..] => rest,
@@ -538,6 +557,28 @@ mod tests {
         let v: Vec<_> = Fields::new(br#""a"b"#).collect::<Vec<_>>();
         assert_eq!(v.len(), 1);
         assert!(v[0].is_none());
+    }
+
+    #[test]
+    fn name_len_matches_bytewise_scan() {
+        let naive = |s: &[u8]| {
+            s.iter()
+                .position(|b| !b.is_ascii_uppercase())
+                .unwrap_or(s.len())
+        };
+        for b in 0..=255u8 {
+            for at in 0..10 {
+                let mut s = b"ABCDEFGHIJKL".to_vec();
+                if let Some(slot) = s.get_mut(at) {
+                    *slot = b;
+                }
+                assert_eq!(name_len(&s), naive(&s), "byte {b} at {at}");
+                assert_eq!(
+                    name_len(&s[..at.min(s.len())]),
+                    naive(&s[..at.min(s.len())])
+                );
+            }
+        }
     }
 
     #[test]
