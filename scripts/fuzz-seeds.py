@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate the seed corpora of the fuzz targets: fuzz/corpus/<target>/.
 
-usage: scripts/fuzz-seeds.py [--transcripts PATH] [--stream-script PATH] [--out DIR]
+usage: scripts/fuzz-seeds.py [--clean] [--transcripts PATH] [--stream-script PATH] [--out DIR]
 
 Sources:
   * the spec's test vectors (shared/spec/transcripts.md): every b"..." wire literal,
@@ -11,8 +11,8 @@ Sources:
   * the reproducers committed under fuzz/seeds/<target>/.
 
 The input formats are those of the targets (fuzz/fuzz_targets/*.rs and the
-Reader of fuzz/src/lib.rs). The corpus directories are emptied first; they are
-git-ignored.
+Reader of fuzz/src/lib.rs). Seeds are added to what the corpus directories hold
+(the inputs earlier runs found); --clean empties them first. They are git-ignored.
 """
 import argparse
 import hashlib
@@ -329,6 +329,7 @@ def main():
     ap.add_argument("--transcripts", default=find_shared("spec/transcripts.md"))
     ap.add_argument("--stream-script", default=find_shared("bench/make-stream.py"))
     ap.add_argument("--out", default=os.path.join(ROOT, "fuzz", "corpus"))
+    ap.add_argument("--clean", action="store_true", help="empty the corpus directories first")
     args = ap.parse_args()
 
     seeds = {t: set() for t in TARGETS}
@@ -358,14 +359,15 @@ def main():
 
     wires = literals + rx_blocks
     # digest: header (flags, prompt mask, chunk sizes) + stream.
-    headers = [b"\x00\x00\x00", b"\x00\x00\x01", b"\x03\x00\x03\x07\x01\x00",
-               b"\x08\xff\x00", b"\x09\x01\x02\x05"]
+    # (flags: bits 0-2 sizes-1, bit 3 prompt, bits 4-5 buffer sizes; prompt mask; sizes)
+    headers = [b"\x00\x00\x00", b"\x00\x00\x01", b"\x13\x00\x03\x07\x01\x00",
+               b"\x28\xff\x00", b"\x39\x01\x02\x05"]
     for w in wires:
         for h in headers:
             seeds["digest"].add(h + w)
     for s in streams:
         seeds["digest"].add(b"\x01\x00\x05\xc8" + s)
-        seeds["digest"].add(b"\x00\x00\x00" + s)
+        seeds["digest"].add(b"\x20\x00\x00" + s)
     seeds["digest"].add(b"\x08\x00\x00" + b"\r\n> " + b"\r\n+MQTTPUBACK:0,7\r\n\r\nOK\r\n")
 
     # line: single lines and whole literals.
@@ -441,8 +443,9 @@ def main():
     total = 0
     for t in TARGETS:
         d = os.path.join(args.out, t)
-        shutil.rmtree(d, ignore_errors=True)
-        os.makedirs(d)
+        if args.clean:
+            shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d, exist_ok=True)
         for s in sorted(seeds[t]):
             name = hashlib.sha1(s).hexdigest()
             with open(os.path.join(d, name), "wb") as f:
