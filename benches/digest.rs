@@ -38,7 +38,10 @@ fn stream(mix: &str) -> Option<Vec<u8>> {
             .map(|o| o.status.success())
             .unwrap_or(false);
         if !ok {
-            eprintln!("skipping: cannot run python3 {SCRIPT} {mix} 1 {}", file.display());
+            eprintln!(
+                "skipping: cannot run python3 {SCRIPT} {mix} 1 {}",
+                file.display()
+            );
             return None;
         }
     }

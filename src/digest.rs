@@ -868,11 +868,9 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         let line = input.get(i..)?;
         match *line.first()? {
             b'>' if self.prompt => return None,
-            b'+' => {
-                if has_publish_prefix(line) {
-                    let h = line.get(PUBLISH_PREFIX.len()..).unwrap_or_default();
-                    return self.fast_publish(h, i.wrapping_add(PUBLISH_PREFIX.len()));
-                }
+            b'+' if has_publish_prefix(line) => {
+                let h = line.get(PUBLISH_PREFIX.len()..).unwrap_or_default();
+                return self.fast_publish(h, i.wrapping_add(PUBLISH_PREFIX.len()));
             }
             b'O' => match line.get(..3)? {
                 b"OK\r" | b"OK\n" => return Some((i.wrapping_add(3), Some(Ready::Ok))),
@@ -1367,7 +1365,12 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
 

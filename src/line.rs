@@ -534,7 +534,12 @@ pub fn parse_sub_entry(line: &[u8]) -> Option<(&str, Option<QoS>)> {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     extern crate std;
     use super::*;
