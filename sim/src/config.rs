@@ -212,6 +212,11 @@ impl SimConfig {
         self
     }
 
+    /// Pace the module's output at 115200 baud, the module's usual UART speed.
+    pub fn paced(self) -> Self {
+        self.pacing_baud(Some(115_200))
+    }
+
     /// Split the module's output into random bursts with short random gaps, drawn
     /// from this seed.
     pub fn bursts(mut self, seed: u64) -> Self {

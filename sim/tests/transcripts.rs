@@ -612,3 +612,18 @@ fn urcs_wait_during_length_mode_data_entry() {
         b"\r\n+MQTTPUBLISH: 0,0,0,0,\"u\",3,urc\r\n\r\nOK\r\n"
     );
 }
+
+#[test]
+fn length_mode_after_a_cr_only_line_prompt_comes_after_the_grace() {
+    let mut h = Host::quiet(SimConfig::default().lf_grace(Duration::from_millis(150)));
+    h.configure_and_open("cr");
+    let mut peer = Peer::connect(h.sim.broker_addr().unwrap(), "peer-cr");
+    peer.subscribe("cr", QoS::AtLeastOnce);
+    h.send_raw(b"AT+MQTTPUB=\"cr\",1,0,0,2\r");
+    h.quiet_for(Duration::from_millis(50)); // still waiting for a possible LF
+    assert_eq!(h.wait_for("> ", T), "\r\n> ");
+    // the LF is late: it is payload now
+    h.send_raw(b"\n\n");
+    assert_eq!(h.read_final(), b"\r\n+MQTTPUBACK:0,1\r\n\r\nOK\r\n");
+    assert_eq!(&peer.expect_message().payload[..], b"\n\n");
+}
