@@ -78,7 +78,8 @@ command -v mosquitto_sub >/dev/null 2>&1 || fail_prereq "mosquitto_sub (apt-get 
 command -v mosquitto_pub >/dev/null 2>&1 || fail_prereq "mosquitto_pub (apt-get install mosquitto-clients)"
 command -v cargo >/dev/null 2>&1 || fail_prereq "cargo"
 if command -v rustup >/dev/null 2>&1; then
-  rustup target list --installed 2>/dev/null | grep -qx "$FW_TARGET" ||
+  installed_targets=$(rustup target list --installed 2>/dev/null || true)
+  grep -qx "$FW_TARGET" <<<"$installed_targets" ||
     fail_prereq "rust target $FW_TARGET (rustup target add $FW_TARGET)"
 fi
 SIZE=""
@@ -148,8 +149,8 @@ run_one() { # bin
     RESULT[$bin]=false; return
   fi
   local serial broker
-  serial=$(sed -n 's/^serial: //p' "$dir/sim.out" | head -n1)
-  broker=$(sed -n 's/^broker: //p' "$dir/sim.out" | head -n1)
+  serial=$(awk '/^serial: / { print $2; exit }' "$dir/sim.out")
+  broker=$(awk '/^broker: / { print $2; exit }' "$dir/sim.out")
   local bhost=${broker%:*} bport=${broker##*:}
   log "$bin: simulator serial $serial, broker $broker"
 

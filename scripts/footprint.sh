@@ -34,7 +34,8 @@ for tool in arm-none-eabi-size arm-none-eabi-nm arm-none-eabi-objdump arm-none-e
     { echo "footprint: $tool not found (apt-get install binutils-arm-none-eabi)" >&2; exit 2; }
 done
 if command -v rustup >/dev/null 2>&1; then
-  rustup target list --installed 2>/dev/null | grep -qx "$TARGET" ||
+  installed_targets=$(rustup target list --installed 2>/dev/null || true)
+  grep -qx "$TARGET" <<<"$installed_targets" ||
     { echo "footprint: rust target $TARGET missing (rustup target add $TARGET)" >&2; exit 2; }
 fi
 
@@ -49,7 +50,7 @@ section() { # elf name -> size in bytes (0 if absent)
   arm-none-eabi-size -A "$1" | awk -v s="$2" '$1==s{v=$2} END{print v+0}'
 }
 sym() { # elf symbol-substring -> size of the first matching symbol
-  arm-none-eabi-nm -C -S -t d "$1" | awk -v s="$2" 'index($0, s){print $2+0; exit}'
+  arm-none-eabi-nm -C -S -t d "$1" | awk -v s="$2" '!found && index($0, s) { print $2 + 0; found = 1 }'
 }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ml302-footprint.XXXXXX")
@@ -123,7 +124,7 @@ report() {
   echo
   echo "| bytes | kind | symbol |"
   echo "|---:|---|---|"
-  arm-none-eabi-nm -C -S -t d --size-sort "$ELF" | sort -k2,2nr | head -n 20 |
+  arm-none-eabi-nm -C -S -t d --size-sort "$ELF" | sort -k2,2nr | awk 'NR <= 20' |
     awk '{ s = $2 + 0; k = $3; $1 = ""; $2 = ""; $3 = ""; sub(/^ +/, "");
            gsub(/\|/, "\\|"); printf "| %d | %s | `%s` |\n", s, k, $0 }'
 }

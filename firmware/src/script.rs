@@ -153,6 +153,7 @@ impl<T> Slot<T> {
     /// in this short-lived frame, not in the caller's, which stays on the stack
     /// for the whole program.
     #[inline(never)]
+    #[allow(clippy::mut_from_ref)] // handed out once, guarded by `taken`
     pub fn init(&'static self, make: impl FnOnce() -> T) -> Option<&'static mut T> {
         if self.taken.swap(true, Ordering::AcqRel) {
             return None;

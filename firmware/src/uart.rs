@@ -5,7 +5,7 @@
 //! single-consumer ring ([`heapless::spsc::Queue`]); [`Uart`] holds the consumer
 //! end. Writes go straight to the transmit FIFO.
 
-use core::cell::Cell;
+use core::cell::{Cell, UnsafeCell};
 use core::convert::Infallible;
 use core::future::poll_fn;
 use core::ptr::{read_volatile, write_volatile};
@@ -82,8 +82,21 @@ fn set_bits(addr: usize, bits: u32) {
     unsafe { write_volatile(addr as *mut u32, read_volatile(addr as *const u32) | bits) }
 }
 
-static mut RX_QUEUE: Queue<u8, RX_RING> = Queue::new();
-static mut RX_PRODUCER: Option<Producer<'static, u8>> = None;
+/// The receive ring and its producer end, shared by [`Uart::take`] (once,
+/// before the interrupt is unmasked) and the UART0 handler (afterwards).
+struct RxShared {
+    queue: UnsafeCell<Queue<u8, RX_RING>>,
+    producer: UnsafeCell<Option<Producer<'static, u8>>>,
+}
+
+// SAFETY: `queue` is split once, under `TAKEN`; `producer` is written once by
+// `Uart::take` while the interrupt is masked and only used by the handler after.
+unsafe impl Sync for RxShared {}
+
+static RX: RxShared = RxShared {
+    queue: UnsafeCell::new(Queue::new()),
+    producer: UnsafeCell::new(None),
+};
 static TAKEN: AtomicBool = AtomicBool::new(false);
 static RX_WAKER: WakerSlot = WakerSlot::new();
 /// Bytes the ring had no room for (the producer drops them; the count tells).
@@ -119,10 +132,10 @@ pub static __INTERRUPTS: [Vector; 6] = [
 /// The UART0 receive interrupt: drains the hardware FIFO into the ring and
 /// wakes an async reader.
 #[no_mangle]
-pub unsafe extern "C" fn UART0() {
+extern "C" fn UART0() {
     // SAFETY: only this handler uses the producer once `Uart::take` stored it
     // (before it unmasked the interrupt), and the handler does not preempt itself.
-    let producer = unsafe { &mut *(&raw mut RX_PRODUCER) };
+    let producer = unsafe { &mut *RX.producer.get() };
     write_reg(ICR, IM_RX);
     let mut any = false;
     while read_reg(FR) & FR_RXFE == 0 {
@@ -155,8 +168,10 @@ impl Uart {
         }
         // SAFETY: `TAKEN` makes this the only split of the queue; the UART0
         // interrupt is still masked, so nothing else touches `RX_PRODUCER` yet.
-        let (producer, consumer) = unsafe { (*(&raw mut RX_QUEUE)).split() };
-        unsafe { *(&raw mut RX_PRODUCER) = Some(producer) };
+        let queue: &'static mut Queue<u8, RX_RING> = unsafe { &mut *RX.queue.get() };
+        let (producer, consumer) = queue.split();
+        // SAFETY: as above; the handler cannot run yet.
+        unsafe { *RX.producer.get() = Some(producer) };
 
         set_bits(SYSCTL_RCGC1, 1);
         set_bits(SYSCTL_RCGC2, 1);

@@ -48,7 +48,12 @@ fn run(c: &mut BlockingClient) -> Result<(), Error> {
     let _ = c.list_subscriptions()?.len();
     c.publish("ml302/fw/out/q0", b"qos 0", QoS::AtMostOnce, false)?;
     c.publish("ml302/fw/out/q1", b"qos 1", QoS::AtLeastOnce, false)?;
-    c.publish("ml302/fw/out/q2", b"\x00\xffqos 2\r\n", QoS::ExactlyOnce, false)?;
+    c.publish(
+        "ml302/fw/out/q2",
+        b"\x00\xffqos 2\r\n",
+        QoS::ExactlyOnce,
+        false,
+    )?;
     c.publish(TOPIC_LOOP, b"loop", QoS::AtLeastOnce, false)?;
     let Some(Incoming::Message(m)) = c.receive(10_000)? else {
         return Err(Error::Timeout);
