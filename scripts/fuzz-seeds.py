@@ -24,7 +24,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TARGETS = ["digest", "line", "responses", "session", "encode", "sim_at"]
+TARGETS = ["digest", "line", "responses", "session", "encode", "sim_at", "client"]
 
 
 def find_shared(rel):
@@ -432,6 +432,36 @@ def main():
                          + u8(DRIVE) + u8(3))
     seeds["session"].add(b"\x00" + CONNECT + command(session_op(b'AT+MQTTPUB="x",1,0,0,5', b"\x00" * 5),
                                                       b"\r\n+CME ERROR: 600\r\n"))
+
+    # client: a whole conversation (start, configure, connect, subscribe, publish
+    # inline and in length mode, receive, disconnect), in chunks of 1, 7 and 64.
+    ok = b"\r\nOK\r\n"
+    answers = [ok, ok, ok, b"\r\nERROR\r\n", ok,                       # start
+               ok, ok, ok,                                                 # configure
+               b"\r\n+MQTTOPEN:OK\r\n" + ok, ok,                          # connect
+               b"\r\n+MQTTSUBACK:1,1,t\r\n" + ok,                        # subscribe
+               b"\r\n+MQTTPUBACK:0,2\r\n" + ok,                          # publish inline
+               b"\r\n> ", b"\r\n+MQTTPUBACK:0,3\r\n" + ok
+               + b"\r\n+MQTTPUBLISH:0,1,0,4,t,3,a\"b\r\n",                  # publish length mode
+               b"\r\n+MQTTDISC: OK\r\n" + ok]                             # disconnect
+    calls = (u8(0)
+             + u8(1) + text(b"h") + text(b"i") + text(b"u") + text(b"p") + u16(1883) + u16(60)
+             + u8(3) + u16(10)
+             + u8(2) + u8(0)
+             + u8(3) + text(b"t") + u8(1)
+             + u8(5) + text(b"t") + blob(b"hi") + u8(1) + u8(0)
+             + u8(5) + text(b"t") + blob(b'a"b') + u8(1) + u8(0)
+             + u8(18) + u16(1000)
+             + u8(19)
+             + u8(6))
+    for step, chunk in ((0, 1), (1, 7), (19, 0)):
+        seeds["client"].add(u8(step) + u8(chunk) + u8(len(answers))
+                            + b"".join(blob(a) for a in answers) + calls)
+    for flow in flows:
+        answers = [a for (_, a) in flow][:32]
+        seeds["client"].add(u8(0) + u8(0) + u8(len(answers)) + b"".join(blob(a) for a in answers)
+                            + u8(0) + u8(1) + text(b"h") + text(b"i") + text(b"") + text(b"")
+                            + u16(1883) + u16(60) + u8(1) + u16(10) + u8(2) + u8(0))
 
     # Committed reproducers.
     for t in TARGETS:
