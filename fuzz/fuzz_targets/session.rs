@@ -10,8 +10,9 @@
 //! deadline in the future; `Idle` exactly when nothing is pending; a refused
 //! `begin` leaves nothing to send; `WritePayload` only after a length-mode
 //! `AT+MQTTPUB` header and only while that command is pending; a length-mode
-//! publish is reported published only if the face sent its payload; a time-out
-//! asks for a resynchronisation.
+//! publish is reported published only if the face sent its payload; a result
+//! needs its answer line (`Subscribed` a `+MQTTSUBACK`, …) among the modem bytes
+//! since the command began; a time-out asks for a resynchronisation.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -218,6 +219,50 @@ struct Track {
     line: Vec<u8>,
     /// The face reported the payload written during the current command.
     payload_written: bool,
+    /// Modem bytes since the current command began (with the line then in progress).
+    rx: Vec<u8>,
+    /// Modem bytes since the last CR or LF.
+    partial: Vec<u8>,
+}
+
+impl Track {
+    /// A command began.
+    fn begun(&mut self) {
+        self.line.clear();
+        self.payload_written = false;
+        self.rx = self.partial.clone();
+    }
+
+    fn received(&mut self, bytes: &[u8]) {
+        self.rx.extend_from_slice(bytes);
+        match bytes.iter().rposition(|&b| b == b'\r' || b == b'\n') {
+            Some(k) => self.partial = bytes[k + 1..].to_vec(),
+            None => self.partial.extend_from_slice(bytes),
+        }
+    }
+
+    fn got(&self, token: &[u8]) -> bool {
+        self.rx.windows(token.len()).any(|w| w == token)
+    }
+}
+
+/// The answer line an outcome cannot exist without.
+fn evidence(outcome: &Outcome) -> &'static [&'static [u8]] {
+    match outcome {
+        Outcome::Subscribed(ml302::Subscribed {
+            packet_id: Some(_), ..
+        }) => &[b"+MQTTSUBACK"],
+        Outcome::Unsubscribed(_) => &[b"+MQTTUNSUBACK"],
+        Outcome::Published(Published {
+            packet_id: Some(_), ..
+        }) => &[b"+MQTTPUBACK", b"+MQTTPUBCOMP"],
+        Outcome::Config => &[b"+MQTTCFG"],
+        Outcome::State(_) => &[b"+MQTTSTAT"],
+        Outcome::PingEcho(_) => &[b"+MQTTPING"],
+        Outcome::Reconnect { .. } => &[b"+MQTTREC"],
+        Outcome::AckTimeout(_) => &[b"+MQTTTO"],
+        _ => &[b"OK", b"ERROR"],
+    }
 }
 
 /// One `poll`, with the checks every answer must pass.
@@ -260,6 +305,16 @@ fn poll<const T: usize, const P: usize, const Q: usize, const S: usize>(
                     "length-mode publish reported done but its payload was never sent"
                 );
             }
+            if let Ok(outcome) = &result {
+                assert!(
+                    evidence(outcome).iter().any(|e| t.got(e)),
+                    "{outcome:?} without any of {:?} from the modem",
+                    evidence(outcome)
+                        .iter()
+                        .map(|e| String::from_utf8_lossy(e))
+                        .collect::<Vec<_>>()
+                );
+            }
             if let Err(Error::Timeout) = result {
                 assert!(s.needs_resync(), "time-out without resynchronisation");
             }
@@ -296,8 +351,7 @@ fn run<const T: usize, const P: usize, const Q: usize, const S: usize>(mut r: Re
                 match result {
                     Ok(()) => {
                         assert!(!was_busy, "begin accepted while busy");
-                        t.line.clear();
-                        t.payload_written = false;
+                        t.begun();
                         assert!(
                             matches!(poll(&mut s, &mut t), Polled::Write),
                             "begun, nothing to write"
@@ -317,10 +371,15 @@ fn run<const T: usize, const P: usize, const Q: usize, const S: usize>(mut r: Re
                 t.now = t.now.saturating_add(r.u16().into());
                 poll(&mut s, &mut t);
             }
-            2 => s.receive(r.bytes()),
+            2 => {
+                let bytes = r.bytes();
+                t.received(bytes);
+                s.receive(bytes);
+            }
             3 => {
                 let wire = CANNED[usize::from(r.u8()) % CANNED.len()];
                 let (a, b) = wire.split_at(usize::from(r.u8()) % (wire.len() + 1));
+                t.received(wire);
                 s.receive(a);
                 s.receive(b);
             }
@@ -333,8 +392,7 @@ fn run<const T: usize, const P: usize, const Q: usize, const S: usize>(mut r: Re
                 let was_busy = s.is_busy();
                 if s.begin_resync(t.now).is_ok() {
                     assert!(!was_busy, "resync begun while busy");
-                    t.line.clear();
-                    t.payload_written = false;
+                    t.begun();
                 }
             }
             7 => {
@@ -342,8 +400,7 @@ fn run<const T: usize, const P: usize, const Q: usize, const S: usize>(mut r: Re
                 let was_busy = s.is_busy();
                 if s.begin_resubscribe(i, t.now).is_ok() {
                     assert!(!was_busy, "re-subscription begun while busy");
-                    t.line.clear();
-                    t.payload_written = false;
+                    t.begun();
                 }
                 let _ = s.next_resubscription();
             }
