@@ -295,3 +295,15 @@ impl Drop for Simulator {
         self.keep.clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn handles_can_move_between_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send>() {}
+        send_sync::<super::Simulator>();
+        send_sync::<super::Broker>();
+        send::<super::MemoryPort>();
+    }
+}
