@@ -47,14 +47,20 @@ impl embedded_io::Write for Counting {
 
 /// Returns (messages per second, bytes per message host->modem, modem->host).
 fn run(baud: Option<u32>, qos: QoS, n: u32) -> (f64, f64, f64) {
-    let sim = Simulator::start(SimConfig::default().pacing_baud(baud), Transport::Pty).expect("sim");
+    let sim =
+        Simulator::start(SimConfig::default().pacing_baud(baud), Transport::Pty).expect("sim");
     let path = sim.device_path().unwrap().to_str().unwrap().to_owned();
     let port = SerialPort::open(&path, baud.unwrap_or(115_200)).expect("pty");
     let (tx, rx) = (Rc::new(Cell::new(0)), Rc::new(Cell::new(0)));
-    let counting = Counting { port, tx: tx.clone(), rx: rx.clone() };
+    let counting = Counting {
+        port,
+        tx: tx.clone(),
+        rx: rx.clone(),
+    };
     let mut c: Client<_, _> = Client::new(counting, StdClock::new());
     c.start().unwrap();
-    c.configure(&MqttConfig::new("localhost", 1883, "tput")).unwrap();
+    c.configure(&MqttConfig::new("localhost", 1883, "tput"))
+        .unwrap();
     c.connect(None).unwrap();
     let payload = [b'x'; 64];
     let (tx0, rx0) = (tx.get(), rx.get());
@@ -68,7 +74,10 @@ fn run(baud: Option<u32>, qos: QoS, n: u32) -> (f64, f64, f64) {
 }
 
 fn main() {
-    let n: u32 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(300);
+    let n: u32 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
     println!("64-byte payloads, {n} publishes each, topic tput/x");
     println!("The simulator paces its own output (modem -> host); a PTY does not limit the host's writes.");
     println!("| QoS | pacing | messages/s | bytes/msg to modem | bytes/msg from modem | 115200-baud bound, both directions (msg/s) | bound, modem -> host only (msg/s) |");

@@ -25,7 +25,15 @@ fn every_reported_delivery_arrives_across_broker_restarts() {
     // The independent subscriber: mosquitto_sub with a persistent session (-c),
     // QoS 1; it reconnects by itself after each restart.
     let mut child = std::process::Command::new("mosquitto_sub")
-        .args(["-h", "127.0.0.1", "-p", &m.port.to_string(), "-c", "-i", "acct-peer"])
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &m.port.to_string(),
+            "-c",
+            "-i",
+            "acct-peer",
+        ])
         .args(["-q", "1", "-t", "acct/#", "-k", "5", "-F", "%p"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -63,7 +71,12 @@ fn every_reported_delivery_arrives_across_broker_restarts() {
             // The module gave up: reopen (the application's policy, spec §5.6).
             let _ = c.connect(None);
         }
-        match c.publish("acct/msg", format!("{i}").as_bytes(), QoS::AtLeastOnce, false) {
+        match c.publish(
+            "acct/msg",
+            format!("{i}").as_bytes(),
+            QoS::AtLeastOnce,
+            false,
+        ) {
             Ok(_) => {
                 ok.insert(i);
             }
@@ -102,7 +115,13 @@ fn every_reported_delivery_arrives_across_broker_restarts() {
     );
     drop(_guard);
     let _ = reader.join();
-    assert!(lost_but_reported.is_empty(), "reported delivered but lost: {lost_but_reported:?}");
-    assert!(unreported.is_empty(), "lost without a report: {unreported:?}");
+    assert!(
+        lost_but_reported.is_empty(),
+        "reported delivered but lost: {lost_but_reported:?}"
+    );
+    assert!(
+        unreported.is_empty(),
+        "lost without a report: {unreported:?}"
+    );
     assert!(ok.len() as u32 > MESSAGES / 2, "most publishes succeed");
 }

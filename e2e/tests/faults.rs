@@ -20,7 +20,14 @@ fn connected(cfg: SimConfig, id: &str) -> (Simulator, E2eClient) {
 }
 
 fn row(fault: &str, saw: &str, recovered: bool) {
-    println!("FAULT | {fault} | {saw} | {}", if recovered { "recovered" } else { "NOT recovered" });
+    println!(
+        "FAULT | {fault} | {saw} | {}",
+        if recovered {
+            "recovered"
+        } else {
+            "NOT recovered"
+        }
+    );
 }
 
 fn events(c: &mut E2eClient) -> Vec<Event> {
@@ -30,7 +37,12 @@ fn events(c: &mut E2eClient) -> Vec<Event> {
 /// Publishes `n` messages from a peer and collects what the client receives.
 fn incoming(c: &mut E2eClient, peer: &Peer, topic: &str, n: usize) -> Vec<Vec<u8>> {
     for i in 0..n {
-        peer.publish(topic, rumqttc::QoS::AtLeastOnce, false, format!("message number {i}").as_bytes());
+        peer.publish(
+            topic,
+            rumqttc::QoS::AtLeastOnce,
+            false,
+            format!("message number {i}").as_bytes(),
+        );
     }
     let mut got = Vec::new();
     while let Some(m) = c.receive(1_500).unwrap() {
@@ -45,16 +57,29 @@ fn byte_fault_on_incoming(target: Target, drop: bool) {
     let (sim, mut c) = connected(sim_config().seed(7), "f-in");
     let peer = Peer::connect(sim.broker_addr().unwrap(), "f-in-peer", true);
     c.subscribe("f/in", QoS::AtLeastOnce).unwrap();
-    sim.inject(if drop { Fault::DropByte(target) } else { Fault::CorruptByte(target) });
+    sim.inject(if drop {
+        Fault::DropByte(target)
+    } else {
+        Fault::CorruptByte(target)
+    });
     let got = incoming(&mut c, &peer, "f/in", 4);
     let ev = events(&mut c);
-    let intact = got.iter().filter(|p| p.starts_with(b"message number ")).count();
+    let intact = got
+        .iter()
+        .filter(|p| p.starts_with(b"message number "))
+        .count();
     // The last message always arrives intact: the stream is back in sync.
     let recovered = got.last().is_some_and(|p| p == b"message number 3");
     let framing = ev.iter().filter(|e| matches!(e, Event::Framing(_))).count();
     row(
-        &format!("{} a byte of a {target:?}", if drop { "drop" } else { "corrupt" }),
-        &format!("{intact}/4 intact, {framing} framing event(s), stats {:?}", c.stats()),
+        &format!(
+            "{} a byte of a {target:?}",
+            if drop { "drop" } else { "corrupt" }
+        ),
+        &format!(
+            "{intact}/4 intact, {framing} framing event(s), stats {:?}",
+            c.stats()
+        ),
         recovered,
     );
     assert!(recovered, "got {got:?}, events {ev:?}");
@@ -83,7 +108,11 @@ fn corrupt_byte_in_payload() {
 
 fn byte_fault_on_response(drop: bool) {
     let (sim, mut c) = connected(sim_config().seed(11), "f-resp");
-    sim.inject(if drop { Fault::DropByte(Target::Response) } else { Fault::CorruptByte(Target::Response) });
+    sim.inject(if drop {
+        Fault::DropByte(Target::Response)
+    } else {
+        Fault::CorruptByte(Target::Response)
+    });
     let t0 = Instant::now();
     let r = c.subscribe("f/resp", QoS::AtLeastOnce);
     let waited = t0.elapsed();
@@ -92,7 +121,10 @@ fn byte_fault_on_response(drop: bool) {
     assert!(waited < Duration::from_secs(13), "waited {waited:?}");
     let after = c.publish("f/resp/next", b"x", QoS::AtLeastOnce, false);
     row(
-        &format!("{} a byte of a response", if drop { "drop" } else { "corrupt" }),
+        &format!(
+            "{} a byte of a response",
+            if drop { "drop" } else { "corrupt" }
+        ),
         &format!("subscribe -> {r:?} after {waited:?}; next publish -> {after:?}"),
         after.is_ok(),
     );
@@ -114,14 +146,26 @@ fn withheld_ack_is_an_ack_timeout() {
     let (sim, mut c) = connected(sim_config(), "f-ack");
     sim.inject(Fault::WithholdAck);
     let t0 = Instant::now();
-    let e = c.publish("f/ack", b"x", QoS::AtLeastOnce, false).unwrap_err();
+    let e = c
+        .publish("f/ack", b"x", QoS::AtLeastOnce, false)
+        .unwrap_err();
     let waited = t0.elapsed();
     let ev = events(&mut c);
     let after = c.publish("f/ack", b"y", QoS::AtLeastOnce, false);
-    row("withhold the PUBACK", &format!("{e:?} after {waited:?}, events {ev:?}"), after.is_ok());
-    assert!(matches!(e, Error::Cme(CmeError::AckTimeout) | Error::Timeout), "{e:?}");
+    row(
+        "withhold the PUBACK",
+        &format!("{e:?} after {waited:?}, events {ev:?}"),
+        after.is_ok(),
+    );
+    assert!(
+        matches!(e, Error::Cme(CmeError::AckTimeout) | Error::Timeout),
+        "{e:?}"
+    );
     assert!(waited < Duration::from_secs(13));
-    assert!(ev.contains(&Event::AckTimeout(ml302::TimeoutKind::Publish)), "{ev:?}");
+    assert!(
+        ev.contains(&Event::AckTimeout(ml302::TimeoutKind::Publish)),
+        "{ev:?}"
+    );
     assert!(after.is_ok());
 }
 
@@ -131,7 +175,11 @@ fn delayed_ack_still_completes() {
     sim.inject(Fault::DelayAck(Duration::from_millis(800)));
     let t0 = Instant::now();
     let r = c.publish("f/delay", b"x", QoS::AtLeastOnce, false);
-    row("delay the PUBACK 0.8 s", &format!("{r:?} after {:?}", t0.elapsed()), r.is_ok());
+    row(
+        "delay the PUBACK 0.8 s",
+        &format!("{r:?} after {:?}", t0.elapsed()),
+        r.is_ok(),
+    );
     assert!(r.is_ok());
 }
 
@@ -147,7 +195,11 @@ fn cut_link_reconnects_and_resubscribes() {
         seen.extend(events(&mut c));
     }
     let after = c.publish("f/cut", b"x", QoS::AtLeastOnce, false);
-    row("cut the broker link", &format!("events {seen:?}"), after.is_ok());
+    row(
+        "cut the broker link",
+        &format!("events {seen:?}"),
+        after.is_ok(),
+    );
     assert!(seen.contains(&Event::Reconnected), "{seen:?}");
     assert!(after.is_ok());
 }
@@ -156,9 +208,15 @@ fn cut_link_reconnects_and_resubscribes() {
 fn injected_cme_error_is_typed() {
     let (sim, mut c) = connected(sim_config(), "f-cme");
     sim.inject(Fault::CmeError(608));
-    let e = c.publish("f/cme", b"x", QoS::AtLeastOnce, false).unwrap_err();
+    let e = c
+        .publish("f/cme", b"x", QoS::AtLeastOnce, false)
+        .unwrap_err();
     let after = c.publish("f/cme", b"y", QoS::AtLeastOnce, false);
-    row("answer +CME ERROR: 608", &format!("{e:?} (retryable: {})", e.is_retryable()), after.is_ok());
+    row(
+        "answer +CME ERROR: 608",
+        &format!("{e:?} (retryable: {})", e.is_retryable()),
+        after.is_ok(),
+    );
     assert_eq!(e, Error::Cme(CmeError::SendFailed));
     assert!(e.is_retryable());
     assert!(after.is_ok());
@@ -177,7 +235,11 @@ fn reboot_mid_session_times_out_then_restarts() {
     c.configure(&mqtt("f-boot")).unwrap();
     c.connect(None).unwrap();
     let after = c.publish("f/boot", b"y", QoS::AtLeastOnce, false);
-    row("reboot the module", &format!("{e:?} after {waited:?}; start-up again"), after.is_ok());
+    row(
+        "reboot the module",
+        &format!("{e:?} after {waited:?}; start-up again"),
+        after.is_ok(),
+    );
     assert!(e.is_err());
     assert!(waited < Duration::from_secs(13));
     assert!(after.is_ok());
@@ -191,7 +253,11 @@ fn garbage_burst_is_survived() {
     let ev = events(&mut c);
     let after = c.publish("f/g", b"x", QoS::AtLeastOnce, false);
     let after2 = c.publish("f/g", b"y", QoS::AtLeastOnce, false);
-    row("4 KiB of garbage", &format!("{} event(s), stats {:?}", ev.len(), c.stats()), after2.is_ok());
+    row(
+        "4 KiB of garbage",
+        &format!("{} event(s), stats {:?}", ev.len(), c.stats()),
+        after2.is_ok(),
+    );
     assert!(after.is_ok() || after2.is_ok());
     assert!(after2.is_ok());
 }
@@ -203,6 +269,10 @@ fn paced_bursty_output_one_byte_at_a_time() {
     let peer = Peer::connect(sim.broker_addr().unwrap(), "f-slow-peer", true);
     c.subscribe("f/slow", QoS::AtLeastOnce).unwrap();
     let got = incoming(&mut c, &peer, "f/slow", 5);
-    row("paced 115200 baud, random bursts", &format!("{}/5 received", got.len()), got.len() == 5);
+    row(
+        "paced 115200 baud, random bursts",
+        &format!("{}/5 received", got.len()),
+        got.len() == 5,
+    );
     assert_eq!(got.len(), 5);
 }

@@ -39,7 +39,13 @@ fn lines(sim: &Simulator) -> Vec<Vec<u8>> {
 
 /// Runs `call`; on success exactly `expected` well-formed new lines arrived (the
 /// first starting with `prefix`), on a refusal none did.
-fn check(sim: &Simulator, what: &str, expected: usize, prefix: &str, call: impl FnOnce() -> Result<(), Error>) {
+fn check(
+    sim: &Simulator,
+    what: &str,
+    expected: usize,
+    prefix: &str,
+    call: impl FnOnce() -> Result<(), Error>,
+) {
     let before = lines(sim).len();
     let result = call();
     std::thread::sleep(std::time::Duration::from_millis(50));
@@ -48,11 +54,25 @@ fn check(sim: &Simulator, what: &str, expected: usize, prefix: &str, call: impl 
         Err(Error::Invalid(_)) => assert!(new.is_empty(), "{what}: refused but sent {new:?}"),
         ref r => {
             let result = r;
-            assert_eq!(new.len(), expected, "{what}: {result:?}, lines {:?}", new.iter().map(|l| String::from_utf8_lossy(l).into_owned()).collect::<Vec<_>>());
-            assert!(new[0].starts_with(prefix.as_bytes()), "{what}: {:?}", String::from_utf8_lossy(&new[0]));
+            assert_eq!(
+                new.len(),
+                expected,
+                "{what}: {result:?}, lines {:?}",
+                new.iter()
+                    .map(|l| String::from_utf8_lossy(l).into_owned())
+                    .collect::<Vec<_>>()
+            );
+            assert!(
+                new[0].starts_with(prefix.as_bytes()),
+                "{what}: {:?}",
+                String::from_utf8_lossy(&new[0])
+            );
             for l in &new {
                 assert!(l.starts_with(b"AT"), "{what}");
-                assert!(!l.iter().any(|b| *b == b'\r' || *b == b'\n' || *b == 0), "{what}");
+                assert!(
+                    !l.iter().any(|b| *b == b'\r' || *b == b'\n' || *b == 0),
+                    "{what}"
+                );
             }
         }
     }
@@ -76,7 +96,9 @@ fn configuration_strings() {
             }
             // Each configure is preceded by deleting the previous client.
             let _ = c.delete();
-            check(&sim, &format!("{field} = {v:?}"), 3, "AT+MQTTCFG=", || c.configure(&cfg));
+            check(&sim, &format!("{field} = {v:?}"), 3, "AT+MQTTCFG=", || {
+                c.configure(&cfg)
+            });
         }
     }
 }
@@ -90,11 +112,23 @@ fn will_topic_and_message() {
             let _ = c.delete();
             c.configure(&mqtt("will-inj")).unwrap();
             let will = if field == "will topic" {
-                Will { topic: &v, message: "m", qos: QoS::AtMostOnce, retain: false }
+                Will {
+                    topic: &v,
+                    message: "m",
+                    qos: QoS::AtMostOnce,
+                    retain: false,
+                }
             } else {
-                Will { topic: "w", message: &v, qos: QoS::AtMostOnce, retain: false }
+                Will {
+                    topic: "w",
+                    message: &v,
+                    qos: QoS::AtMostOnce,
+                    retain: false,
+                }
             };
-            check(&sim, &format!("{field} = {v:?}"), 2, "AT+MQTTOPEN=", || c.connect(Some(&will)));
+            check(&sim, &format!("{field} = {v:?}"), 2, "AT+MQTTOPEN=", || {
+                c.connect(Some(&will))
+            });
         }
     }
 }
@@ -105,11 +139,23 @@ fn topics_and_payloads() {
     c.configure(&mqtt("topic-inj")).unwrap();
     c.connect(None).unwrap();
     for v in hostile(512) {
-        check(&sim, &format!("subscribe {v:?}"), 1, "AT+MQTTSUB=", || c.subscribe(&v, QoS::AtMostOnce).map(|_| ()));
-        check(&sim, &format!("unsubscribe {v:?}"), 1, "AT+MQTTUNSUB=", || c.unsubscribe(&v).map(|_| ()));
-        check(&sim, &format!("publish topic {v:?}"), 1, "AT+MQTTPUB=", || {
-            c.publish(&v, b"x", QoS::AtMostOnce, false).map(|_| ())
+        check(&sim, &format!("subscribe {v:?}"), 1, "AT+MQTTSUB=", || {
+            c.subscribe(&v, QoS::AtMostOnce).map(|_| ())
         });
+        check(
+            &sim,
+            &format!("unsubscribe {v:?}"),
+            1,
+            "AT+MQTTUNSUB=",
+            || c.unsubscribe(&v).map(|_| ()),
+        );
+        check(
+            &sim,
+            &format!("publish topic {v:?}"),
+            1,
+            "AT+MQTTPUB=",
+            || c.publish(&v, b"x", QoS::AtMostOnce, false).map(|_| ()),
+        );
     }
     // Payloads are never refused for their content: inline when plain, length
     // mode otherwise, and in length mode exactly the announced bytes arrive.
@@ -131,10 +177,17 @@ fn topics_and_payloads() {
         }
         match &new[..] {
             [Received::Line(l)] => {
-                assert!(l.starts_with(b"AT+MQTTPUB=\"inj/payload\",1,0,0,\""), "{:?}", String::from_utf8_lossy(l));
+                assert!(
+                    l.starts_with(b"AT+MQTTPUB=\"inj/payload\",1,0,0,\""),
+                    "{:?}",
+                    String::from_utf8_lossy(l)
+                );
             }
             [Received::Line(l), Received::Payload(bytes)] => {
-                assert_eq!(l, format!("AT+MQTTPUB=\"inj/payload\",1,0,0,{}", p.len()).as_bytes());
+                assert_eq!(
+                    l,
+                    format!("AT+MQTTPUB=\"inj/payload\",1,0,0,{}", p.len()).as_bytes()
+                );
                 assert_eq!(bytes, &p, "exactly the announced bytes");
             }
             other => panic!("payload {p:?}: {other:?}"),

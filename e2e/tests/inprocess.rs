@@ -8,7 +8,8 @@ use std::time::Duration;
 use common::{mqtt, sim_config, start, Peer};
 use ml302::{CmeError, Error, Event, Incoming, QoS, Will};
 
-const NASTY: &[u8] = b"line1\r\nline2 \"quoted\", commas,\x00\x01\xfe\xff OK\r\n+MQTTPUBLISH: 0,0,0,0,\"x\",3,abc";
+const NASTY: &[u8] =
+    b"line1\r\nline2 \"quoted\", commas,\x00\x01\xfe\xff OK\r\n+MQTTPUBLISH: 0,0,0,0,\"x\",3,abc";
 
 #[test]
 fn publish_qos_0_1_2_with_retain_reaches_an_independent_subscriber() {
@@ -18,7 +19,10 @@ fn publish_qos_0_1_2_with_retain_reaches_an_independent_subscriber() {
     peer.subscribe("e2e/pub/#", rumqttc::QoS::ExactlyOnce);
     c.configure(&mqtt("dev-pub")).unwrap();
     c.connect(None).unwrap();
-    for (i, qos) in [QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce].into_iter().enumerate() {
+    for (i, qos) in [QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce]
+        .into_iter()
+        .enumerate()
+    {
         let topic = format!("e2e/pub/{i}");
         let payload = [NASTY, format!(" #{i}").as_bytes()].concat();
         let p = c.publish(&topic, &payload, qos, i == 2).unwrap();
@@ -75,7 +79,12 @@ fn will_is_delivered_when_the_link_drops() {
     peer.subscribe("e2e/will", rumqttc::QoS::AtLeastOnce);
     c.configure(&mqtt("dev-will").with_keep_alive(5)).unwrap();
     c.set_auto_reconnect(false).unwrap();
-    let will = Will { topic: "e2e/will", message: "gone", qos: QoS::AtLeastOnce, retain: false };
+    let will = Will {
+        topic: "e2e/will",
+        message: "gone",
+        qos: QoS::AtLeastOnce,
+        retain: false,
+    };
     c.connect(Some(&will)).unwrap();
     sim.inject(ml302_sim::Fault::CutLink);
     let (t, p, _) = peer.next(10_000).expect("will delivered");
@@ -109,19 +118,22 @@ fn client_rides_through_a_broker_restart_and_resubscribes() {
         Some(Incoming::Message(m)) => assert_eq!(&m.payload[..], b"after"),
         other => panic!("{other:?}"),
     }
-    c.publish("e2e/restart/out", b"x", QoS::AtLeastOnce, false).unwrap();
+    c.publish("e2e/restart/out", b"x", QoS::AtLeastOnce, false)
+        .unwrap();
 }
 
 #[test]
 fn wrong_password_yields_the_spec_error() {
     let (_sim, mut c) = start(sim_config().users(&[("alice", "right")]));
-    c.configure(&mqtt("dev-auth").with_credentials("alice", "wrong")).unwrap();
+    c.configure(&mqtt("dev-auth").with_credentials("alice", "wrong"))
+        .unwrap();
     let e = c.connect(None).unwrap_err();
     assert_eq!(e, Error::Cme(CmeError::AuthRejected));
     assert!(!e.is_retryable());
     // With the right password (after deleting the stale client) it connects.
     c.delete().unwrap();
-    c.configure(&mqtt("dev-auth").with_credentials("alice", "right")).unwrap();
+    c.configure(&mqtt("dev-auth").with_credentials("alice", "right"))
+        .unwrap();
     c.connect(None).unwrap();
     c.disconnect().unwrap();
 }

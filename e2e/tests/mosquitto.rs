@@ -20,7 +20,16 @@ fn hex(b: &[u8]) -> String {
 
 fn sub(m: &Mosquitto, topic: &str, count: u32) -> ChildGuard {
     let child = Command::new("mosquitto_sub")
-        .args(["-h", "127.0.0.1", "-p", &m.port.to_string(), "-t", topic, "-q", "2"])
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &m.port.to_string(),
+            "-t",
+            topic,
+            "-q",
+            "2",
+        ])
         .args(["-C", &count.to_string(), "-F", "%t %x", "-W", "20"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -49,7 +58,17 @@ fn publish(m: &Mosquitto, topic: &str, payload: &[u8]) {
     let file = std::env::temp_dir().join(format!("ml302-pub-{}-{}", std::process::id(), m.port));
     std::fs::write(&file, payload).unwrap();
     let st = Command::new("mosquitto_pub")
-        .args(["-h", "127.0.0.1", "-p", &m.port.to_string(), "-t", topic, "-q", "1", "-f"])
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &m.port.to_string(),
+            "-t",
+            topic,
+            "-q",
+            "1",
+            "-f",
+        ])
         .arg(&file)
         .status()
         .expect("mosquitto_pub runs");
@@ -68,9 +87,13 @@ fn publishes_at_every_qos_reach_mosquitto_sub_byte_exact() {
     c.connect(None).unwrap();
     let peer = sub(&m, "e2e/m/#", 3);
     let mut expected = String::new();
-    for (i, qos) in [QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce].into_iter().enumerate() {
+    for (i, qos) in [QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce]
+        .into_iter()
+        .enumerate()
+    {
         let payload = [NASTY, &[i as u8]].concat();
-        c.publish(&format!("e2e/m/{i}"), &payload, qos, false).unwrap();
+        c.publish(&format!("e2e/m/{i}"), &payload, qos, false)
+            .unwrap();
         expected += &format!("e2e/m/{i} {}\n", hex(&payload));
     }
     assert_eq!(output(peer), expected);
@@ -107,7 +130,8 @@ fn wrong_password_is_auth_rejected_by_mosquitto() {
     }
     let m = Mosquitto::start(Some(("alice", "right")));
     let (_sim, mut c) = start(sim_config().broker(BrokerMode::Fixed(m.addr())));
-    c.configure(&mqtt("mq-auth").with_credentials("alice", "wrong")).unwrap();
+    c.configure(&mqtt("mq-auth").with_credentials("alice", "wrong"))
+        .unwrap();
     // Mosquitto refuses a wrong password with CONNACK 5 (not authorised); the
     // module's library maps only 2 and 4 to 614 and everything else to 603
     // (spec §4, S-OC), and so does the simulator. 614 for CONNACK 4 is covered
@@ -115,7 +139,8 @@ fn wrong_password_is_auth_rejected_by_mosquitto() {
     let e = c.connect(None).unwrap_err();
     assert_eq!(e, Error::Cme(CmeError::ConnectFailed));
     c.delete().unwrap();
-    c.configure(&mqtt("mq-auth").with_credentials("alice", "right")).unwrap();
+    c.configure(&mqtt("mq-auth").with_credentials("alice", "right"))
+        .unwrap();
     c.connect(None).unwrap();
 }
 
@@ -128,7 +153,12 @@ fn will_is_published_by_mosquitto_when_the_link_drops() {
     let (sim, mut c) = start(sim_config().broker(BrokerMode::Fixed(m.addr())));
     c.configure(&mqtt("mq-will")).unwrap();
     c.set_auto_reconnect(false).unwrap();
-    let will = Will { topic: "e2e/m/will", message: "gone", qos: QoS::AtLeastOnce, retain: false };
+    let will = Will {
+        topic: "e2e/m/will",
+        message: "gone",
+        qos: QoS::AtLeastOnce,
+        retain: false,
+    };
     c.connect(Some(&will)).unwrap();
     let peer = sub(&m, "e2e/m/will", 1);
     sim.inject(ml302_sim::Fault::CutLink);

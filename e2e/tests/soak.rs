@@ -24,7 +24,10 @@ fn rss_kib() -> u64 {
 #[test]
 #[ignore = "long-running: scripts/soak.sh"]
 fn soak_mixed_traffic_with_random_faults() {
-    let secs: u64 = std::env::var("SOAK_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let secs: u64 = std::env::var("SOAK_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
     let (sim, mut c) = start(sim_config().seed(302));
     let peer = Peer::connect(sim.broker_addr().unwrap(), "soak-peer", true);
     peer.subscribe("soak/up/#", rumqttc::QoS::AtLeastOnce);
@@ -52,7 +55,8 @@ fn soak_mixed_traffic_with_random_faults() {
         rng ^= rng << 17;
         rng
     };
-    let (mut sent_ok, mut sent_err, mut received, mut injected, mut peer_rx) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut sent_ok, mut sent_err, mut received, mut injected, mut peer_rx) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
     let mut mid_rss = 0;
     while t0.elapsed() < Duration::from_secs(secs) {
         if t0.elapsed() > Duration::from_secs(secs / 2) && mid_rss == 0 {

@@ -123,17 +123,22 @@ impl Modem {
         assert!(
             i.steps.is_empty(),
             "script not finished: next expected {:?}",
-            i.steps.front().map(|s| String::from_utf8_lossy(&s.expect).into_owned())
+            i.steps
+                .front()
+                .map(|s| String::from_utf8_lossy(&s.expect).into_owned())
         );
-        assert!(i.written.is_empty(), "unexpected bytes written: {:?}", String::from_utf8_lossy(&i.written));
+        assert!(
+            i.written.is_empty(),
+            "unexpected bytes written: {:?}",
+            String::from_utf8_lossy(&i.written)
+        );
     }
 
     fn write_bytes(&self, buf: &[u8]) -> usize {
         let now = self.time.now();
         let mut i = self.inner.borrow_mut();
         i.written.extend_from_slice(buf);
-        loop {
-            let Some(step) = i.steps.front() else { break };
+        while let Some(step) = i.steps.front() {
             let n = step.expect.len();
             if i.written.len() < n {
                 if !step.expect.starts_with(&i.written) && i.mismatch.is_none() {

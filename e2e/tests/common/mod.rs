@@ -19,7 +19,12 @@ pub type E2eClient = Client<SerialPort, StdClock>;
 /// A simulator on a fresh PTY and a client on it, started and configured.
 pub fn start(cfg: SimConfig) -> (Simulator, E2eClient) {
     let sim = Simulator::start(cfg, Transport::Pty).expect("simulator starts");
-    let path = sim.device_path().expect("a PTY path").to_str().expect("utf-8 path").to_owned();
+    let path = sim
+        .device_path()
+        .expect("a PTY path")
+        .to_str()
+        .expect("utf-8 path")
+        .to_owned();
     let port = SerialPort::open(&path, 115_200).expect("PTY opens");
     let mut client = Client::new(port, StdClock::new());
     client.start().expect("modem answers");
@@ -89,7 +94,9 @@ impl Peer {
     }
 
     pub fn publish(&self, topic: &str, qos: rumqttc::QoS, retain: bool, payload: &[u8]) {
-        self.client.publish(topic, qos, retain, payload.to_vec()).expect("peer publishes");
+        self.client
+            .publish(topic, qos, retain, payload.to_vec())
+            .expect("peer publishes");
     }
 
     /// Next message within `ms`.
@@ -119,8 +126,14 @@ pub struct Mosquitto {
 /// Whether mosquitto can be used; prints the skip line, and fails in CI where it
 /// must be installed.
 pub fn mosquitto_available() -> bool {
-    let ok = std::process::Command::new("mosquitto").arg("-h").output().is_ok()
-        && std::process::Command::new("mosquitto_sub").arg("--help").output().is_ok();
+    let ok = std::process::Command::new("mosquitto")
+        .arg("-h")
+        .output()
+        .is_ok()
+        && std::process::Command::new("mosquitto_sub")
+            .arg("--help")
+            .output()
+            .is_ok();
     if !ok {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("mosquitto and mosquitto-clients must be installed in CI");
