@@ -276,7 +276,10 @@ impl core::fmt::Display for ValidationError {
             Self::TooLong { field, max } => write!(f, "the {field} is longer than {max} bytes"),
             Self::Empty { field } => write!(f, "the {field} must not be empty"),
             Self::ForbiddenByte { field, byte } => {
-                write!(f, "the {field} holds byte 0x{byte:02x}, which the modem cannot carry")
+                write!(
+                    f,
+                    "the {field} holds byte 0x{byte:02x}, which the modem cannot carry"
+                )
             }
             Self::BadTopic { field } => write!(f, "the {field} is not a valid topic here"),
             Self::OutOfRange { field, min, max } => {

@@ -76,14 +76,14 @@ pub mod text;
 pub mod types;
 pub mod urc;
 
+pub use clock::Clock;
 #[cfg(feature = "std")]
 pub use clock::StdClock;
-pub use clock::Clock;
 pub use config::{MqttConfig, Will};
 pub use digest::{Digester, Frame, Publish};
+pub use error::{CmeError, Error, FramingError, ValidationError};
 pub use session::{
     Event, Incoming, LinkState, Message, Published, ReportedConfig, Stats, Subscribed,
 };
-pub use error::{CmeError, Error, FramingError, ValidationError};
 pub use types::{ModemState, QoS, TimeoutKind};
 pub use urc::Urc;

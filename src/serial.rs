@@ -21,7 +21,9 @@ pub struct SerialPort {
 
 impl core::fmt::Debug for SerialPort {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SerialPort").field("path", &self.path).finish()
+        f.debug_struct("SerialPort")
+            .field("path", &self.path)
+            .finish()
     }
 }
 

@@ -5,8 +5,8 @@ mod support;
 
 use ml302::session::SubscriptionEntry;
 use ml302::{
-    CmeError, Error, Event, Incoming, LinkState, MqttConfig, Published, QoS, ReportedConfig,
-    Stats, Subscribed, Will,
+    CmeError, Error, Event, Incoming, LinkState, MqttConfig, Published, QoS, ReportedConfig, Stats,
+    Subscribed, Will,
 };
 use support::{lines, Modem, SimTime};
 
@@ -84,7 +84,12 @@ face!(Async, , async);
 
 /// Runs `scenario` once with each face over a fresh modem built by `script`.
 fn both(script: impl Fn(Modem) -> Modem, scenario: impl Fn(&mut dyn Face, &Modem)) {
-    for (name, one_byte) in [("blocking", false), ("async", false), ("blocking/1-byte", true), ("async/1-byte", true)] {
+    for (name, one_byte) in [
+        ("blocking", false),
+        ("async", false),
+        ("blocking/1-byte", true),
+        ("async/1-byte", true),
+    ] {
         let time = SimTime::default();
         let mut modem = script(Modem::new(time.clone()));
         if one_byte {
@@ -119,7 +124,10 @@ fn connected(m: Modem) -> Modem {
         .on(CFG_LINE, &lines(&["OK"]))
         .on("AT+MQTTTO=10", &lines(&["OK"]))
         .on("AT+MQTTREC=1", &lines(&["OK"]))
-        .on("AT+MQTTOPEN=1,1,0,0,0,\"\",\"\"", &lines(&["+MQTTOPEN:OK", "OK"]))
+        .on(
+            "AT+MQTTOPEN=1,1,0,0,0,\"\",\"\"",
+            &lines(&["+MQTTOPEN:OK", "OK"]),
+        )
         .on("AT+MQTTPING=0", &lines(&["OK"]))
 }
 
@@ -137,13 +145,22 @@ fn t17_chapter3_session() {
     both(
         |m| {
             connected(m)
-                .on("AT+MQTTSUB=\"pyr\",1", &lines(&["+MQTTSUBACK:1,1,pyr", "OK"]))
-                .on("AT+MQTTPUB=\"dev/gsm/u\",1,0,0,\"abc\"", &lines(&["+MQTTPUBACK:0,2", "OK"]))
+                .on(
+                    "AT+MQTTSUB=\"pyr\",1",
+                    &lines(&["+MQTTSUBACK:1,1,pyr", "OK"]),
+                )
+                .on(
+                    "AT+MQTTPUB=\"dev/gsm/u\",1,0,0,\"abc\"",
+                    &lines(&["+MQTTPUBACK:0,2", "OK"]),
+                )
                 .on(
                     "AT+MQTTPUB=\"pyr\",1,0,0,\"abc\"",
                     &lines(&["+MQTTPUBACK:0,3", "+MQTTPUBLISH:0,1,0,1,pyr,3,abc", "OK"]),
                 )
-                .on("AT+MQTTUNSUB=\"pyr\"", &lines(&["+MQTTUNSUBACK:5,\"pyr\"", "OK"]))
+                .on(
+                    "AT+MQTTUNSUB=\"pyr\"",
+                    &lines(&["+MQTTUNSUBACK:5,\"pyr\"", "OK"]),
+                )
                 .on("AT+MQTTDISC", &lines(&["+MQTTDISC: OK", "OK"]))
                 .on("AT+MQTTDEL", &lines(&["OK"]))
         },
@@ -151,24 +168,45 @@ fn t17_chapter3_session() {
             bring_up(c);
             assert_eq!(
                 c.subscribe("pyr", QoS::AtLeastOnce).unwrap(),
-                Subscribed { packet_id: Some(1), granted: QoS::AtLeastOnce }
+                Subscribed {
+                    packet_id: Some(1),
+                    granted: QoS::AtLeastOnce
+                }
             );
-            assert_eq!(c.publish("dev/gsm/u", b"abc", QoS::AtLeastOnce, false).unwrap().packet_id, Some(2));
+            assert_eq!(
+                c.publish("dev/gsm/u", b"abc", QoS::AtLeastOnce, false)
+                    .unwrap()
+                    .packet_id,
+                Some(2)
+            );
             // T-17d: the message between PUBACK and OK is delivered, the publish completes.
             let p = c.publish("pyr", b"abc", QoS::AtLeastOnce, false).unwrap();
-            assert_eq!(p, Published { packet_id: Some(3), length_mode: false });
+            assert_eq!(
+                p,
+                Published {
+                    packet_id: Some(3),
+                    length_mode: false
+                }
+            );
             match c.receive(0).unwrap() {
                 Some(Incoming::Message(m)) => {
                     assert_eq!(m.topic.as_str(), "pyr");
                     assert_eq!(&m.payload[..], b"abc");
-                    assert_eq!((m.qos, m.packet_id, m.retained, m.dup), (QoS::AtLeastOnce, 1, false, false));
+                    assert_eq!(
+                        (m.qos, m.packet_id, m.retained, m.dup),
+                        (QoS::AtLeastOnce, 1, false, false)
+                    );
                 }
                 other => panic!("expected the message, got {other:?}"),
             }
             assert_eq!(c.unsubscribe("pyr").unwrap(), 5);
             c.disconnect().unwrap();
             assert_eq!(c.link_state(), LinkState::Idle);
-            assert_eq!(c.next_event(), None, "a requested disconnect is not an event (T-10)");
+            assert_eq!(
+                c.next_event(),
+                None,
+                "a requested disconnect is not an event (T-10)"
+            );
             c.delete().unwrap();
             assert_eq!(c.link_state(), LinkState::NoClient);
         },
@@ -186,7 +224,9 @@ fn t07_qos2_waits_for_pubrec_and_pubcomp() {
         },
         |c, _| {
             bring_up(c);
-            let p = c.publish("dev/gsm/u", b"update message", QoS::ExactlyOnce, false).unwrap();
+            let p = c
+                .publish("dev/gsm/u", b"update message", QoS::ExactlyOnce, false)
+                .unwrap();
             assert_eq!(p.packet_id, Some(2));
         },
     );
@@ -203,8 +243,16 @@ fn t31_length_mode_sends_exactly_the_payload_after_the_prompt() {
         },
         |c, m| {
             bring_up(c);
-            let p = c.publish("dev/gsm/u", payload, QoS::AtLeastOnce, false).unwrap();
-            assert_eq!(p, Published { packet_id: Some(7), length_mode: true });
+            let p = c
+                .publish("dev/gsm/u", payload, QoS::AtLeastOnce, false)
+                .unwrap();
+            assert_eq!(
+                p,
+                Published {
+                    packet_id: Some(7),
+                    length_mode: true
+                }
+            );
             assert_eq!(m.log().last().unwrap(), payload);
         },
     );
@@ -216,7 +264,9 @@ fn t32_length_mode_refused_before_prompt_sends_no_payload() {
         |m| connected(m).on("AT+MQTTPUB=\"x\",1,0,0,5", &lines(&["+CME ERROR: 600"])),
         |c, m| {
             bring_up(c);
-            let e = c.publish("x", b"\x01\x02\x03\x04\x05", QoS::AtLeastOnce, false).unwrap_err();
+            let e = c
+                .publish("x", b"\x01\x02\x03\x04\x05", QoS::AtLeastOnce, false)
+                .unwrap_err();
             assert_eq!(e, Error::Cme(CmeError::NotConnected));
             assert!(m.unconsumed().is_empty(), "payload must not be sent");
         },
@@ -235,7 +285,10 @@ fn t43_ok_before_open_line() {
                 .on(CFG_LINE, &lines(&["OK"]))
                 .on("AT+MQTTTO=10", &lines(&["OK"]))
                 .on("AT+MQTTREC=1", &lines(&["OK"]))
-                .on("AT+MQTTOPEN=1,1,0,0,0,\"\",\"\"", &lines(&["OK", "+MQTTOPEN: OK"]))
+                .on(
+                    "AT+MQTTOPEN=1,1,0,0,0,\"\",\"\"",
+                    &lines(&["OK", "+MQTTOPEN: OK"]),
+                )
                 .on("AT+MQTTPING=0", &lines(&["OK"]))
         },
         |c, _| bring_up(c),
@@ -254,7 +307,10 @@ fn t44_connack_refused_is_auth_error_not_retryable() {
                 .on(CFG_LINE, &lines(&["OK"]))
                 .on("AT+MQTTTO=10", &lines(&["OK"]))
                 .on("AT+MQTTREC=1", &lines(&["OK"]))
-                .on("AT+MQTTOPEN=1,1,0,0,0,\"\",\"\"", &lines(&["+MQTTOPEN:FAIL", "+CME ERROR: 614"]))
+                .on(
+                    "AT+MQTTOPEN=1,1,0,0,0,\"\",\"\"",
+                    &lines(&["+MQTTOPEN:FAIL", "+CME ERROR: 614"]),
+                )
         },
         |c, _| {
             c.start().unwrap();
@@ -279,13 +335,21 @@ fn t17a_connect_with_will() {
                 .on(CFG_LINE, &lines(&["OK"]))
                 .on("AT+MQTTTO=10", &lines(&["OK"]))
                 .on("AT+MQTTREC=1", &lines(&["OK"]))
-                .on("AT+MQTTOPEN=1,1,1,1,1,\"mywill\",\"001bye\"", &lines(&["+MQTTOPEN:OK", "OK"]))
+                .on(
+                    "AT+MQTTOPEN=1,1,1,1,1,\"mywill\",\"001bye\"",
+                    &lines(&["+MQTTOPEN:OK", "OK"]),
+                )
                 .on("AT+MQTTPING=0", &lines(&["OK"]))
         },
         |c, _| {
             c.start().unwrap();
             c.configure(&cfg()).unwrap();
-            let will = Will { topic: "mywill", message: "001bye", qos: QoS::AtLeastOnce, retain: true };
+            let will = Will {
+                topic: "mywill",
+                message: "001bye",
+                qos: QoS::AtLeastOnce,
+                retain: true,
+            };
             c.connect(Some(&will)).unwrap();
         },
     );
@@ -302,7 +366,10 @@ fn t45_subscription_refused_in_all_three_forms() {
             |m| connected(m).on("AT+MQTTSUB=\"no/such\",1", &reply),
             |c, _| {
                 bring_up(c);
-                assert_eq!(c.subscribe("no/such", QoS::AtLeastOnce).unwrap_err(), Error::SubscribeRejected);
+                assert_eq!(
+                    c.subscribe("no/such", QoS::AtLeastOnce).unwrap_err(),
+                    Error::SubscribeRejected
+                );
             },
         );
     }
@@ -335,8 +402,16 @@ fn t42_unsolicited_609_does_not_complete_a_publish() {
         },
         |c, _| {
             bring_up(c);
-            assert_eq!(c.publish("t", b"x", QoS::AtLeastOnce, false).unwrap().packet_id, Some(9));
-            assert_eq!(c.next_event(), Some(Event::ModemError(CmeError::BadIncomingPublish)));
+            assert_eq!(
+                c.publish("t", b"x", QoS::AtLeastOnce, false)
+                    .unwrap()
+                    .packet_id,
+                Some(9)
+            );
+            assert_eq!(
+                c.next_event(),
+                Some(Event::ModemError(CmeError::BadIncomingPublish))
+            );
         },
     );
 }
@@ -352,7 +427,10 @@ fn ack_after_ok_and_urcs_between() {
         },
         |c, _| {
             bring_up(c);
-            assert_eq!(c.subscribe("s", QoS::AtLeastOnce).unwrap().packet_id, Some(9));
+            assert_eq!(
+                c.subscribe("s", QoS::AtLeastOnce).unwrap().packet_id,
+                Some(9)
+            );
             assert_eq!(c.next_event(), Some(Event::PingResp));
         },
     );
@@ -394,11 +472,17 @@ fn timeout_then_late_answer_is_drained_before_next_command() {
         |c, m| {
             bring_up(c);
             let t0 = m.time.now();
-            assert_eq!(c.publish("t", b"x", QoS::AtLeastOnce, false).unwrap_err(), Error::Timeout);
+            assert_eq!(
+                c.publish("t", b"x", QoS::AtLeastOnce, false).unwrap_err(),
+                Error::Timeout
+            );
             let waited = m.time.now() - t0;
             assert!((20_000..20_100).contains(&waited), "waited {waited} ms");
             // The late PUBACK and OK must not complete the subscribe.
-            assert_eq!(c.subscribe("s", QoS::AtMostOnce).unwrap().packet_id, Some(6));
+            assert_eq!(
+                c.subscribe("s", QoS::AtMostOnce).unwrap().packet_id,
+                Some(6)
+            );
             assert!(c.stats().stray_lines >= 2);
         },
     );
@@ -422,13 +506,24 @@ fn resubscribes_after_module_reconnects() {
     both(
         |m| {
             connected(m)
-                .on("AT+MQTTSUB=\"a/b\",1", &lines(&["+MQTTSUBACK:1,1,a/b", "OK"]))
-                .on("AT+MQTTSUB=\"a/b\",1", &lines(&["+MQTTSUBACK:4,1,a/b", "OK"]))
+                .on(
+                    "AT+MQTTSUB=\"a/b\",1",
+                    &lines(&["+MQTTSUBACK:1,1,a/b", "OK"]),
+                )
+                .on(
+                    "AT+MQTTSUB=\"a/b\",1",
+                    &lines(&["+MQTTSUBACK:4,1,a/b", "OK"]),
+                )
         },
         |c, m| {
             bring_up(c);
             c.subscribe("a/b", QoS::AtLeastOnce).unwrap();
-            m.push(&lines(&["+MQTTTO:5", "+MQTTTO:5", "+MQTTTO:5", "+MQTTREC:0"]));
+            m.push(&lines(&[
+                "+MQTTTO:5",
+                "+MQTTTO:5",
+                "+MQTTTO:5",
+                "+MQTTREC:0",
+            ]));
             c.poll(10).unwrap();
             assert_eq!(c.link_state(), LinkState::Reconnecting);
             m.push(&lines(&["+MQTTOPEN:OK"]));
@@ -444,58 +539,58 @@ fn resubscribes_after_module_reconnects() {
 
 #[test]
 fn t21_link_given_up_is_an_event() {
-    both(
-        connected,
-        |c, m| {
-            bring_up(c);
-            m.push(&lines(&["+MQTTPINGRESP:OK", "+MQTTREC:0", "+MQTTREC:1", "+MQTTREC:2", "+MQTTDISC:OK"]));
-            c.poll(5).unwrap();
-            let events: Vec<_> = std::iter::from_fn(|| c.next_event()).collect();
-            assert_eq!(events.first(), Some(&Event::PingResp));
-            assert_eq!(events.last(), Some(&Event::Disconnected));
-            assert_eq!(c.link_state(), LinkState::Idle);
-            assert_eq!(c.stats().reconnect_attempts, 3);
-            assert_eq!(c.publish("t", b"x", QoS::AtMostOnce, false).unwrap_err(), Error::InvalidState);
-        },
-    );
+    both(connected, |c, m| {
+        bring_up(c);
+        m.push(&lines(&[
+            "+MQTTPINGRESP:OK",
+            "+MQTTREC:0",
+            "+MQTTREC:1",
+            "+MQTTREC:2",
+            "+MQTTDISC:OK",
+        ]));
+        c.poll(5).unwrap();
+        let events: Vec<_> = std::iter::from_fn(|| c.next_event()).collect();
+        assert_eq!(events.first(), Some(&Event::PingResp));
+        assert_eq!(events.last(), Some(&Event::Disconnected));
+        assert_eq!(c.link_state(), LinkState::Idle);
+        assert_eq!(c.stats().reconnect_attempts, 3);
+        assert_eq!(
+            c.publish("t", b"x", QoS::AtMostOnce, false).unwrap_err(),
+            Error::InvalidState
+        );
+    });
 }
 
 #[test]
 fn full_inbox_drops_newest_and_says_so() {
-    both(
-        connected,
-        |c, m| {
-            bring_up(c);
-            for i in 0..5 {
-                m.push(format!("\r\n+MQTTPUBLISH: 0,0,0,0,\"t\",1,{i}\r\n").as_bytes());
-            }
-            c.poll(5).unwrap();
-            let first: Vec<_> = std::iter::from_fn(|| match c.receive(0).unwrap() {
-                Some(Incoming::Message(m)) => Some(m.payload[0]),
-                _ => None,
-            })
-            .collect();
-            assert_eq!(first, b"01", "oldest kept");
-            assert_eq!(c.next_event(), Some(Event::MessagesDropped(3)));
-            assert_eq!(c.stats().messages_dropped, 3);
-        },
-    );
+    both(connected, |c, m| {
+        bring_up(c);
+        for i in 0..5 {
+            m.push(format!("\r\n+MQTTPUBLISH: 0,0,0,0,\"t\",1,{i}\r\n").as_bytes());
+        }
+        c.poll(5).unwrap();
+        let first: Vec<_> = std::iter::from_fn(|| match c.receive(0).unwrap() {
+            Some(Incoming::Message(m)) => Some(m.payload[0]),
+            _ => None,
+        })
+        .collect();
+        assert_eq!(first, b"01", "oldest kept");
+        assert_eq!(c.next_event(), Some(Event::MessagesDropped(3)));
+        assert_eq!(c.stats().messages_dropped, 3);
+    });
 }
 
 #[test]
 fn t40_message_too_large_is_reported_with_topic_and_length() {
-    both(
-        connected,
-        |c, m| {
-            bring_up(c);
-            m.push(b"\r\n+MQTTPUBLISH: 0,0,0,0,\"t\",20,01234567890123456789\r\n\r\n+MQTTPUBLISH: 0,0,0,0,\"t\",2,ok\r\n");
-            match c.receive(10).unwrap() {
-                Some(Incoming::TooLarge { topic, len }) => assert_eq!((topic.as_str(), len), ("t", 20)),
-                other => panic!("{other:?}"),
-            }
-            assert!(matches!(c.receive(10).unwrap(), Some(Incoming::Message(_))));
-        },
-    );
+    both(connected, |c, m| {
+        bring_up(c);
+        m.push(b"\r\n+MQTTPUBLISH: 0,0,0,0,\"t\",20,01234567890123456789\r\n\r\n+MQTTPUBLISH: 0,0,0,0,\"t\",2,ok\r\n");
+        match c.receive(10).unwrap() {
+            Some(Incoming::TooLarge { topic, len }) => assert_eq!((topic.as_str(), len), ("t", 20)),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(c.receive(10).unwrap(), Some(Incoming::Message(_))));
+    });
 }
 
 #[test]
@@ -521,12 +616,18 @@ fn queries_decode() {
             assert_eq!(c.modem_state().unwrap(), ml302::ModemState::Connected);
             let l = c.list().unwrap();
             assert_eq!(l.len(), 2);
-            assert_eq!((l[1].topic.as_str(), l[1].qos), ("+/x", Some(QoS::AtMostOnce)));
+            assert_eq!(
+                (l[1].topic.as_str(), l[1].qos),
+                ("+/x", Some(QoS::AtMostOnce))
+            );
             assert_eq!(c.auto_reconnect().unwrap(), (true, 0));
             assert_eq!(c.ack_timeout().unwrap(), 10);
             assert!(c.ping_echo().unwrap());
             let r = c.reported().unwrap().unwrap();
-            assert_eq!((r.host.as_str(), r.port, r.user.as_str()), ("183.230.40.39", 6002, "246883"));
+            assert_eq!(
+                (r.host.as_str(), r.port, r.user.as_str()),
+                ("183.230.40.39", 6002, "246883")
+            );
             c.set_ping_echo(true).unwrap();
             c.set_ack_timeout(30).unwrap();
             c.set_auto_reconnect(false).unwrap();
@@ -539,8 +640,14 @@ fn invalid_values_are_refused_before_any_byte() {
     both(connected, |c, m| {
         bring_up(c);
         let before = m.log().len();
-        assert!(matches!(c.subscribe("a\r\nAT+MQTTDISC", QoS::AtMostOnce), Err(Error::Invalid(_))));
-        assert!(matches!(c.publish("a\"b", b"x", QoS::AtMostOnce, false), Err(Error::Invalid(_))));
+        assert!(matches!(
+            c.subscribe("a\r\nAT+MQTTDISC", QoS::AtMostOnce),
+            Err(Error::Invalid(_))
+        ));
+        assert!(matches!(
+            c.publish("a\"b", b"x", QoS::AtMostOnce, false),
+            Err(Error::Invalid(_))
+        ));
         assert_eq!(m.log().len(), before);
         assert!(m.unconsumed().is_empty());
     });

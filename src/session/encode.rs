@@ -66,9 +66,17 @@ pub(super) fn encode(
             put(&command::Open::new(has_user, has_password, will)?, buf, ack)
         }
         Op::QueryState => put(&command::QueryState, buf, ack),
-        Op::Subscribe(topic, qos) => put(&command::Subscribe::new(TopicFilter::new(topic)?, *qos), buf, ack),
+        Op::Subscribe(topic, qos) => put(
+            &command::Subscribe::new(TopicFilter::new(topic)?, *qos),
+            buf,
+            ack,
+        ),
         Op::QuerySubscriptions => put(&command::QuerySubscriptions, buf, ack),
-        Op::Unsubscribe(topic) => put(&command::Unsubscribe::new(TopicFilter::new(topic)?), buf, ack),
+        Op::Unsubscribe(topic) => put(
+            &command::Unsubscribe::new(TopicFilter::new(topic)?),
+            buf,
+            ack,
+        ),
         Op::Publish {
             topic,
             payload,

@@ -226,9 +226,12 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 p.open = Some(ok);
                 None
             }
-            (Kind::Subscribe { .. }, Line::SubAck { packet_id, code, .. })
-                if p.suback.is_none() =>
-            {
+            (
+                Kind::Subscribe { .. },
+                Line::SubAck {
+                    packet_id, code, ..
+                },
+            ) if p.suback.is_none() => {
                 p.suback = Some((packet_id, code));
                 None
             }

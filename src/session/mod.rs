@@ -240,11 +240,8 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// command produces; every result before it belongs to the timed-out command
     /// and is dropped.
     pub fn begin_resync(&mut self, now_ms: u64) -> Result<(), Error> {
-        self.core.begin_encoded(
-            &Op::QueryConfig,
-            Kind::Resync { marker: false },
-            now_ms,
-        )
+        self.core
+            .begin_encoded(&Op::QueryConfig, Kind::Resync { marker: false }, now_ms)
     }
 
     /// Encodes `op` and makes it the pending command. Fails with
@@ -387,4 +384,3 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         self.core.needs_resync = false;
     }
 }
-
