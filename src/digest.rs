@@ -690,61 +690,127 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// valid until the next call.
     #[inline]
     pub fn feed(&mut self, input: &[u8]) -> (usize, Option<Frame<'_>>) {
-        // One byte that completes nothing: the common case when bytes trickle in.
         if let [b] = *input {
-            match self.mode {
-                Mode::LineStart if is_eol(b) => {
-                    self.stats.bytes = self.stats.bytes.wrapping_add(1);
-                    return (1, None);
-                }
-                Mode::Num if b.wrapping_sub(b'0') <= 9 && self.digits < 5 => {
-                    self.acc = self
-                        .acc
-                        .wrapping_mul(10)
-                        .wrapping_add(u32::from(b.wrapping_sub(b'0')));
-                    self.digits = self.digits.wrapping_add(1);
-                    self.stats.bytes = self.stats.bytes.wrapping_add(1);
-                    return (1, None);
-                }
-                Mode::Probe | Mode::TopicQuoted | Mode::TopicBare
-                    if !is_eol(b) && b != b'"' && b != b',' =>
-                {
-                    let cap = match self.mode {
-                        Mode::Probe => self.limit.wrapping_sub(1),
-                        _ => LINE.min(MAX_TOPIC),
-                    };
-                    if self.len < cap {
-                        if let Some(slot) = self.line.get_mut(self.len) {
-                            *slot = b;
-                            self.len = self.len.wrapping_add(1);
-                            self.stats.bytes = self.stats.bytes.wrapping_add(1);
-                            return (1, None);
-                        }
-                    }
-                }
-                Mode::Line if !is_eol(b) => {
-                    if let Some(slot) = self.line.get_mut(self.len) {
-                        *slot = b;
-                        self.len = self.len.wrapping_add(1);
-                        self.stats.bytes = self.stats.bytes.wrapping_add(1);
-                        return (1, None);
-                    }
-                }
-                Mode::Payload => {
-                    let next = self.filled.wrapping_add(1);
-                    if next < self.msg_len {
-                        if let Some(slot) = self.payload.get_mut(self.filled) {
-                            *slot = b;
-                            self.filled = next;
-                            self.stats.bytes = self.stats.bytes.wrapping_add(1);
-                            return (1, None);
-                        }
-                    }
-                }
-                _ => {}
+            if let Some(r) = self.feed_byte(b) {
+                self.stats.bytes = self.stats.bytes.wrapping_add(1);
+                return (1, r.map(|r| self.frame(r)));
             }
         }
         self.feed_slow(input)
+    }
+
+    /// One byte on its own, the common case when bytes trickle in: every step
+    /// that completes no frame, done in place. It mirrors [`Self::general`] fed
+    /// one byte; `None` leaves the byte to it (frame ends, errors, rare states).
+    #[inline(always)]
+    fn feed_byte(&mut self, b: u8) -> Option<Option<Ready>> {
+        let topic_cap = LINE.min(MAX_TOPIC);
+        match self.mode {
+            Mode::LineStart => {
+                if is_eol(b) {
+                    return Some(None);
+                }
+                if b == b'>' && self.prompt {
+                    return None;
+                }
+                let slot = self.line.first_mut()?;
+                *slot = b;
+                self.len = 1;
+                match b {
+                    b'+' => self.probe(PUBLISH_PREFIX.len()),
+                    b'O' => self.probe(3),
+                    _ => self.mode = Mode::Line,
+                }
+            }
+            Mode::Line | Mode::Probe | Mode::TopicQuoted | Mode::TopicBare => {
+                let delim = match self.mode {
+                    Mode::TopicQuoted => b'"',
+                    Mode::TopicBare => b',',
+                    _ => b'\r',
+                };
+                if b == delim && delim != b'\r' {
+                    if delim == b'"' {
+                        self.mode = Mode::TopicClose;
+                    } else {
+                        self.field = 5;
+                        self.mode = Mode::Num;
+                    }
+                    return Some(None);
+                }
+                let cap = match self.mode {
+                    Mode::Line => LINE,
+                    Mode::Probe => self.limit,
+                    _ => topic_cap,
+                };
+                if is_eol(b) || self.len >= cap {
+                    return None;
+                }
+                let slot = self.line.get_mut(self.len)?;
+                *slot = b;
+                self.len = self.len.wrapping_add(1);
+                if self.mode == Mode::Probe && self.len >= self.limit {
+                    self.decide();
+                }
+            }
+            Mode::HdrSpace | Mode::Num => {
+                if b == b' ' && self.mode == Mode::HdrSpace {
+                    return Some(None);
+                }
+                let d = b.wrapping_sub(b'0');
+                if d <= 9 {
+                    if self.digits >= 5 {
+                        return None;
+                    }
+                    self.mode = Mode::Num;
+                    // At most five digits: no overflow.
+                    self.acc = self.acc.wrapping_mul(10).wrapping_add(u32::from(d));
+                    self.digits = self.digits.wrapping_add(1);
+                } else if self.mode == Mode::Num {
+                    return Some(self.end_num(b));
+                } else {
+                    return None;
+                }
+            }
+            Mode::TopicStart => {
+                self.len = 0;
+                match b {
+                    b'"' => self.mode = Mode::TopicQuoted,
+                    b',' => {
+                        self.field = 5;
+                        self.mode = Mode::Num;
+                    }
+                    b'\r' | b'\n' => return None,
+                    _ => {
+                        let slot = self.line.first_mut().filter(|_| topic_cap > 0)?;
+                        *slot = b;
+                        self.len = 1;
+                        self.mode = Mode::TopicBare;
+                    }
+                }
+            }
+            Mode::TopicClose if b == b',' => {
+                self.field = 5;
+                self.mode = Mode::Num;
+            }
+            Mode::LenLf if b == b'\n' => self.begin_payload(),
+            Mode::Payload | Mode::Skip => {
+                if self.mode == Mode::Payload {
+                    *self.payload.get_mut(self.filled)? = b;
+                }
+                self.filled = self.filled.wrapping_add(1);
+                if self.filled >= self.msg_len {
+                    self.mode = Mode::TermCr;
+                }
+            }
+            Mode::TermCr if b == b'\r' => self.mode = Mode::TermLf,
+            Mode::Resync => {
+                if is_eol(b) {
+                    self.mode = Mode::LineStart;
+                }
+            }
+            _ => return None,
+        }
+        Some(None)
     }
 
     #[inline(always)]
