@@ -237,11 +237,12 @@ run_one() { # bin
 summary() { # bin -> JSON line
   local bin=$1 elf=$FW_OUT/$1 dir=$WORK/$1
   local sizes text rodata data bss peak
-  sizes=$("$SIZE" -A "$elf" 2>/dev/null |
+  sizes=$({ "$SIZE" -A "$elf" 2>/dev/null || true; } |
     awk '$1==".text"{t=$2} $1==".rodata"{r=$2} $1==".data"{d=$2} $1==".bss"{b=$2}
          END{printf "%d %d %d %d", t, r, d, b}')
   read -r text rodata data bss <<<"${sizes:-0 0 0 0}"
-  peak=$(sed -n 's/^stack_peak \([0-9][0-9]*\).*/\1/p' "$dir/qemu.out" 2>/dev/null | tail -n1)
+  peak=""
+  [ -f "$dir/qemu.out" ] && peak=$(awk '/^stack_peak [0-9]+/ { v = $2 } END { print v }' "$dir/qemu.out")
   json "${RESULT[$bin]:-false}" "$text" "$rodata" "$data" "$bss" "${peak:-0}"
 }
 
