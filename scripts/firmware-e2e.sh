@@ -2,7 +2,7 @@
 # End-to-end run of the reference firmware (firmware/) under QEMU against the
 # simulated modem, checked by an independent MQTT client.
 #
-# For each firmware binary (`asynch`, then `blocking`):
+# For each client binary (`asynch`, then `blocking`):
 #   1. `ml302 sim --tcp-listen 127.0.0.1:0` starts the simulated ML302 with its
 #      in-process broker and prints `serial: ADDR` and `broker: ADDR`;
 #   2. mosquitto_sub subscribes to `ml302/fw/#` on that broker (the script waits
@@ -17,6 +17,8 @@
 #      1 and 2 publications, the loop-back messages and the echo exactly once and
 #      byte-exact (hex compared); the firmware received mosquitto_pub's payload
 #      byte-exact; the will was not published (clean disconnect).
+# Then the bare-metal example `footprint` (every client operation, no output)
+# runs against a fresh simulator; its exit status must be 0.
 #
 # Output: the QEMU/semihosting transcript of each run, check results, then one
 # JSON object per binary — the `asynch` one on the second-to-last line, the
@@ -25,7 +27,7 @@
 # Sizes are the ELF sections (`size -A`) of the release build for
 # thumbv7m-none-eabi (the build QEMU runs); stack_peak is measured by the
 # firmware (stack painted at reset, high-water mark scanned at the end).
-# Exit status: 0 when both runs passed, 1 when one failed, 2 when a
+# Exit status: 0 when all three runs passed, 1 when one failed, 2 when a
 # prerequisite is missing.
 #
 # Needs (installed by .ci/run, not by this script): qemu-system-arm,
@@ -90,7 +92,7 @@ done
 
 # ---- builds ----
 log "building the firmware (release, $FW_TARGET)"
-(cd "$FW_DIR" && cargo build --release --target "$FW_TARGET" --bin asynch --bin blocking) >&2 ||
+(cd "$FW_DIR" && cargo build --release --target "$FW_TARGET" --bin asynch --bin blocking --bin footprint) >&2 ||
   { log "firmware build failed"; for b in "${BINS[@]}"; do json false 0 0 0 0 0; done; exit 1; }
 FW_OUT=$(cd "$FW_DIR" && cargo metadata --format-version 1 --no-deps 2>/dev/null |
   sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
@@ -234,6 +236,32 @@ run_one() { # bin
   RESULT[$bin]=$ok
 }
 
+smoke() { # bin: boot it against a fresh simulator; only its exit status counts
+  local bin=$1 elf=$FW_OUT/$1 dir=$WORK/$1
+  mkdir -p "$dir"
+  log "=== $bin (bare-metal example: every client operation, result = exit status)"
+  timeout $((QEMU_TIMEOUT + 60)) "$ML302_BIN" sim --tcp-listen 127.0.0.1:0 \
+    >"$dir/sim.out" 2>"$dir/sim.err" &
+  local sim=$!
+  PIDS+=("$sim")
+  if ! wait_for "$dir/sim.out" '^serial: ' "$WAIT_S" "$sim"; then
+    log "$bin: the simulator did not start"; SMOKE_OK=false; return
+  fi
+  local rc=0
+  timeout "$QEMU_TIMEOUT" qemu-system-arm -machine lm3s6965evb -cpu cortex-m3 \
+    -display none -monitor none -semihosting-config enable=on,target=native \
+    -serial "tcp:$(awk '/^serial: / { print $2; exit }' "$dir/sim.out")" -kernel "$elf" \
+    >"$dir/qemu.out" 2>"$dir/qemu.err" || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    log "$bin: ok   exited 0"
+  else
+    log "$bin: FAIL QEMU exited with $rc (1: an operation failed, 124: time-out)"; SMOKE_OK=false
+    tail -n 40 "$dir/sim.err" | sed 's/^/  sim: /' >&2 || true
+  fi
+  kill "$sim" 2>/dev/null || true
+  wait "$sim" 2>/dev/null || true
+}
+
 summary() { # bin -> JSON line
   local bin=$1 elf=$FW_OUT/$1 dir=$WORK/$1
   local sizes text rodata data bss peak
@@ -249,8 +277,11 @@ summary() { # bin -> JSON line
 for bin in "${BINS[@]}"; do
   run_one "$bin"
 done
+SMOKE_OK=true
+smoke footprint
 
 status=0
+[ "$SMOKE_OK" = true ] || status=1
 for bin in "${BINS[@]}"; do
   [ "${RESULT[$bin]:-false}" = true ] || status=1
   log "$bin: $([ "${RESULT[$bin]:-false}" = true ] && echo passed || echo FAILED)"
