@@ -49,8 +49,9 @@ BASE=$OUT/baseline
 section() { # elf name -> size in bytes (0 if absent)
   arm-none-eabi-size -A "$1" | awk -v s="$2" '$1==s{v=$2} END{print v+0}'
 }
-sym() { # elf symbol-substring -> size of the first matching symbol
-  arm-none-eabi-nm -C -S -t d "$1" | awk -v s="$2" '!found && index($0, s) { print $2 + 0; found = 1 }'
+sym() { # elf symbol -> its size (demangled name, exact match)
+  arm-none-eabi-nm -C -S -t d "$1" |
+    awk -v s="$2" '{ n = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", n) } !found && n == s { print $2 + 0; found = 1 }'
 }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ml302-footprint.XXXXXX")
@@ -79,7 +80,7 @@ report() {
   echo
   local client ring
   client=$(sym "$ELF" "footprint::CLIENT")
-  ring=$(sym "$ELF" "board::uart::RX_QUEUE")
+  ring=$(sym "$ELF" "board::uart::RX")
   echo "RAM: the client (\`footprint::CLIENT\`, one static) is ${client:-?} B of \`.bss\`; the"
   echo "UART receive ring is ${ring:-?} B (board, in the baseline too). The stack is"
   echo "measured by the end-to-end run (\`stack_peak\` of \`scripts/firmware-e2e.sh\`)."
