@@ -3,6 +3,9 @@
 //! interrupt ring and SysTick, with no text output (the result is the exit
 //! status through semihosting), so the sizes are the client's and the board's.
 //!
+//! `--features client-panic-proof` turns it into a link-time proof that the
+//! whole blocking client has no panic path (see `nopanic`).
+//!
 //! Builds for any Cortex-M target (`thumbv7m-none-eabi` runs under QEMU's
 //! lm3s6965evb; `thumbv7em-none-eabihf` is what the footprint is reported for).
 #![no_std]
@@ -69,7 +72,22 @@ fn run(c: &mut BlockingClient) -> Result<(), Error> {
     Ok(())
 }
 
+#[cfg(not(feature = "client-panic-proof"))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     board::exit(false)
+}
+
+/// With `--features client-panic-proof` this binary links only if no panic path
+/// of the whole blocking client survives optimisation (as `nopanic` does for
+/// the wire layer).
+#[cfg(feature = "client-panic-proof")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    extern "C" {
+        /// Deliberately undefined: referencing it fails the link.
+        fn ml302_panic_path_is_reachable() -> !;
+    }
+    // SAFETY: never called if the program links.
+    unsafe { ml302_panic_path_is_reachable() }
 }
