@@ -35,17 +35,19 @@
 //! Measured with `scripts/bench-callgrind.sh` (callgrind instructions per byte,
 //! x86-64, minus a run that only reads the file) on the 1 MiB streams of
 //! `make-stream.py`, through `examples/digest_stream.rs`, which also decodes every
-//! line with [`crate::line::Line::parse`] to classify it:
+//! line with [`crate::line::Line::parse`] to classify it; in brackets, the same
+//! run without that classification:
 //!
 //! | stream | chunk 1 | chunk 64 | chunk 512 |
 //! | --- | --- | --- | --- |
-//! | `a` (short frames, ~28 bytes each) | 81 | 17.7 | 12.8 |
-//! | `b` (binary payloads up to 1 KiB) | 64 | 9.8 | 6.7 |
+//! | `a` (short frames, ~30 bytes each) | 62.5 (59.6) | 18.0 (15.1) | 13.1 (10.2) |
+//! | `b` (binary payloads up to 1 KiB) | 55.3 (53.9) | 9.9 (8.4) | 6.8 (5.3) |
 //!
-//! About 3 (stream `a`) and 1.5 (`b`) instructions per byte of that are the line
-//! classification, not the digester. At chunk 1 the cost is that of one call per
-//! byte, most of it the caller's loop. atat's `AtDigester` costs about 5200, 115
-//! and 37 on stream `a` (and merges frames from chunk 64 on).
+//! Most of a frame's cost is fixed (one `feed` call, its classification, the
+//! return of the frame), so short frames cost more per byte; at chunk 1 every
+//! byte is a call, and the caller's loop is about half of the figure. atat's
+//! `AtDigester` costs about 5200, 115 and 37 on stream `a` (and merges frames
+//! from chunk 64 on).
 //!
 //! # Framing rules (spec §1.3, §3.1)
 //!
