@@ -47,6 +47,7 @@ pub enum Outcome {
 
 /// Which command is pending, with what it needs to complete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub(super) enum Kind {
     Plain,
     Configure,
