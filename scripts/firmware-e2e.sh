@@ -47,6 +47,7 @@ WAIT_S=30 # for the simulator's banner, mosquitto_sub's readiness, the firmware'
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ml302-fw-e2e.XXXXXX")
 PIDS=()
 
+# shellcheck disable=SC2317 # invoked through the trap
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do
@@ -67,11 +68,15 @@ json() { # ok text rodata data bss stack_peak
   printf '{"ok": %s, "text": %s, "rodata": %s, "data": %s, "bss": %s, "stack_peak": %s}\n' "$@"
 }
 
+all_failed() { # one failed JSON line per binary, then exit with $1
+  local _bin
+  for _bin in "${BINS[@]}"; do json false 0 0 0 0 0; done
+  exit "$1"
+}
+
 fail_prereq() {
   printf 'firmware-e2e: missing prerequisite: %s\n' "$*" >&2
-  local b
-  for b in "${BINS[@]}"; do json false 0 0 0 0 0; done
-  exit 2
+  all_failed 2
 }
 
 # ---- prerequisites (installed by .ci/run; this script installs nothing) ----
@@ -93,7 +98,7 @@ done
 # ---- builds ----
 log "building the firmware (release, $FW_TARGET)"
 (cd "$FW_DIR" && cargo build --release --target "$FW_TARGET" --bin asynch --bin blocking --bin footprint) >&2 ||
-  { log "firmware build failed"; for b in "${BINS[@]}"; do json false 0 0 0 0 0; done; exit 1; }
+  { log "firmware build failed"; all_failed 1; }
 FW_OUT=$(cd "$FW_DIR" && cargo metadata --format-version 1 --no-deps 2>/dev/null |
   sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 FW_OUT=${FW_OUT:-$FW_DIR/target}/$FW_TARGET/release
@@ -101,7 +106,7 @@ FW_OUT=${FW_OUT:-$FW_DIR/target}/$FW_TARGET/release
 if [ -z "${ML302_BIN:-}" ]; then
   log "building the simulator (ml302 CLI)"
   (cd "$ROOT" && cargo build -p ml302-cli --bin ml302) >&2 ||
-    { log "simulator build failed"; for b in "${BINS[@]}"; do json false 0 0 0 0 0; done; exit 1; }
+    { log "simulator build failed"; all_failed 1; }
   HOST_OUT=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null |
     sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
   ML302_BIN=${HOST_OUT:-$ROOT/target}/debug/ml302
