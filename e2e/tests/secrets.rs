@@ -19,7 +19,10 @@ impl log::Log for Capture {
         true
     }
     fn log(&self, record: &log::Record<'_>) {
-        RECORDS.lock().unwrap().push(format!("{} {}", record.target(), record.args()));
+        RECORDS
+            .lock()
+            .unwrap()
+            .push(format!("{} {}", record.target(), record.args()));
     }
     fn flush(&self) {}
 }
@@ -29,7 +32,8 @@ fn the_password_never_appears_in_logs_or_debug_output() {
     log::set_logger(&Capture).unwrap();
     log::set_max_level(log::LevelFilter::Trace);
 
-    let (sim, port) = Simulator::in_memory(SimConfig::default().users(&[("alice", PASSWORD)])).unwrap();
+    let (sim, port) =
+        Simulator::in_memory(SimConfig::default().users(&[("alice", PASSWORD)])).unwrap();
     let mut c: Client<_, _> = Client::new(port, StdClock::new());
     c.start().unwrap();
     let cfg = MqttConfig::new("localhost", 1883, "secret-test").with_credentials("alice", PASSWORD);

@@ -58,6 +58,7 @@ fn soak_mixed_traffic_with_random_faults() {
     let (mut sent_ok, mut sent_err, mut received, mut injected, mut peer_rx) =
         (0u64, 0u64, 0u64, 0u64, 0u64);
     let mut mid_rss = 0;
+    let mut errors = std::collections::BTreeMap::<String, u64>::new();
     while t0.elapsed() < Duration::from_secs(secs) {
         if t0.elapsed() > Duration::from_secs(secs / 2) && mid_rss == 0 {
             mid_rss = rss_kib();
@@ -75,7 +76,12 @@ fn soak_mixed_traffic_with_random_faults() {
         let qos = [QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce][(r % 3) as usize];
         match c.publish("soak/up/x", &payload, qos, false) {
             Ok(_) => sent_ok += 1,
-            Err(_) => sent_err += 1,
+            Err(e) => {
+                sent_err += 1;
+                *errors.entry(format!("{e:?}")).or_default() += 1;
+                // Give the module time to recover before the next attempt.
+                let _ = c.poll(50);
+            }
         }
         if r % 4 == 0 {
             peer.publish("soak/down/y", rumqttc::QoS::AtLeastOnce, false, &payload);
@@ -92,7 +98,7 @@ fn soak_mixed_traffic_with_random_faults() {
     }
     let end_rss = rss_kib();
     println!(
-        "SOAK secs={secs} published_ok={sent_ok} publish_errors={sent_err} received={received} peer_received={peer_rx} faults_injected={injected} stats={:?} rss_kib_start={start_rss} rss_kib_mid={mid_rss} rss_kib_end={end_rss}",
+        "SOAK secs={secs} published_ok={sent_ok} publish_errors={sent_err} received={received} peer_received={peer_rx} faults_injected={injected} errors={errors:?} stats={:?} rss_kib_start={start_rss} rss_kib_mid={mid_rss} rss_kib_end={end_rss}",
         c.stats()
     );
     assert!(sent_ok > 0 && received > 0);

@@ -106,6 +106,10 @@ use modem::{CoreEvent, CoreSetup};
 use output::{OutMsg, Pacer, Sink};
 use port::{MemShared, MemSink, ReaderFn};
 
+/// How many entries of the received log are kept at the least (older ones are
+/// dropped in batches so that a long run does not grow it without end).
+pub const RECEIVED_LOG_CAP: usize = 4096;
+
 /// A running simulated module. Dropping it (or [`Simulator::shutdown`]) powers the
 /// module off: threads are joined, the broker link is closed, the in-process broker
 /// stopped and the PTY closed.
@@ -268,7 +272,8 @@ impl Simulator {
         let _ = self.core_tx.send(CoreEvent::Fault(fault));
     }
 
-    /// Every command line and length-mode payload the module received so far, in
+    /// Every command line and length-mode payload the module received so far (at
+    /// least the newest [`RECEIVED_LOG_CAP`] entries), in
     /// order, as raw bytes.
     pub fn received_lines(&self) -> Vec<Received> {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()

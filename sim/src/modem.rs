@@ -794,7 +794,13 @@ impl Core {
     }
 
     fn log_received(&self, r: Received) {
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        // Bounded: a long soak must not grow the log without end. The newest
+        // RECEIVED_LOG_CAP entries are kept.
+        if log.len() >= 2 * crate::RECEIVED_LOG_CAP {
+            log.drain(..crate::RECEIVED_LOG_CAP);
+        }
+        log.push(r);
     }
 
     fn prompt(&mut self) {

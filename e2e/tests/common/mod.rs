@@ -45,6 +45,7 @@ pub fn mqtt(id: &str) -> MqttConfig<'_> {
 /// An independent MQTT client (rumqttc) collecting what it receives.
 pub struct Peer {
     pub client: rumqttc::Client,
+    filters: Arc<std::sync::Mutex<Vec<(String, rumqttc::QoS)>>>,
     pub rx: Receiver<(String, Vec<u8>, bool)>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -60,6 +61,9 @@ impl Peer {
         let (ready_tx, ready_rx) = channel();
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
+        let filters: Arc<std::sync::Mutex<Vec<(String, rumqttc::QoS)>>> = Arc::default();
+        let filters2 = filters.clone();
+        let resub = client.clone();
         let thread = std::thread::spawn(move || {
             let mut ready = Some(ready_tx);
             while !stop2.load(Ordering::Relaxed) {
@@ -67,9 +71,15 @@ impl Peer {
                     Ok(Ok(rumqttc::Event::Incoming(rumqttc::Packet::Publish(p)))) => {
                         let _ = tx.send((p.topic.clone(), p.payload.to_vec(), p.retain));
                     }
-                    Ok(Ok(rumqttc::Event::Incoming(rumqttc::Packet::ConnAck(_)))) => {
+                    Ok(Ok(rumqttc::Event::Incoming(rumqttc::Packet::ConnAck(ack)))) => {
                         if let Some(r) = ready.take() {
                             let _ = r.send(());
+                        } else if !ack.session_present {
+                            // Reconnected without a session (broker restart): the
+                            // subscriptions are gone, issue them again.
+                            for (f, q) in filters2.lock().unwrap().iter() {
+                                let _ = resub.try_subscribe(f.clone(), *q);
+                            }
                         }
                     }
                     Ok(Ok(_)) => {}
@@ -81,6 +91,7 @@ impl Peer {
         let _ = ready_rx.recv_timeout(Duration::from_secs(10));
         Peer {
             client,
+            filters,
             rx,
             stop,
             thread: Some(thread),
@@ -90,6 +101,7 @@ impl Peer {
     /// Subscribes and waits a moment for the SUBACK.
     pub fn subscribe(&self, filter: &str, qos: rumqttc::QoS) {
         self.client.subscribe(filter, qos).expect("peer subscribes");
+        self.filters.lock().unwrap().push((filter.to_owned(), qos));
         std::thread::sleep(Duration::from_millis(300));
     }
 
