@@ -22,7 +22,7 @@
 //! * **No rescanning**: the digester keeps its position across calls, so the work
 //!   per byte does not grow with the chunk size or with how a frame is split.
 //!   Line ends are found a word at a time (and with `memchr` past the first 64
-//!   bytes), payloads are copied with `copy_from_slice` without being looked at.
+//!   bytes), payloads are copied in bulk without being looked at.
 //!   When a call starts at a line start with the whole line or the whole
 //!   `+MQTTPUBLISH` header in its input, a straight-line fast path takes it;
 //!   otherwise (a frame split across calls, odd input) the byte-by-byte state
@@ -354,8 +354,7 @@ fn scan(
     let mut words = head.chunks_exact(8);
     let mut i = 0usize;
     for w in &mut words {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(w);
+        let bytes: [u8; 8] = w.try_into().unwrap_or([0; 8]);
         let m = word(u64::from_le_bytes(bytes));
         if m != 0 {
             return Some(i.wrapping_add((m.trailing_zeros() / 8) as usize));
@@ -457,15 +456,27 @@ fn cme_tail(rest: &[u8]) -> Option<Ready> {
     Some(u16::try_from(v).map_or(Ready::Error, Ready::Cme))
 }
 
+/// Copies `src` into `dst` (equal lengths at every call site). Element-wise
+/// rather than `copy_from_slice`, whose length-mismatch panic path survives
+/// opt-level "z" and would break the link-time no-panic proof; the optimiser
+/// turns the loop into a `memcpy`.
+#[inline(always)]
+fn copy(dst: &mut [u8], src: &[u8]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = *s;
+    }
+}
+
 /// Whether `line` starts with `+MQTTPUBLISH:` (two word compares).
 #[inline(always)]
 fn has_publish_prefix(line: &[u8]) -> bool {
     match line.first_chunk::<13>() {
         Some(p) => {
-            let mut a = [0u8; 8];
-            let mut b = [0u8; 8];
-            a.copy_from_slice(p.get(..8).unwrap_or(&[0; 8]));
-            b.copy_from_slice(p.get(5..).unwrap_or(&[0; 8]));
+            let word8 = |s: Option<&[u8]>| -> [u8; 8] {
+                s.and_then(|s| s.try_into().ok()).unwrap_or([0; 8])
+            };
+            let a = word8(p.get(..8));
+            let b = word8(p.get(5..));
             u64::from_le_bytes(a) == u64::from_le_bytes(*b"+MQTTPUB")
                 && u64::from_le_bytes(b) == u64::from_le_bytes(*b"PUBLISH:")
         }
@@ -871,7 +882,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     fn append(&mut self, bytes: &[u8]) {
         let end = self.len.saturating_add(bytes.len());
         if let Some(dst) = self.line.get_mut(self.len..end) {
-            dst.copy_from_slice(bytes);
+            copy(dst, bytes);
             self.len = end;
         }
     }
@@ -1024,7 +1035,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         let n = hd.msg_len.min(data.len());
         if hd.msg_len <= PAYLOAD {
             if let (Some(dst), Some(src)) = (self.payload.get_mut(..n), data.get(..n)) {
-                dst.copy_from_slice(src);
+                copy(dst, src);
             }
         }
         self.filled = n;
@@ -1451,7 +1462,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         let chunk = rest.get(..need).unwrap_or(rest);
         let end = self.filled.saturating_add(chunk.len());
         if let Some(dst) = self.payload.get_mut(self.filled..end) {
-            dst.copy_from_slice(chunk);
+            copy(dst, chunk);
         }
         self.filled = end;
         let n = chunk.len();

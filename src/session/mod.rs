@@ -330,9 +330,11 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
 
     /// The face wrote the bytes of [`Action::Write`].
     pub fn written(&mut self) {
-        let len = self.core.tx_len.min(self.core.tx.len());
         // Commands are only ever logged redacted: the password never reaches a log.
-        debug!("> {}", crate::command::redact(self.core.tx.get(..len).unwrap_or(&[])));
+        debug!(
+            "> {}",
+            crate::command::redact(self.core.tx.get(..self.core.tx_len).unwrap_or(&[]))
+        );
         if let Some(p) = self.core.pending.as_mut() {
             p.written = true;
             self.digester.expect_prompt(p.waits_for_prompt());
