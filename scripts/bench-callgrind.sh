@@ -14,7 +14,13 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 mib="${1:-1}"
-script=/work/shared/bench/make-stream.py
+script="${MAKE_STREAM:-}"
+if [[ -z "$script" ]]; then
+    for c in ../shared/bench/make-stream.py /work/shared/bench/make-stream.py; do
+        [[ -f "$c" ]] && { script="$c"; break; }
+    done
+fi
+[[ -n "$script" ]] || { echo "error: make-stream.py not found (set MAKE_STREAM)" >&2; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
