@@ -316,7 +316,7 @@ impl<const LINE: usize, const PAYLOAD: usize> core::fmt::Debug for Digester<LINE
     }
 }
 
-#[inline(always)]
+#[inline]
 const fn is_eol(b: u8) -> bool {
     b == b'\r' || b == b'\n'
 }
@@ -331,7 +331,7 @@ const fn splat(b: u8) -> u64 {
 
 /// High bit set in (at least) the lowest byte of `w` equal to `b`; bits above
 /// the first match may be spurious, the lowest set bit is exact.
-#[inline(always)]
+#[inline]
 const fn eq_bytes(w: u64, b: u8) -> u64 {
     let x = w ^ splat(b);
     x.wrapping_sub(LO) & !x & HI
@@ -343,7 +343,7 @@ const WORD_SPAN: usize = 64;
 
 /// Position of the first byte of `hay` for which `word` (on 8 bytes) or `byte`
 /// matches; beyond `WORD_SPAN` bytes, `bulk` (a `memchr` call) takes over.
-#[inline(always)]
+#[inline]
 fn scan(
     hay: &[u8],
     word: impl Fn(u64) -> u64,
@@ -375,7 +375,7 @@ fn scan(
 }
 
 /// Position of the first byte that is neither CR nor LF.
-#[inline(always)]
+#[inline]
 fn skip_eols(hay: &[u8]) -> Option<usize> {
     if let Some(w) = hay.first_chunk::<8>() {
         // Exact per byte (no borrow between bytes): high bit set where a byte is
@@ -394,7 +394,7 @@ fn skip_eols(hay: &[u8]) -> Option<usize> {
 }
 
 /// Position of the first CR or LF.
-#[inline(always)]
+#[inline]
 fn find_eol(hay: &[u8]) -> Option<usize> {
     scan(
         hay,
@@ -405,7 +405,7 @@ fn find_eol(hay: &[u8]) -> Option<usize> {
 }
 
 /// Position of the first `delim`, CR or LF.
-#[inline(always)]
+#[inline]
 fn find_delim(delim: u8, hay: &[u8]) -> Option<usize> {
     scan(
         hay,
@@ -433,7 +433,7 @@ pub(crate) fn trim_end_spaces(mut s: &[u8]) -> &[u8] {
 
 /// Decodes what follows `+CME ERROR`; `None` if the line is not a `+CME ERROR`
 /// result at all (e.g. `+CME ERRORS`).
-#[inline(always)]
+#[inline]
 fn cme_tail(rest: &[u8]) -> Option<Ready> {
     let code = match rest {
         [] => return Some(Ready::Error),
@@ -460,7 +460,7 @@ fn cme_tail(rest: &[u8]) -> Option<Ready> {
 /// rather than `copy_from_slice`, whose length-mismatch panic path survives
 /// opt-level "z" and would break the link-time no-panic proof; the optimiser
 /// turns the loop into a `memcpy`.
-#[inline(always)]
+#[inline]
 fn copy(dst: &mut [u8], src: &[u8]) {
     for (d, s) in dst.iter_mut().zip(src) {
         *d = *s;
@@ -468,7 +468,7 @@ fn copy(dst: &mut [u8], src: &[u8]) {
 }
 
 /// Whether `line` starts with `+MQTTPUBLISH:` (two word compares).
-#[inline(always)]
+#[inline]
 fn has_publish_prefix(line: &[u8]) -> bool {
     match line.first_chunk::<13>() {
         Some(p) => {
@@ -485,7 +485,7 @@ fn has_publish_prefix(line: &[u8]) -> bool {
 }
 
 /// Classifies a complete line (without its terminator).
-#[inline(always)]
+#[inline]
 fn classify(line: &[u8]) -> Ready {
     match line {
         [b'O' | b'E', ..] => match trim_end_spaces(line) {
@@ -524,7 +524,7 @@ pub(crate) struct Header {
 
 /// 1–5 decimal digits at `h[*p..]` with a value of at most `max`, followed by
 /// `,` (skipped).
-#[inline(always)]
+#[inline]
 fn field_at(h: &[u8], p: &mut usize, max: u32) -> Option<u32> {
     let mut v: u32 = 0;
     let mut n = 0usize;
@@ -556,7 +556,7 @@ fn field_at(h: &[u8], p: &mut usize, max: u32) -> Option<u32> {
 /// returns `None` for anything else, including a header cut short: the digester
 /// uses it as a shortcut when a whole header is at hand and falls back to
 /// reading byte by byte otherwise; [`crate::urc::Urc::parse`] uses it as is.
-#[inline(always)]
+#[inline]
 pub(crate) fn parse_header(h: &[u8], cap: usize) -> Option<(Header, usize)> {
     let mut p = h.iter().position(|&b| b != b' ')?;
     let mut nums = [0u32; 4];
@@ -715,7 +715,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// One byte on its own, the common case when bytes trickle in: every step
     /// that completes no frame, done in place. It mirrors [`Self::general`] fed
     /// one byte; `None` leaves the byte to it (frame ends, errors, rare states).
-    #[inline(always)]
+    #[inline]
     fn feed_byte(&mut self, b: u8) -> Option<Option<Ready>> {
         let topic_cap = LINE.min(MAX_TOPIC);
         match self.mode {
@@ -826,7 +826,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         Some(None)
     }
 
-    #[inline(always)]
+    #[inline]
     fn feed_slow(&mut self, input: &[u8]) -> (usize, Option<Frame<'_>>) {
         let (used, ready) = self.step(input);
         self.stats.bytes = self.stats.bytes.wrapping_add(used as u64);
@@ -878,7 +878,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     }
 
     /// Appends `bytes` to the line buffer (the caller checked the room).
-    #[inline(always)]
+    #[inline]
     fn append(&mut self, bytes: &[u8]) {
         let end = self.len.saturating_add(bytes.len());
         if let Some(dst) = self.line.get_mut(self.len..end) {
@@ -950,7 +950,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     }
 
     /// Returns the bytes consumed and the frame completed, if any.
-    #[inline(always)]
+    #[inline]
     fn step(&mut self, input: &[u8]) -> (usize, Option<Ready>) {
         // The common cases inline; everything else in `general`.
         let (n, r) = match self.mode {
@@ -973,7 +973,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// hand: takes it in one go, straight-line. `None` (nothing consumed, no state
     /// changed) sends everything else to [`Self::general`], which then reads the
     /// same bytes byte by byte with the same outcome.
-    #[inline(always)]
+    #[inline]
     fn fast_start(&mut self, input: &[u8]) -> Option<(usize, Option<Ready>)> {
         let Some(i) = skip_eols(input) else {
             // Only line ends: nothing to do but consume them.
@@ -1019,7 +1019,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// A `+MQTTPUBLISH` header whose bytes after the prefix are `h`, which start at
     /// `at` in the input. Takes the header, and the payload and its CR LF as far as
     /// they are at hand.
-    #[inline(always)]
+    #[inline]
     fn fast_publish(&mut self, h: &[u8], at: usize) -> Option<(usize, Option<Ready>)> {
         let (hd, body) = parse_header(h, LINE.min(MAX_TOPIC))?;
         let topic = h.get(hd.topic)?;
@@ -1165,7 +1165,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
 
     /// At a line start: skips line ends, then takes a whole line at once when the
     /// input holds it, or sets up the mode that collects it.
-    #[inline(always)]
+    #[inline]
     fn on_line_start(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
         let i = rest.iter().position(|&b| !is_eol(b)).unwrap_or(rest.len());
         let line = rest.get(i..).unwrap_or_default();
@@ -1264,7 +1264,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     }
 
     /// Inside an ordinary line.
-    #[inline(always)]
+    #[inline]
     fn on_line(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
         let room = LINE.saturating_sub(self.len);
         let window = rest.get(..room.saturating_add(1)).unwrap_or(rest);
@@ -1290,7 +1290,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     }
 
     /// Collecting the first bytes of a line that may be `+MQTTPUBLISH:` or `OK `.
-    #[inline(always)]
+    #[inline]
     fn on_probe(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
         let want = self.limit.saturating_sub(self.len);
         let window = rest.get(..want).unwrap_or(rest);
@@ -1312,7 +1312,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     }
 
     /// The line so far is `OK` and spaces.
-    #[inline(always)]
+    #[inline]
     fn on_ok_space(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
         match rest.first().copied() {
             Some(b' ') if self.len < LINE => {
@@ -1342,7 +1342,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     }
 
     /// Inside the numeric header fields: dup, qos, retained, packet id, or length.
-    #[inline(always)]
+    #[inline]
     fn on_num(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
         let mut acc = self.acc;
         let mut digits = self.digits;
@@ -1375,7 +1375,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     }
 
     /// A numeric header field ended at byte `b` (consumed).
-    #[inline(always)]
+    #[inline]
     fn end_num(&mut self, b: u8) -> Option<Ready> {
         let max: u32 = match self.field {
             0 | 2 => 1,
@@ -1415,7 +1415,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     }
 
     /// Inside the topic, quoted (`delim` is `"`) or bare (`delim` is `,`).
-    #[inline(always)]
+    #[inline]
     fn on_topic(&mut self, rest: &[u8], delim: u8) -> (usize, Option<Ready>) {
         let room = LINE.min(MAX_TOPIC).saturating_sub(self.len);
         let window = rest.get(..room.saturating_add(1)).unwrap_or(rest);
@@ -1456,7 +1456,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     }
 
     /// Copying the payload.
-    #[inline(always)]
+    #[inline]
     fn on_payload(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
         let need = self.msg_len.saturating_sub(self.filled);
         let chunk = rest.get(..need).unwrap_or(rest);
