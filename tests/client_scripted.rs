@@ -659,3 +659,26 @@ fn password_never_in_debug() {
     let shown = format!("{c:?}");
     assert!(!shown.contains("VACC79"), "{shown}");
 }
+
+#[test]
+fn ok_before_the_prompt_is_not_a_completed_publish() {
+    let payload = b"\x00\x01\x02";
+    both(
+        |m| {
+            connected(m)
+                // A late PUBACK and OK arrive before the prompt: they are not ours.
+                .on(
+                    "AT+MQTTPUB=\"t\",1,0,0,3",
+                    b"\r\n+MQTTPUBACK:0,1\r\n\r\nOK\r\n\r\n> ",
+                )
+                .on_bytes(payload, &lines(&["+MQTTPUBACK:0,2", "OK"]), 0)
+        },
+        |c, m| {
+            bring_up(c);
+            let p = c.publish("t", payload, QoS::AtLeastOnce, false).unwrap();
+            assert_eq!(p.packet_id, Some(2), "completed by its own acknowledgement");
+            assert_eq!(m.log().last().unwrap(), payload, "the payload was sent");
+            assert!(c.stats().stray_lines >= 2);
+        },
+    );
+}

@@ -99,9 +99,15 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 self.stats.stray_lines = self.stats.stray_lines.saturating_add(1);
                 return;
             }
+            // `OK` before the prompt of a length-mode publish cannot be ours: the
+            // command cannot succeed before its payload was sent. A late answer.
+            _ if p.prompt == Prompt::Waiting && f == Final::Ok => {
+                self.stray();
+                return;
+            }
             // A length-mode publish refused before its prompt: the payload must
             // not be sent (the prompt never comes).
-            _ if p.prompt == Prompt::Waiting && f != Final::Ok => p.prompt = Prompt::NotNeeded,
+            _ if p.prompt == Prompt::Waiting => p.prompt = Prompt::NotNeeded,
             _ => {}
         }
         if p.final_.is_some() {
@@ -185,6 +191,17 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             self.unsolicited(line);
             return;
         };
+        // A length-mode publish collects no acknowledgement before its payload went
+        // out: such lines are late answers of an earlier command.
+        if p.prompt == Prompt::Waiting
+            && matches!(
+                line,
+                Line::PubAck { .. } | Line::PubRec { .. } | Line::PubComp { .. }
+            )
+        {
+            self.stray();
+            return;
+        }
         let unclaimed = match (p.kind, line) {
             (Kind::QueryConfig | Kind::Resync { .. }, Line::Cfg(c)) => {
                 self.reported = Some(reported(&c));
