@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{mqtt, sim_config, start, Peer};
+use common::{mosquitto_available, mqtt, sim_config, start, Mosquitto, Peer};
 use ml302::{Incoming, LinkState, QoS};
 use ml302_sim::{Fault, Target};
 
@@ -28,8 +28,19 @@ fn soak_mixed_traffic_with_random_faults() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(60);
-    let (sim, mut c) = start(sim_config().seed(302));
-    let peer = Peer::connect(sim.broker_addr().unwrap(), "soak-peer", true);
+    // The broker runs as its own process (Mosquitto) where installed, so that the
+    // resident memory measured here is the driver's, the simulator's and the
+    // peer's, not the broker's message log; else the in-process broker.
+    let mut mosquitto = mosquitto_available().then(|| Mosquitto::start(None));
+    let mut cfg = sim_config().seed(302);
+    if let Some(m) = &mosquitto {
+        cfg = cfg.broker(ml302_sim::BrokerMode::Fixed(m.addr()));
+    }
+    let (sim, mut c) = start(cfg);
+    let broker = mosquitto
+        .as_ref()
+        .map_or_else(|| sim.broker_addr().unwrap(), |m| m.addr());
+    let peer = Peer::connect(broker, "soak-peer", true);
     peer.subscribe("soak/up/#", rumqttc::QoS::AtLeastOnce);
     c.configure(&mqtt("soak-dev")).unwrap();
     c.set_ack_timeout(2).unwrap();
@@ -65,7 +76,13 @@ fn soak_mixed_traffic_with_random_faults() {
         }
         let r = next();
         if r % 50 == 0 {
-            sim.inject(faults[(r / 50 % faults.len() as u64) as usize].clone());
+            match (
+                &faults[(r / 50 % faults.len() as u64) as usize],
+                mosquitto.as_mut(),
+            ) {
+                (Fault::RestartBroker, Some(m)) => m.restart(),
+                (f, _) => sim.inject(f.clone()),
+            }
             injected += 1;
         }
         if c.link_state() == LinkState::Idle {
