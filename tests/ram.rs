@@ -1,0 +1,29 @@
+//! The RAM each default costs, as the README documents it (static, no heap).
+
+use ml302::blocking::Client;
+use ml302::session::Session;
+use ml302::Digester;
+
+struct Port;
+impl embedded_io::ErrorType for Port {
+    type Error = core::convert::Infallible;
+}
+struct Clk;
+impl ml302::Clock for Clk {
+    fn now_ms(&mut self) -> u64 {
+        0
+    }
+}
+
+#[test]
+fn ram_of_the_default_buffers() {
+    let digester = core::mem::size_of::<Digester>();
+    let session = core::mem::size_of::<Session>();
+    let client = core::mem::size_of::<Client<Port, Clk>>();
+    let small = core::mem::size_of::<Client<Port, Clk, 512, 1024, 1, 2>>();
+    println!("RAM digester={digester} session={session} client={client} client<512,1024,1,2>={small}");
+    // The figures the README quotes; a change of layout must update them.
+    assert!(digester <= 2 * 1024 + 128, "{digester}");
+    assert!(client <= 16 * 1024, "{client}");
+    assert!(small <= 8 * 1024 + 128, "{small}");
+}
