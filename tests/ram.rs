@@ -21,7 +21,9 @@ fn ram_of_the_default_buffers() {
     let session = core::mem::size_of::<Session>();
     let client = core::mem::size_of::<Client<Port, Clk>>();
     let small = core::mem::size_of::<Client<Port, Clk, 512, 1024, 1, 2>>();
-    println!("RAM digester={digester} session={session} client={client} client<512,1024,1,2>={small}");
+    println!(
+        "RAM digester={digester} session={session} client={client} client<512,1024,1,2>={small}"
+    );
     // The figures the README quotes; a change of layout must update them.
     assert!(digester <= 2 * 1024 + 128, "{digester}");
     assert!(client <= 16 * 1024, "{client}");
