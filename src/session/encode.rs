@@ -1,5 +1,12 @@
 //! Turns an [`Op`] into the typed command and its bytes: the only place the
 //! session touches `crate::command`.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use crate::command::{self, Command, PublishMode};
 use crate::error::Error;

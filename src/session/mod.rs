@@ -17,6 +17,13 @@
 //! (spec §3.10), the link state (§5.2), the subscription table and
 //! re-subscription after a reconnection (§5.7), and the resynchronisation after a
 //! time-out (a late answer of a timed-out command can never complete the next one).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 mod encode;
 mod inbound;

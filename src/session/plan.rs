@@ -1,4 +1,11 @@
 //! The multi-command sequences of the spec (§5.8), written once for both faces.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use crate::config::{MqttConfig, Will};
 

@@ -1,4 +1,11 @@
 //! Values the session hands to the caller: state, messages, events, outcomes.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use heapless::{String, Vec};
 
