@@ -9,7 +9,7 @@
 
 use super::{
     check_range, decode_lines, encode_line, put_bit, put_quoted, put_uint, Bit, Command,
-    NoResponse, LOCAL_TIMEOUT_MS,
+    NoResponse, Sink, LOCAL_TIMEOUT_MS,
 };
 use crate::error::{Error, Field, ValidationError};
 use crate::line::{CfgLine, Line};
@@ -164,6 +164,24 @@ impl<'a> Configure<'a> {
     }
 }
 
+/// Writes `AT+MQTTCFG=` and the seven parameters both forms share.
+fn put_seven(s: &mut dyn Sink, c: &Configure<'_>) {
+    s.put(b"AT+MQTTCFG=");
+    put_quoted(s, c.host.as_str());
+    s.put(b",");
+    put_uint(s, c.port.into());
+    s.put(b",");
+    put_quoted(s, c.client_id.as_str());
+    s.put(b",");
+    put_uint(s, c.keep_alive.into());
+    s.put(b",");
+    put_quoted(s, c.user.as_str());
+    s.put(b",");
+    put_quoted(s, c.password.expose());
+    s.put(b",");
+    put_bit(s, c.clean_session.0);
+}
+
 impl Command for Configure<'_> {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
         encode_line(
@@ -171,20 +189,7 @@ impl Command for Configure<'_> {
             Field::Host,
             || self.validate(),
             |s| {
-                s.put(b"AT+MQTTCFG=");
-                put_quoted(s, self.host.as_str());
-                s.put(b",");
-                put_uint(s, self.port.into());
-                s.put(b",");
-                put_quoted(s, self.client_id.as_str());
-                s.put(b",");
-                put_uint(s, self.keep_alive.into());
-                s.put(b",");
-                put_quoted(s, self.user.as_str());
-                s.put(b",");
-                put_quoted(s, self.password.expose());
-                s.put(b",");
-                put_bit(s, self.clean_session.0);
+                put_seven(s, self);
                 s.put(b",");
                 put_quoted(s, self.version.as_str());
                 s.put(b",");
@@ -287,22 +292,7 @@ impl Command for Configure7<'_> {
             buf,
             Field::Host,
             || self.validate(),
-            |s| {
-                s.put(b"AT+MQTTCFG=");
-                put_quoted(s, self.host.as_str());
-                s.put(b",");
-                put_uint(s, self.port.into());
-                s.put(b",");
-                put_quoted(s, self.client_id.as_str());
-                s.put(b",");
-                put_uint(s, self.keep_alive.into());
-                s.put(b",");
-                put_quoted(s, self.user.as_str());
-                s.put(b",");
-                put_quoted(s, self.password.expose());
-                s.put(b",");
-                put_bit(s, self.clean_session.0);
-            },
+            |s| put_seven(s, &Configure::from(*self)),
         )
     }
 
