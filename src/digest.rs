@@ -512,6 +512,7 @@ pub(crate) fn classify_line(line: &[u8]) -> Frame<'_> {
 }
 
 /// The decoded fields of a complete `+MQTTPUBLISH` header.
+#[derive(Debug)]
 pub(crate) struct Header {
     pub(crate) dup: bool,
     pub(crate) qos: QoS,
@@ -522,14 +523,38 @@ pub(crate) struct Header {
     pub(crate) msg_len: usize,
 }
 
-/// 1–5 decimal digits at `h[*p..]` with a value of at most `max`, followed by
-/// `,` (skipped).
+/// Why [`scan_header`] did not return a header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Cut {
+    /// The bytes so far are a valid beginning of a header: more are needed.
+    /// With how far the complete fields go, once the four numeric ones are in.
+    Short(Option<Resume>),
+    /// The bytes cannot be the beginning of a valid header.
+    Bad,
+}
+
+/// The complete fields of a header cut short, for the field-by-field reading to
+/// carry on from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Resume {
+    /// dup, qos, retained, packet id.
+    nums: [u32; 4],
+    /// The topic (quotes stripped), if it is complete.
+    topic: Option<core::ops::Range<usize>>,
+    /// Where the first incomplete field starts.
+    at: usize,
+}
+
+/// 1–5 decimal digits at `h[*p..]` with a value of at most `max`, ended by a
+/// byte that is not a digit (left in place).
 #[inline]
-fn field_at(h: &[u8], p: &mut usize, max: u32) -> Option<u32> {
+fn field_at(h: &[u8], p: &mut usize, max: u32) -> Result<u32, Cut> {
     let mut v: u32 = 0;
     let mut n = 0usize;
     loop {
-        let b = *h.get(p.wrapping_add(n))?;
+        let Some(&b) = h.get(p.wrapping_add(n)) else {
+            return Err(Cut::Short(None));
+        };
         let d = b.wrapping_sub(b'0');
         if d > 9 {
             break;
@@ -538,14 +563,14 @@ fn field_at(h: &[u8], p: &mut usize, max: u32) -> Option<u32> {
         v = v.wrapping_mul(10).wrapping_add(u32::from(d));
         n = n.wrapping_add(1);
         if n > 5 {
-            return None;
+            return Err(Cut::Bad);
         }
     }
     if n == 0 || v > max {
-        return None;
+        return Err(Cut::Bad);
     }
     *p = p.wrapping_add(n);
-    Some(v)
+    Ok(v)
 }
 
 /// Parses a complete, well-formed `+MQTTPUBLISH` header from `h`, which starts
@@ -553,47 +578,84 @@ fn field_at(h: &[u8], p: &mut usize, max: u32) -> Option<u32> {
 /// header and the offset of the first payload byte.
 ///
 /// It accepts exactly what the digester's incremental reading accepts, and
-/// returns `None` for anything else, including a header cut short: the digester
-/// uses it as a shortcut when a whole header is at hand and falls back to
-/// reading byte by byte otherwise; [`crate::urc::Urc::parse`] uses it as is.
+/// returns `None` for anything else, including a header cut short;
+/// [`crate::urc::Urc::parse`] uses it as is.
 #[inline]
 pub(crate) fn parse_header(h: &[u8], cap: usize) -> Option<(Header, usize)> {
-    let mut p = h.iter().position(|&b| b != b' ')?;
+    scan_header(h, cap).ok()
+}
+
+/// [`parse_header`], telling a header cut short ([`Cut::Short`]: every byte so
+/// far is one the incremental reading would accept without a frame) from one
+/// that can never be valid ([`Cut::Bad`]). The digester uses it as a shortcut
+/// when a header is at hand, and to finish a header split across inputs.
+#[inline]
+pub(crate) fn scan_header(h: &[u8], cap: usize) -> Result<(Header, usize), Cut> {
+    let mut p = h.iter().position(|&b| b != b' ').ok_or(Cut::Short(None))?;
     let mut nums = [0u32; 4];
     for (slot, max) in nums.iter_mut().zip([1, 2, 1, 65535]) {
         *slot = field_at(h, &mut p, max)?;
         if h.get(p) != Some(&b',') {
-            return None;
+            return Err(Cut::Bad);
         }
         p = p.wrapping_add(1);
     }
-    let rest = h.get(p..)?;
-    let topic = if rest.first() == Some(&b'"') {
-        let q = rest.get(1..)?;
-        let k = find_delim(b'"', q.get(..cap.saturating_add(1)).unwrap_or(q))?;
-        if k > cap || q.get(k) != Some(&b'"') || q.get(k.wrapping_add(1)) != Some(&b',') {
-            return None;
-        }
-        let start = p.wrapping_add(1);
-        p = start.wrapping_add(k).wrapping_add(2);
-        start..start.wrapping_add(k)
-    } else {
-        let k = find_delim(b',', rest.get(..cap.saturating_add(1)).unwrap_or(rest))?;
-        if k > cap || rest.get(k) != Some(&b',') {
-            return None;
-        }
-        let start = p;
-        p = start.wrapping_add(k).wrapping_add(1);
-        start..start.wrapping_add(k)
+    let rest = h.get(p..).unwrap_or_default();
+    let short = |topic: Option<core::ops::Range<usize>>, at: usize| {
+        Cut::Short(Some(Resume { nums, topic, at }))
     };
-    let msg_len = field_at(h, &mut p, 65535)?;
-    let body = match h.get(p..)? {
+    let after_nums = p;
+    // A topic with no end in sight: cut short while it fits, bad beyond.
+    let unended = |window: &[u8]| {
+        if window.len() > cap {
+            Cut::Bad
+        } else {
+            short(None, after_nums)
+        }
+    };
+    let topic = match rest.first() {
+        None => return Err(short(None, after_nums)),
+        Some(b'"') => {
+            let q = rest.get(1..).unwrap_or_default();
+            let window = q.get(..cap.saturating_add(1)).unwrap_or(q);
+            let k = find_delim(b'"', window).ok_or_else(|| unended(window))?;
+            if k > cap || q.get(k) != Some(&b'"') {
+                return Err(Cut::Bad);
+            }
+            match q.get(k.wrapping_add(1)) {
+                Some(b',') => {}
+                Some(_) => return Err(Cut::Bad),
+                None => return Err(short(None, after_nums)),
+            }
+            let start = p.wrapping_add(1);
+            p = start.wrapping_add(k).wrapping_add(2);
+            start..start.wrapping_add(k)
+        }
+        Some(_) => {
+            let window = rest.get(..cap.saturating_add(1)).unwrap_or(rest);
+            let k = find_delim(b',', window).ok_or_else(|| unended(window))?;
+            if k > cap || rest.get(k) != Some(&b',') {
+                return Err(Cut::Bad);
+            }
+            let start = p;
+            p = start.wrapping_add(k).wrapping_add(1);
+            start..start.wrapping_add(k)
+        }
+    };
+    let after_topic = p;
+    let msg_len = match field_at(h, &mut p, 65535) {
+        Ok(v) => v,
+        Err(Cut::Short(_)) => return Err(short(Some(topic), after_topic)),
+        Err(e) => return Err(e),
+    };
+    let body = match h.get(p..).unwrap_or_default() {
         [b',', ..] => p.wrapping_add(1),
         [b'\r', b'\n', ..] => p.wrapping_add(2),
-        _ => return None,
+        [b'\r'] => return Err(short(Some(topic), after_topic)),
+        _ => return Err(Cut::Bad),
     };
     let [dup, qos, retained, packet_id] = nums;
-    Some((
+    Ok((
         Header {
             dup: dup == 1,
             qos: QoS::from_u8(qos as u8).unwrap_or_default(),
@@ -1021,7 +1083,34 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// they are at hand.
     #[inline]
     fn fast_publish(&mut self, h: &[u8], at: usize) -> Option<(usize, Option<Ready>)> {
-        let (hd, body) = parse_header(h, LINE.min(MAX_TOPIC))?;
+        let (hd, body) = match scan_header(h, LINE.min(MAX_TOPIC)) {
+            Ok(done) => done,
+            Err(Cut::Short(Some(r))) => {
+                // Split across inputs, past the numeric fields: keep what is
+                // complete and read the rest field by field from where it starts.
+                let [dup, qos, retained, packet_id] = r.nums;
+                self.dup = dup == 1;
+                self.qos = QoS::from_u8(qos as u8).unwrap_or_default();
+                self.retained = retained == 1;
+                self.packet_id = packet_id as u16;
+                self.acc = 0;
+                self.digits = 0;
+                match r.topic {
+                    Some(t) => {
+                        self.len = 0;
+                        self.append(h.get(t).unwrap_or_default());
+                        self.field = 5;
+                        self.mode = Mode::Num;
+                    }
+                    None => {
+                        self.field = 4;
+                        self.mode = Mode::TopicStart;
+                    }
+                }
+                return Some((at.wrapping_add(r.at), None));
+            }
+            Err(_) => return None,
+        };
         let topic = h.get(hd.topic)?;
         self.len = 0;
         self.append(topic);
@@ -1527,6 +1616,41 @@ mod tests {
         assert!(parse_header(b"0,0,0,0,\"abc\",1,x", 3).is_some());
         assert!(parse_header(b"0,0,0,0,t,123456,x", 3).is_none());
         assert!(parse_header(b"0,0,0,0,t,1\rx", 3).is_none());
+    }
+
+    #[test]
+    fn header_cut_short_resumes_after_the_complete_fields() {
+        for h in [&b" 0,1,0,77,\"a/b\",3,xyz"[..], b"0,2,1,1,pyr,3\r\nabc"] {
+            let (_, body) = parse_header(h, MAX_TOPIC).unwrap();
+            for n in 0..body {
+                let Err(Cut::Short(resume)) = scan_header(&h[..n], MAX_TOPIC) else {
+                    panic!("prefix {n} of {h:?} is not short");
+                };
+                // The topic is reported once complete, with the offset of the
+                // length field; before that, the offset of the topic.
+                if let Some(r) = resume {
+                    assert_eq!(r.nums[3], if h[0] == b' ' { 77 } else { 1 });
+                    match r.topic {
+                        Some(t) => assert!(h[t].iter().all(|&b| b != b',') && r.at <= n),
+                        None => assert!(r.at <= n && h[r.at - 1] == b','),
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            scan_header(b"0,1,0,7", MAX_TOPIC).unwrap_err(),
+            Cut::Short(None)
+        );
+        assert_eq!(scan_header(b"0,3,", MAX_TOPIC).unwrap_err(), Cut::Bad);
+        assert_eq!(
+            scan_header(b"0,1,0,7,t\r", MAX_TOPIC).unwrap_err(),
+            Cut::Bad
+        );
+        assert_eq!(
+            scan_header(b"0,1,0,7,t,1\rx", MAX_TOPIC).unwrap_err(),
+            Cut::Bad
+        );
+        assert_eq!(scan_header(b"0,1,0,7,\"abc", 2).unwrap_err(), Cut::Bad);
     }
 
     #[test]
