@@ -68,13 +68,23 @@ fn main() -> ExitCode {
     let mut counts = Counts::default();
     if !skip {
         let mut d: Digester = Digester::new();
-        for piece in data.chunks(chunk) {
-            let mut rest = piece;
-            while !rest.is_empty() {
-                let (used, frame) = d.feed(rest);
-                rest = rest.get(used..).unwrap_or_default();
-                if let Some(f) = frame {
+        if chunk == 1 {
+            // One byte per call, without the slicing of the general loop (a call
+            // on one byte always consumes it).
+            for b in &data {
+                if let (_, Some(f)) = d.feed(core::slice::from_ref(b)) {
                     counts.add(&f);
+                }
+            }
+        } else {
+            for piece in data.chunks(chunk) {
+                let mut rest = piece;
+                while !rest.is_empty() {
+                    let (used, frame) = d.feed(rest);
+                    rest = rest.get(used..).unwrap_or_default();
+                    if let Some(f) = frame {
+                        counts.add(&f);
+                    }
                 }
             }
         }

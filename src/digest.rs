@@ -766,12 +766,53 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     #[inline]
     pub fn feed(&mut self, input: &[u8]) -> (usize, Option<Frame<'_>>) {
         if let [b] = *input {
+            // The hot cases when bytes trickle in one at a time, inline: a byte
+            // inside a line that neither ends it nor decides its prefix, a line
+            // end between lines, a payload byte that does not end the payload.
+            match self.mode {
+                Mode::Line | Mode::Probe if b > b'\r' => {
+                    let next = self.len.wrapping_add(1);
+                    if next < self.limit {
+                        if let Some(slot) = self.line.get_mut(self.len) {
+                            *slot = b;
+                            self.len = next;
+                            self.stats.bytes = self.stats.bytes.wrapping_add(1);
+                            return (1, None);
+                        }
+                    }
+                }
+                Mode::LineStart if is_eol(b) => {
+                    self.stats.bytes = self.stats.bytes.wrapping_add(1);
+                    return (1, None);
+                }
+                Mode::Payload => {
+                    let next = self.filled.wrapping_add(1);
+                    if next < self.msg_len {
+                        if let Some(slot) = self.payload.get_mut(self.filled) {
+                            *slot = b;
+                            self.filled = next;
+                            self.stats.bytes = self.stats.bytes.wrapping_add(1);
+                            return (1, None);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            return self.feed_one(b);
+        }
+        self.feed_slow(input)
+    }
+
+    /// One byte that [`Self::feed`] does not take inline.
+    #[inline(never)]
+    fn feed_one(&mut self, b: u8) -> (usize, Option<Frame<'_>>) {
+        {
             if let Some(r) = self.feed_byte(b) {
                 self.stats.bytes = self.stats.bytes.wrapping_add(1);
                 return (1, r.map(|r| self.frame(r)));
             }
         }
-        self.feed_slow(input)
+        self.feed_slow(core::slice::from_ref(&b))
     }
 
     /// One byte on its own, the common case when bytes trickle in: every step
@@ -794,7 +835,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
                 match b {
                     b'+' => self.probe(PUBLISH_PREFIX.len()),
                     b'O' => self.probe(3),
-                    _ => self.mode = Mode::Line,
+                    _ => self.enter_line(),
                 }
             }
             Mode::Line | Mode::Probe | Mode::TopicQuoted | Mode::TopicBare => {
@@ -961,6 +1002,14 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         Some(Ready::Malformed(e))
     }
 
+    /// Continues the current line as an ordinary one.
+    #[inline]
+    fn enter_line(&mut self) {
+        self.mode = Mode::Line;
+        // `feed`'s one-byte lane stores a byte while `len + 1 < limit`.
+        self.limit = LINE.saturating_add(1);
+    }
+
     /// Starts deciding the line's prefix once it holds `at` bytes.
     #[inline]
     fn probe(&mut self, at: usize) {
@@ -976,7 +1025,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         match self.line.get(..self.len) {
             Some(PUBLISH_PREFIX) => self.begin_header(),
             Some(b"OK ") => self.mode = Mode::OkSpace,
-            _ => self.mode = Mode::Line,
+            _ => self.enter_line(),
         }
     }
 
@@ -1066,7 +1115,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
             }
             self.len = 0;
             self.append(window);
-            self.mode = Mode::Line;
+            self.enter_line();
             return Some((i.wrapping_add(window.len()), None));
         };
         let text = window.get(..k)?;
@@ -1278,7 +1327,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
                     *slot = b;
                     self.len = 1;
                     if at == 0 {
-                        self.mode = Mode::Line;
+                        self.enter_line();
                     } else {
                         self.probe(at);
                     }
@@ -1346,7 +1395,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
             None => {
                 self.len = 0;
                 self.append(window);
-                self.mode = Mode::Line;
+                self.enter_line();
                 (i.saturating_add(window.len()), None)
             }
         }
@@ -1424,7 +1473,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
             }
             _ => {
                 // Not a split after all: an ordinary line.
-                self.mode = Mode::Line;
+                self.enter_line();
                 (0, None)
             }
         }

@@ -1,0 +1,112 @@
+//! The least any streaming framer must do, as a yardstick for `digest_stream`.
+//!
+//! ```text
+//! python3 make-stream.py a 1 /tmp/a.bin
+//! CHUNK=1 cargo run --release --example line_floor -- /tmp/a.bin
+//! ```
+//!
+//! It feeds the file in chunks of `CHUNK` bytes (default 64; `0` only reads the
+//! file) through the same loop as `examples/digest_stream.rs`, to a "framer" that
+//! does nothing but copy every byte into a line buffer and test it for a line end
+//! (no `+MQTTPUBLISH` length framing, no classification, no prompt, no errors
+//! beyond a full buffer). `scripts/bench-callgrind.sh` measures it beside the
+//! digester: its instructions per byte are a floor no digester that keeps its
+//! state between calls can go below at the same chunk size.
+//!
+//! Prints `{"lines":N,"bytes":N}`.
+
+use std::process::ExitCode;
+
+/// Line buffer and its fill, the state a byte-at-a-time framer must keep.
+struct Floor {
+    line: [u8; 1024],
+    len: usize,
+}
+
+impl Floor {
+    /// Takes bytes until a line ends (returning its length) or `input` is used up.
+    ///
+    /// A lone byte that is not CR or LF is stored inline (the case that dominates
+    /// when bytes arrive one at a time); everything else goes out of line.
+    #[inline(always)]
+    fn feed(&mut self, input: &[u8]) -> (usize, Option<usize>) {
+        if let [b] = *input {
+            if b > b'\r' {
+                if let Some(slot) = self.line.get_mut(self.len) {
+                    *slot = b;
+                    self.len += 1;
+                    return (1, None);
+                }
+            }
+        }
+        self.feed_run(input)
+    }
+
+    #[inline(never)]
+    fn feed_run(&mut self, input: &[u8]) -> (usize, Option<usize>) {
+        for (i, &b) in input.iter().enumerate() {
+            if b == b'\r' || b == b'\n' {
+                let n = core::mem::take(&mut self.len);
+                if n > 0 {
+                    return (i + 1, Some(n));
+                }
+            } else if let Some(slot) = self.line.get_mut(self.len) {
+                *slot = b;
+                self.len += 1;
+            } else {
+                self.len = 0;
+            }
+        }
+        (input.len(), None)
+    }
+}
+
+fn main() -> ExitCode {
+    let Some(path) = std::env::args_os().nth(1) else {
+        eprintln!("usage: line_floor FILE   (env: CHUNK=64)");
+        return ExitCode::from(2);
+    };
+    let chunk: usize = match std::env::var("CHUNK").map(|s| s.parse()) {
+        Ok(Ok(n)) => n,
+        Ok(Err(_)) => {
+            eprintln!("CHUNK must be a number");
+            return ExitCode::from(2);
+        }
+        Err(_) => 64,
+    };
+    let data = match std::fs::read(&path) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("cannot read {}: {e}", path.to_string_lossy());
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut lines = 0u64;
+    if chunk > 0 {
+        let mut f = Floor {
+            line: [0; 1024],
+            len: 0,
+        };
+        if chunk == 1 {
+            // One byte per call, without the slicing of the general loop.
+            for b in &data {
+                if f.feed(core::slice::from_ref(b)).1.is_some() {
+                    lines += 1;
+                }
+            }
+        } else {
+            for piece in data.chunks(chunk) {
+                let mut rest = piece;
+                while !rest.is_empty() {
+                    let (used, line) = f.feed(rest);
+                    rest = rest.get(used..).unwrap_or_default();
+                    if line.is_some() {
+                        lines += 1;
+                    }
+                }
+            }
+        }
+    }
+    println!("{{\"lines\":{lines},\"bytes\":{}}}", data.len());
+    ExitCode::SUCCESS
+}
