@@ -21,7 +21,7 @@
 )]
 
 use crate::digest::{parse_header, Frame, Publish, MAX_TOPIC, PUBLISH_PREFIX_BYTES};
-use crate::line::Line;
+use crate::line::{quick, Line, Quick};
 use crate::types::TimeoutKind;
 
 /// Every unsolicited line the module prints (spec §1.2, §3).
@@ -100,14 +100,37 @@ impl<'a> Urc<'a> {
     /// and lines through [`Urc::from_line`]. `None` for final results, the prompt
     /// and framing errors.
     pub fn from_frame(frame: &Frame<'a>) -> Option<Urc<'a>> {
+        if let Frame::Line(bytes) = *frame {
+            // The common ACK and ping lines are read without decoding their
+            // fields (the same result as the general way, which takes the rest).
+            return match quick(bytes) {
+                Some(Quick::Ack) => None,
+                Some(Quick::PingResp) => Some(Urc::PingResp),
+                None => Urc::from_line_bytes(bytes),
+            };
+        }
+        Urc::from_other_frame(frame)
+    }
+
+    /// [`Urc::from_frame`] of a frame that is not a line (out of line, so that the
+    /// line path stays small).
+    #[inline(never)]
+    fn from_other_frame(frame: &Frame<'a>) -> Option<Urc<'a>> {
         match *frame {
             Frame::Publish(p) => Some(Urc::Publish(p)),
             Frame::MessageTooLarge { topic, len } => Some(Urc::MessageTooLarge { topic, len }),
             Frame::Cme(CME_BAD_INCOMING_PUBLISH) => Some(Urc::BadIncomingPublish),
             Frame::Cme(CME_BAD_INCOMING_PUBREL) => Some(Urc::BadIncomingPubRel),
-            Frame::Line(bytes) => Urc::from_line(&Line::parse(bytes)),
             Frame::Ok | Frame::Error | Frame::Cme(_) | Frame::Prompt | Frame::Malformed(_) => None,
+            Frame::Line(bytes) => Urc::from_line_bytes(bytes),
         }
+    }
+
+    /// [`Urc::from_line`] of a line not read by [`quick`]; out of line, so that
+    /// the quick path stays small.
+    #[inline(never)]
+    fn from_line_bytes(bytes: &'a [u8]) -> Option<Urc<'a>> {
+        Urc::from_line(&Line::parse(bytes))
     }
 
     /// Decodes one whole URC as the module prints it, e.g.
@@ -223,5 +246,108 @@ mod tests {
                 payload: b"hello",
             })
         );
+    }
+
+    /// `from_frame` of a line, against the general way it shortens.
+    fn same_as_general(l: &[u8]) {
+        assert_eq!(
+            Urc::from_frame(&Frame::Line(l)),
+            Urc::from_line(&Line::parse(l)),
+            "{:?}",
+            core::str::from_utf8(l)
+        );
+    }
+
+    #[test]
+    fn from_frame_of_lines() {
+        for (l, want) in [
+            (&b"+MQTTPUBACK: 0,12345"[..], None),
+            (b"+MQTTPUBREC:1,7", None),
+            (b"+MQTTPUBCOMP: 0,65535", None),
+            (b"+MQTTSUBACK: 4321,1,\"pyr\"", None),
+            (b"+MQTTSUBACK:1,1,\"\xc3\xa9\"", None),
+            (b"+MQTTUNSUBACK: 7,\"sensors/room-12/temp\"", None),
+            (b"+MQTTPINGRSP: OK", Some(Urc::PingResp)),
+            (b"+MQTTPINGRSP:OK", Some(Urc::PingResp)),
+            (b"+MQTTPINGRESP:OK", Some(Urc::PingResp)),
+            (b"+MQTTPINGRESP: OK", Some(Urc::PingResp)),
+            (b"+MQTTPINGRSP:  OK ", Some(Urc::PingResp)),
+            (
+                b"+MQTTPUBREL: 1,7",
+                Some(Urc::PubRel {
+                    dup: true,
+                    packet_id: 7,
+                }),
+            ),
+            (b"+MQTTTO: 5", Some(Urc::AckTimeout(TimeoutKind::Ping))),
+            (b"+MQTTDISC: OK", Some(Urc::Disconnected)),
+            (b"AT+MQTTPING=0", None),
+        ] {
+            assert_eq!(
+                Urc::from_frame(&Frame::Line(l)),
+                want,
+                "{:?}",
+                core::str::from_utf8(l)
+            );
+            same_as_general(l);
+        }
+        // Malformed ACK lines stay reported as unknown.
+        for l in [
+            &b"+MQTTPUBACK: 0,65536"[..],
+            b"+MQTTPUBACK: 2,5",
+            b"+MQTTPUBACK: 0,5x",
+            b"+MQTTSUBACK: 4321,1,\"\xff\"",
+            b"+MQTTSUBACK: 4321,256,\"pyr\"",
+            b"+MQTTUNSUBACK: 70000,pyr",
+            b"+MQTTPINGRSP: FAIL",
+        ] {
+            assert_eq!(
+                Urc::from_frame(&Frame::Line(l)),
+                Some(Urc::Unknown(l)),
+                "{:?}",
+                core::str::from_utf8(l)
+            );
+            same_as_general(l);
+        }
+    }
+
+    #[test]
+    fn from_frame_agrees_with_from_line_on_the_corpus() {
+        for l in crate::line::tests::quick_corpus() {
+            same_as_general(&l);
+        }
+    }
+
+    /// Starts of the lines of the property test below.
+    const HEADS: &[&[u8]] = &[
+        b"+MQTTPUBACK:",
+        b"+MQTTPUBREC: ",
+        b"+MQTTPUBCOMP:",
+        b"+MQTTPUBREL:",
+        b"+MQTTSUBACK: ",
+        b"+MQTTUNSUBACK:",
+        b"+MQTTPINGRSP:",
+        b"+MQTTPINGRESP: ",
+        b"+MQTTPINGRESP",
+        b"+MQTTSUBACK",
+        b"+MQTT",
+        b"",
+    ];
+
+    /// Bytes of their tails.
+    const TAIL_BYTES: &[u8] = &[
+        b'0', b'1', b'5', b'6', b'9', b',', b' ', b'"', b'O', b'K', b'a', b'/', b':', 0xc3, 0xa9,
+        0xff, 0x80,
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(4096))]
+        #[test]
+        fn from_frame_agrees_with_from_line(
+            head in proptest::sample::select(HEADS),
+            tail in proptest::collection::vec(proptest::sample::select(TAIL_BYTES), 0..24),
+        ) {
+            same_as_general(&[head, &tail[..]].concat());
+        }
     }
 }
