@@ -5,10 +5,14 @@
 # examples/digest_stream in release mode, checks that its counts equal the
 # script's at every chunk size, and runs it under `valgrind --tool=callgrind`
 # at chunk sizes 1, 64 and 512. A run with CHUNK=0 (read the file, digest
-# nothing) is the baseline subtracted from each figure.
+# nothing) is the baseline subtracted from each figure. Beside each figure, the
+# same measure of examples/line_floor (the same feeding loop around a "framer"
+# that only copies bytes into a line buffer and tests them for CR/LF): the least
+# a byte-at-a-time framer costs in that loop.
 #
 # usage: scripts/bench-callgrind.sh [MiB]      (default 1)
 # env:   BIN=path   use this digest_stream binary instead of building one
+#        FLOOR=path use this line_floor binary instead of building one
 #        CARGO_TARGET_DIR is honoured when building
 set -euo pipefail
 
@@ -28,14 +32,15 @@ for tool in python3 valgrind; do
     command -v "$tool" >/dev/null || { echo "error: $tool not found" >&2; exit 1; }
 done
 
-if [[ -z "${BIN:-}" ]]; then
-    cargo build --quiet --release -p ml302 --example digest_stream
-    BIN="${CARGO_TARGET_DIR:-target}/release/examples/digest_stream"
+if [[ -z "${BIN:-}" || -z "${FLOOR:-}" ]]; then
+    cargo build --quiet --release -p ml302 --example digest_stream --example line_floor
 fi
+BIN="${BIN:-${CARGO_TARGET_DIR:-target}/release/examples/digest_stream}"
+FLOOR="${FLOOR:-${CARGO_TARGET_DIR:-target}/release/examples/line_floor}"
 
 # Instructions executed by one run (callgrind's "I refs").
 irefs() {
-    CHUNK="$1" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" "$2" 2>&1 >/dev/null |
+    CHUNK="$1" valgrind --tool=callgrind --callgrind-out-file=/dev/null "${3:-$BIN}" "$2" 2>&1 >/dev/null |
         awk '/I[ ]+refs:/ { gsub(",", "", $NF); print $NF }'
 }
 
@@ -44,12 +49,13 @@ same_json() {
     python3 -c 'import json,sys; sys.exit(json.loads(sys.argv[1]) != json.loads(sys.argv[2]))' "$1" "$2"
 }
 
-printf '%-8s %8s %12s %14s %10s\n' stream chunk bytes instructions instr/byte
+printf '%-8s %8s %12s %14s %10s %14s\n' stream chunk bytes instructions instr/byte copy+eol/byte
 for mix in a b; do
     file="$work/$mix.bin"
     want="$(python3 "$script" "$mix" "$mib" "$file")"
     bytes="$(stat -c %s "$file")"
     base="$(irefs 0 "$file")"
+    floor_base="$(irefs 0 "$file" "$FLOOR")"
     for chunk in 1 64 512; do
         got="$(CHUNK="$chunk" "$BIN" "$file")"
         if ! same_json "$want" "$got"; then
@@ -57,8 +63,12 @@ for mix in a b; do
             exit 1
         fi
         total="$(irefs "$chunk" "$file")"
+        floor="$(irefs "$chunk" "$file" "$FLOOR")"
         awk -v m="$mix" -v c="$chunk" -v b="$bytes" -v t="$total" -v z="$base" \
-            'BEGIN { printf "%-8s %8d %12d %14d %10.2f\n", m, c, b, t - z, (t - z) / b }'
+            -v f="$floor" -v fz="$floor_base" \
+            'BEGIN { printf "%-8s %8d %12d %14d %10.2f %14.2f\n", m, c, b, t - z, (t - z) / b, (f - fz) / b }'
     done
 done
-echo "(baseline: CHUNK=0, reading the file only, subtracted; counts checked against make-stream.py)"
+echo "(baseline: CHUNK=0, reading the file only, subtracted; counts checked against make-stream.py;"
+echo " copy+eol: examples/line_floor, a framer that only copies bytes and tests them for CR/LF,"
+echo " byte by byte, in the same loop: at chunk 1 the least any framer costs there)"
