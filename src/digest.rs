@@ -24,30 +24,35 @@
 //!   Line ends are found a word at a time (and with `memchr` past the first 64
 //!   bytes), payloads are copied in bulk without being looked at.
 //!   When a call starts at a line start with the whole line or the whole
-//!   `+MQTTPUBLISH` header in its input, a straight-line fast path takes it;
-//!   otherwise (a frame split across calls, odd input) the byte-by-byte state
-//!   machine does, with the same outcome — property tests compare the two. A byte
-//!   is looked at most twice by the fast path's attempt and once by the state
+//!   `+MQTTPUBLISH` header in its input, a straight-line fast path takes it; a
+//!   header cut short by the end of the input is kept as far as its fields are
+//!   complete and the field-by-field state machine carries on from the first
+//!   incomplete one; anything else (odd input, a prefix split across calls) goes
+//!   to the state machine, with the same outcome — property tests compare them.
+//!   A byte is looked at most twice: by the fast path's attempt and by the state
 //!   machine.
 //!
 //! # Cost
 //!
 //! Measured with `scripts/bench-callgrind.sh` (callgrind instructions per byte,
 //! x86-64, minus a run that only reads the file) on the 1 MiB streams of
-//! `make-stream.py`, through `examples/digest_stream.rs`, which also decodes every
-//! line with [`crate::line::Line::parse`] to classify it; in brackets, the same
-//! run without that classification:
+//! `make-stream.py`, through `examples/digest_stream.rs`, which also classifies
+//! every line with [`crate::urc::Urc::from_frame`] to count it; in the last
+//! column, `examples/line_floor.rs` in the same feeding loop — a "framer" that
+//! only copies each byte into a line buffer and tests it for CR/LF:
 //!
-//! | stream | chunk 1 | chunk 64 | chunk 512 |
-//! | --- | --- | --- | --- |
-//! | `a` (short frames, ~30 bytes each) | 62.5 (59.6) | 18.0 (15.1) | 13.1 (10.2) |
-//! | `b` (binary payloads up to 1 KiB) | 55.3 (53.9) | 9.9 (8.4) | 6.8 (5.3) |
+//! | stream | chunk 1 | chunk 64 | chunk 512 | copy + CR/LF test, chunk 1 |
+//! | --- | --- | --- | --- | --- |
+//! | `a` (short frames, ~30 bytes each) | 46.3 | 16.9 | 12.3 | 14.3 |
+//! | `b` (binary payloads up to 1 KiB) | 34.7 | 9.4 | 6.4 | 13.5 |
 //!
-//! Most of a frame's cost is fixed (one `feed` call, its classification, the
-//! return of the frame), so short frames cost more per byte; at chunk 1 every
-//! byte is a call, and the caller's loop is about half of the figure. atat's
-//! `AtDigester` costs about 5200, 115 and 37 on stream `a` (and merges frames
-//! from chunk 64 on).
+//! Most of a frame's cost is fixed (a `feed` call, the header or line
+//! classification, the return of the frame), so short frames cost more per byte.
+//! A one-byte `feed` stores a byte inside a line or payload inline and leaves
+//! everything else to an out-of-line path; at one byte per call no framer can
+//! look at a word at a time, which is why even the copy-and-test yardstick costs
+//! over 13 instructions per byte there. atat's `AtDigester` costs about 5200, 115
+//! and 37 on stream `a` (and merges frames from chunk 64 on).
 //!
 //! # Framing rules (spec §1.3, §3.1)
 //!
