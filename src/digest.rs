@@ -590,6 +590,18 @@ pub(crate) fn parse_header(h: &[u8], cap: usize) -> Option<(Header, usize)> {
     scan_header(h, cap).ok()
 }
 
+/// dup, QoS, retained and packet id from the four numeric header fields (already
+/// checked against their ranges).
+#[inline]
+fn fixed_fields([dup, qos, retained, packet_id]: [u32; 4]) -> (bool, QoS, bool, u16) {
+    (
+        dup == 1,
+        QoS::from_u8(qos as u8).unwrap_or_default(),
+        retained == 1,
+        packet_id as u16,
+    )
+}
+
 /// [`parse_header`], telling a header cut short ([`Cut::Short`]: every byte so
 /// far is one the incremental reading would accept without a frame) from one
 /// that can never be valid ([`Cut::Bad`]). The digester uses it as a shortcut
@@ -659,13 +671,13 @@ pub(crate) fn scan_header(h: &[u8], cap: usize) -> Result<(Header, usize), Cut> 
         [b'\r'] => return Err(short(Some(topic), after_topic)),
         _ => return Err(Cut::Bad),
     };
-    let [dup, qos, retained, packet_id] = nums;
+    let (dup, qos, retained, packet_id) = fixed_fields(nums);
     Ok((
         Header {
-            dup: dup == 1,
-            qos: QoS::from_u8(qos as u8).unwrap_or_default(),
-            retained: retained == 1,
-            packet_id: packet_id as u16,
+            dup,
+            qos,
+            retained,
+            packet_id,
             topic,
             msg_len: msg_len as usize,
         },
@@ -811,11 +823,9 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// One byte that [`Self::feed`] does not take inline.
     #[inline(never)]
     fn feed_one(&mut self, b: u8) -> (usize, Option<Frame<'_>>) {
-        {
-            if let Some(r) = self.feed_byte(b) {
-                self.stats.bytes = self.stats.bytes.wrapping_add(1);
-                return (1, r.map(|r| self.frame(r)));
-            }
+        if let Some(r) = self.feed_byte(b) {
+            self.stats.bytes = self.stats.bytes.wrapping_add(1);
+            return (1, r.map(|r| self.frame(r)));
         }
         self.feed_slow(core::slice::from_ref(&b))
     }
@@ -1142,11 +1152,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
             Err(Cut::Short(Some(r))) => {
                 // Split across inputs, past the numeric fields: keep what is
                 // complete and read the rest field by field from where it starts.
-                let [dup, qos, retained, packet_id] = r.nums;
-                self.dup = dup == 1;
-                self.qos = QoS::from_u8(qos as u8).unwrap_or_default();
-                self.retained = retained == 1;
-                self.packet_id = packet_id as u16;
+                (self.dup, self.qos, self.retained, self.packet_id) = fixed_fields(r.nums);
                 self.acc = 0;
                 self.digits = 0;
                 match r.topic {
