@@ -12,8 +12,8 @@
 //!   `expect`, `panic!`, slice indexing and unchecked arithmetic; property tests
 //!   feed it arbitrary bytes at random chunkings and buffer sizes down to zero).
 //! * **Bounded memory, no allocation**: a [`Digester<LINE, PAYLOAD>`] is
-//!   `LINE + PAYLOAD` bytes of buffers plus 64 bytes of state on a 64-bit host
-//!   (fewer on a 32-bit MCU): 2112 bytes with the defaults, wherever the caller
+//!   `LINE + PAYLOAD` bytes of buffers plus 88 bytes of state on a 64-bit host
+//!   (fewer on a 32-bit MCU): 2136 bytes with the defaults, wherever the caller
 //!   puts it (stack, `static`, a struct). Nothing grows.
 //! * **Never hangs**: [`Digester::feed`] consumes at least one byte of any
 //!   non-empty input.
@@ -257,7 +257,14 @@ enum Ready {
     Prompt,
     /// The line in `line[..len]`.
     Line,
+    /// The line in `input[lent[0]..lent[1]]` of the current call (lent, not
+    /// copied).
+    LineIn,
+    /// The message with its topic in `line[..len]`, its payload in `payload`.
     Publish,
+    /// The message with its topic in `input[lent[0]..lent[1]]` and its payload
+    /// in `input[lent[2]..][..msg_len]` of the current call.
+    PublishIn,
     Malformed(FramingError),
 }
 
@@ -277,13 +284,15 @@ pub struct Stats {
 ///
 /// `LINE` bounds a line and a `+MQTTPUBLISH` topic; `PAYLOAD` bounds a message
 /// payload. The digester holds both buffers inline: it is `LINE + PAYLOAD` bytes
-/// plus about 80 bytes of state.
+/// plus 88 bytes of state on a 64-bit host.
 pub struct Digester<const LINE: usize = DEFAULT_LINE, const PAYLOAD: usize = DEFAULT_PAYLOAD> {
     /// The current line, or the topic while in a `+MQTTPUBLISH` frame.
     line: [u8; LINE],
     payload: [u8; PAYLOAD],
     /// Bytes of `line` in use.
     len: usize,
+    /// Where a frame lent from the current input lies in it (see [`Ready`]).
+    lent: [usize; 3],
     /// In `Probe`, the length at which the line's prefix is decided.
     limit: usize,
     /// Payload bytes received so far.
@@ -382,6 +391,13 @@ fn scan(
 /// Position of the first byte that is neither CR nor LF.
 #[inline]
 fn skip_eols(hay: &[u8]) -> Option<usize> {
+    // The usual gaps between frames, LF CR LF (after a line taken up to its CR)
+    // and CR LF, in a few byte compares.
+    match hay {
+        [b'\n', b'\r', b'\n', c, ..] if !is_eol(*c) => return Some(3),
+        [b'\r', b'\n', c, ..] if !is_eol(*c) => return Some(2),
+        _ => {}
+    }
     if let Some(w) = hay.first_chunk::<8>() {
         // Exact per byte (no borrow between bytes): high bit set where a byte is
         // neither CR nor LF.
@@ -542,8 +558,10 @@ pub(crate) enum Cut {
 /// carry on from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Resume {
-    /// dup, qos, retained, packet id.
+    /// dup, qos, retained, packet id (the first `fields` of them).
     nums: [u32; 4],
+    /// How many of the four numeric fields are complete.
+    fields: u8,
     /// The topic (quotes stripped), if it is complete.
     topic: Option<core::ops::Range<usize>>,
     /// Where the first incomplete field starts.
@@ -610,16 +628,52 @@ fn fixed_fields([dup, qos, retained, packet_id]: [u32; 4]) -> (bool, QoS, bool, 
 pub(crate) fn scan_header(h: &[u8], cap: usize) -> Result<(Header, usize), Cut> {
     let mut p = h.iter().position(|&b| b != b' ').ok_or(Cut::Short(None))?;
     let mut nums = [0u32; 4];
-    for (slot, max) in nums.iter_mut().zip([1, 2, 1, 65535]) {
-        *slot = field_at(h, &mut p, max)?;
+    let mut first = 0u8;
+    // dup, qos and retained are nearly always one digit each: `d,d,d,` at once.
+    if let Some(&[d, b',', q, b',', r, b',']) = h.get(p..p.wrapping_add(6)) {
+        let (d, q, r) = (
+            d.wrapping_sub(b'0'),
+            q.wrapping_sub(b'0'),
+            r.wrapping_sub(b'0'),
+        );
+        if d <= 1 && q <= 2 && r <= 1 {
+            nums = [d.into(), q.into(), r.into(), 0];
+            first = 3;
+            p = p.wrapping_add(6);
+        }
+    }
+    let mut i = first;
+    while let Some(&max) = [1u32, 2, 1, 65535].get(usize::from(i)) {
+        let at = p;
+        let v = match field_at(h, &mut p, max) {
+            Ok(v) => v,
+            Err(Cut::Short(_)) => {
+                return Err(Cut::Short(Some(Resume {
+                    nums,
+                    fields: i,
+                    topic: None,
+                    at,
+                })))
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(slot) = nums.get_mut(usize::from(i)) {
+            *slot = v;
+        }
         if h.get(p) != Some(&b',') {
             return Err(Cut::Bad);
         }
         p = p.wrapping_add(1);
+        i = i.wrapping_add(1);
     }
     let rest = h.get(p..).unwrap_or_default();
     let short = |topic: Option<core::ops::Range<usize>>, at: usize| {
-        Cut::Short(Some(Resume { nums, topic, at }))
+        Cut::Short(Some(Resume {
+            nums,
+            fields: 4,
+            topic,
+            at,
+        }))
     };
     let after_nums = p;
     // A topic with no end in sight: cut short while it fits, bad beyond.
@@ -692,6 +746,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
             line: [0; LINE],
             payload: [0; PAYLOAD],
             len: 0,
+            lent: [0; 3],
             limit: 0,
             filled: 0,
             msg_len: 0,
@@ -780,8 +835,8 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// and the completed frame, if any. Feed the rest of `input` (from the returned
     /// count on) in the next call. The frame borrows the digester's buffers and is
     /// valid until the next call.
-    #[inline]
-    pub fn feed(&mut self, input: &[u8]) -> (usize, Option<Frame<'_>>) {
+    #[inline(always)]
+    pub fn feed<'a>(&'a mut self, input: &'a [u8]) -> (usize, Option<Frame<'a>>) {
         if let [b] = *input {
             // The hot cases when bytes trickle in one at a time, inline: a byte
             // inside a line that neither ends it nor decides its prefix, a line
@@ -815,19 +870,25 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
                 }
                 _ => {}
             }
-            return self.feed_one(b);
+            return self.feed_one(input, b);
         }
         self.feed_slow(input)
     }
 
     /// One byte that [`Self::feed`] does not take inline.
     #[inline(never)]
-    fn feed_one(&mut self, b: u8) -> (usize, Option<Frame<'_>>) {
+    fn feed_one<'a>(&'a mut self, input: &'a [u8], b: u8) -> (usize, Option<Frame<'a>>) {
         if let Some(r) = self.feed_byte(b) {
             self.stats.bytes = self.stats.bytes.wrapping_add(1);
-            return (1, r.map(|r| self.frame(r)));
+            return (1, r.map(|r| self.frame(r, input)));
         }
-        self.feed_slow(core::slice::from_ref(&b))
+        self.feed_rare(input)
+    }
+
+    /// [`Self::feed_slow`] kept out of line, for the bytes `feed_one` leaves.
+    #[inline(never)]
+    fn feed_rare<'a>(&'a mut self, input: &'a [u8]) -> (usize, Option<Frame<'a>>) {
+        self.feed_slow(input)
     }
 
     /// One byte on its own, the common case when bytes trickle in: every step
@@ -944,19 +1005,19 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         Some(None)
     }
 
-    #[inline]
-    fn feed_slow(&mut self, input: &[u8]) -> (usize, Option<Frame<'_>>) {
+    #[inline(always)]
+    fn feed_slow<'a>(&'a mut self, input: &'a [u8]) -> (usize, Option<Frame<'a>>) {
         let (used, ready) = self.step(input);
         self.stats.bytes = self.stats.bytes.wrapping_add(used as u64);
         match ready {
             None => (used, None),
-            Some(r) => (used, Some(self.frame(r))),
+            Some(r) => (used, Some(self.frame(r, input))),
         }
     }
 
     /// Builds the public frame for a completed one.
-    #[inline]
-    fn frame(&mut self, r: Ready) -> Frame<'_> {
+    #[inline(always)]
+    fn frame<'a>(&'a mut self, r: Ready, input: &'a [u8]) -> Frame<'a> {
         self.stats.frames = self.stats.frames.wrapping_add(1);
         match r {
             Ready::Ok => Frame::Ok,
@@ -964,15 +1025,24 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
             Ready::Cme(n) => Frame::Cme(n),
             Ready::Prompt => Frame::Prompt,
             Ready::Line => Frame::Line(self.line.get(..self.len).unwrap_or_default()),
+            Ready::LineIn => {
+                let [start, end, ..] = self.lent;
+                Frame::Line(input.get(start..end).unwrap_or_default())
+            }
             Ready::Malformed(e) => {
                 self.stats.malformed = self.stats.malformed.wrapping_add(1);
                 Frame::Malformed(e)
             }
-            Ready::Publish => {
-                let topic = self
-                    .line
-                    .get(..self.len)
-                    .and_then(|t| core::str::from_utf8(t).ok());
+            Ready::Publish | Ready::PublishIn => {
+                let (topic, payload) = match r {
+                    Ready::PublishIn => {
+                        let [t0, t1, p0] = self.lent;
+                        let p1 = p0.saturating_add(self.msg_len);
+                        (input.get(t0..t1), input.get(p0..p1))
+                    }
+                    _ => (self.line.get(..self.len), self.payload.get(..self.msg_len)),
+                };
+                let topic = topic.and_then(|t| core::str::from_utf8(t).ok());
                 match topic {
                     None => {
                         self.stats.malformed = self.stats.malformed.wrapping_add(1);
@@ -988,7 +1058,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
                         retained: self.retained,
                         packet_id: self.packet_id,
                         topic,
-                        payload: self.payload.get(..self.msg_len).unwrap_or_default(),
+                        payload: payload.unwrap_or_default(),
                     }),
                 }
             }
@@ -1076,7 +1146,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     }
 
     /// Returns the bytes consumed and the frame completed, if any.
-    #[inline]
+    #[inline(always)]
     fn step(&mut self, input: &[u8]) -> (usize, Option<Ready>) {
         // The common cases inline; everything else in `general`.
         let (n, r) = match self.mode {
@@ -1086,6 +1156,20 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
             },
             Mode::Line => self.on_line(input),
             Mode::Payload => self.on_payload(input),
+            Mode::Probe if LINE >= FAST_MIN => {
+                let (n, r) = self.on_probe(input);
+                if r.is_none() && self.mode == Mode::HdrSpace {
+                    // The prefix, split across inputs, turned out to be
+                    // `+MQTTPUBLISH:`: the header is read like an unsplit one.
+                    let h = input.get(n..).unwrap_or_default();
+                    match self.fast_publish(h, n) {
+                        Some(done) => done,
+                        None => (n, None),
+                    }
+                } else {
+                    (n, r)
+                }
+            }
             _ => return self.general(input),
         };
         if r.is_some() || n >= input.len() {
@@ -1123,22 +1207,28 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         let Some(k) = find_eol(window) else {
             // The line goes on in the next input: keep what is here, unless the
             // line is too long or could still turn out to be `+MQTTPUBLISH:`.
-            if window.len() > LINE
-                || (window.len() < PUBLISH_PREFIX.len() && PUBLISH_PREFIX.starts_with(window))
-            {
+            if window.len() > LINE {
                 return None;
             }
             self.len = 0;
             self.append(window);
-            self.enter_line();
+            if window.len() < PUBLISH_PREFIX.len() && PUBLISH_PREFIX.starts_with(window) {
+                // Could still be `+MQTTPUBLISH:`: decided once its 13 bytes are in.
+                self.limit = PUBLISH_PREFIX.len();
+                self.mode = Mode::Probe;
+            } else {
+                self.enter_line();
+            }
             return Some((i.wrapping_add(window.len()), None));
         };
         let text = window.get(..k)?;
-        let r = classify(text);
-        if let Ready::Line = r {
-            self.len = 0;
-            self.append(text);
-        }
+        let r = match classify(text) {
+            Ready::Line => {
+                self.lent = [i, i.wrapping_add(k), 0];
+                Ready::LineIn
+            }
+            r => r,
+        };
         Some((i.wrapping_add(k).wrapping_add(1), Some(r)))
     }
 
@@ -1156,6 +1246,10 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
                 self.acc = 0;
                 self.digits = 0;
                 match r.topic {
+                    _ if r.fields < 4 => {
+                        self.field = r.fields;
+                        self.mode = Mode::Num;
+                    }
                     Some(t) => {
                         self.len = 0;
                         self.append(h.get(t).unwrap_or_default());
@@ -1171,16 +1265,28 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
             }
             Err(_) => return None,
         };
-        let topic = h.get(hd.topic)?;
-        self.len = 0;
-        self.append(topic);
         self.dup = hd.dup;
         self.qos = hd.qos;
         self.retained = hd.retained;
         self.packet_id = hd.packet_id;
         self.msg_len = hd.msg_len;
         let data = h.get(body..).unwrap_or_default();
-        let at = at.wrapping_add(body);
+        let start = at.wrapping_add(body);
+        let end = start.wrapping_add(hd.msg_len);
+        if let Some([b'\r', b'\n']) = data.get(hd.msg_len..hd.msg_len.wrapping_add(2)) {
+            // The whole frame is at hand: lend topic and payload from the input.
+            self.mode = Mode::LineStart;
+            self.lent = [
+                at.wrapping_add(hd.topic.start),
+                at.wrapping_add(hd.topic.end),
+                start,
+            ];
+            return Some((end.wrapping_add(2), Some(Ready::PublishIn)));
+        }
+        let topic = h.get(hd.topic)?;
+        self.len = 0;
+        self.append(topic);
+        let at = start;
         let n = hd.msg_len.min(data.len());
         if hd.msg_len <= PAYLOAD {
             if let (Some(dst), Some(src)) = (self.payload.get_mut(..n), data.get(..n)) {
@@ -1688,7 +1794,7 @@ mod tests {
                 };
                 // The topic is reported once complete, with the offset of the
                 // length field; before that, the offset of the topic.
-                if let Some(r) = resume {
+                if let Some(r) = resume.filter(|r| r.fields == 4) {
                     assert_eq!(r.nums[3], if h[0] == b' ' { 77 } else { 1 });
                     match r.topic {
                         Some(t) => assert!(h[t].iter().all(|&b| b != b',') && r.at <= n),
@@ -1699,8 +1805,14 @@ mod tests {
         }
         assert_eq!(
             scan_header(b"0,1,0,7", MAX_TOPIC).unwrap_err(),
-            Cut::Short(None)
+            Cut::Short(Some(Resume {
+                nums: [0, 1, 0, 0],
+                fields: 3,
+                topic: None,
+                at: 6
+            }))
         );
+        assert_eq!(scan_header(b"  ", MAX_TOPIC).unwrap_err(), Cut::Short(None));
         assert_eq!(scan_header(b"0,3,", MAX_TOPIC).unwrap_err(), Cut::Bad);
         assert_eq!(
             scan_header(b"0,1,0,7,t\r", MAX_TOPIC).unwrap_err(),
@@ -1739,7 +1851,7 @@ mod tests {
     #[test]
     fn state_beyond_the_buffers_is_small() {
         let state = core::mem::size_of::<Digester<0, 0>>();
-        assert!(state <= 64, "{state}");
+        assert!(state <= 88, "{state}");
         assert_eq!(core::mem::size_of::<Digester<16, 8>>(), state + 24);
     }
 
