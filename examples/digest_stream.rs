@@ -82,8 +82,8 @@ fn main() -> ExitCode {
                 while !rest.is_empty() {
                     let (used, frame) = d.feed(rest);
                     rest = rest.get(used..).unwrap_or_default();
-                    if let Some(f) = frame {
-                        counts.add(&f);
+                    if let Some(f) = &frame {
+                        counts.add(f);
                     }
                 }
             }

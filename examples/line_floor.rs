@@ -24,24 +24,45 @@ struct Floor {
 }
 
 impl Floor {
-    /// Takes bytes until a line ends (returning its length) or `input` is used up.
+    /// Takes one byte; returns the length of the line it ends, if any.
     ///
-    /// A lone byte that is not CR or LF is stored inline (the case that dominates
-    /// when bytes arrive one at a time); everything else goes out of line.
+    /// The leanest byte-at-a-time step: a byte above CR is stored (or, when the
+    /// buffer is full, the line is dropped), all else goes out of line. Compiled
+    /// into the feeding loop it takes about a dozen x86-64 instructions per
+    /// stored byte, loop included (see `objdump -d` of the release build).
     #[inline(always)]
-    fn feed(&mut self, input: &[u8]) -> (usize, Option<usize>) {
-        if let [b] = *input {
-            if b > b'\r' {
-                if let Some(slot) = self.line.get_mut(self.len) {
+    fn push(&mut self, b: u8) -> Option<usize> {
+        if b > b'\r' {
+            match self.line.get_mut(self.len) {
+                Some(slot) => {
                     *slot = b;
                     self.len += 1;
-                    return (1, None);
                 }
+                None => self.len = 0,
             }
+            return None;
         }
-        self.feed_run(input)
+        self.low(b)
     }
 
+    /// A byte at or below CR: CR or LF ends a non-empty line, others are stored.
+    #[inline(never)]
+    fn low(&mut self, b: u8) -> Option<usize> {
+        if b == b'\r' || b == b'\n' {
+            return Some(core::mem::take(&mut self.len)).filter(|&n| n > 0);
+        }
+        match self.line.get_mut(self.len) {
+            Some(slot) => {
+                *slot = b;
+                self.len += 1;
+            }
+            None => self.len = 0,
+        }
+        None
+    }
+
+    /// Takes bytes until a line ends (returning how many bytes it took and the
+    /// line's length) or `input` is used up.
     #[inline(never)]
     fn feed_run(&mut self, input: &[u8]) -> (usize, Option<usize>) {
         for (i, &b) in input.iter().enumerate() {
@@ -89,8 +110,8 @@ fn main() -> ExitCode {
         };
         if chunk == 1 {
             // One byte per call, without the slicing of the general loop.
-            for b in &data {
-                if f.feed(core::slice::from_ref(b)).1.is_some() {
+            for &b in &data {
+                if f.push(b).is_some() {
                     lines += 1;
                 }
             }
@@ -98,7 +119,7 @@ fn main() -> ExitCode {
             for piece in data.chunks(chunk) {
                 let mut rest = piece;
                 while !rest.is_empty() {
-                    let (used, line) = f.feed(rest);
+                    let (used, line) = f.feed_run(rest);
                     rest = rest.get(used..).unwrap_or_default();
                     if line.is_some() {
                         lines += 1;
