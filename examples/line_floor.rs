@@ -33,13 +33,7 @@ impl Floor {
     #[inline(always)]
     fn push(&mut self, b: u8) -> Option<usize> {
         if b > b'\r' {
-            match self.line.get_mut(self.len) {
-                Some(slot) => {
-                    *slot = b;
-                    self.len += 1;
-                }
-                None => self.len = 0,
-            }
+            self.store(b);
             return None;
         }
         self.low(b)
@@ -51,6 +45,13 @@ impl Floor {
         if b == b'\r' || b == b'\n' {
             return Some(core::mem::take(&mut self.len)).filter(|&n| n > 0);
         }
+        self.store(b);
+        None
+    }
+
+    /// Appends `b` to the line; a line that outgrows the buffer is dropped.
+    #[inline(always)]
+    fn store(&mut self, b: u8) {
         match self.line.get_mut(self.len) {
             Some(slot) => {
                 *slot = b;
@@ -58,7 +59,6 @@ impl Floor {
             }
             None => self.len = 0,
         }
-        None
     }
 
     /// Takes bytes until a line ends (returning how many bytes it took and the
@@ -71,11 +71,8 @@ impl Floor {
                 if n > 0 {
                     return (i + 1, Some(n));
                 }
-            } else if let Some(slot) = self.line.get_mut(self.len) {
-                *slot = b;
-                self.len += 1;
             } else {
-                self.len = 0;
+                self.store(b);
             }
         }
         (input.len(), None)
