@@ -46,7 +46,7 @@
 //!
 //! | stream | chunk 1 | chunk 64 | chunk 512 | copy + CR/LF test, chunk 1 |
 //! | --- | --- | --- | --- | --- |
-//! | `a` (short frames, ~30 bytes each) | 48.8 | 15.0 | 11.3 | 14.2 |
+//! | `a` (short frames, ~30 bytes each) | 48.8 | 15.1 | 11.3 | 14.2 |
 //! | `b` (binary payloads up to 1 KiB) | 35.5 | 8.6 | 6.0 | 14.0 |
 //!
 //! Most of a frame's cost is fixed (a `feed` call, the header or line
