@@ -480,14 +480,36 @@ fn cme_tail(rest: &[u8]) -> Option<Ready> {
     Some(u16::try_from(v).map_or(Ready::Error, Ready::Cme))
 }
 
-/// Copies `src` into `dst` (equal lengths at every call site). Element-wise
-/// rather than `copy_from_slice`, whose length-mismatch panic path survives
-/// opt-level "z" and would break the link-time no-panic proof; the optimiser
-/// turns the loop into a `memcpy`.
+/// Copies `src` into `dst` (equal lengths at every call site): the slices cut
+/// to their common length and handed to `copy_from_slice` (a `memcpy`), whose
+/// length check the optimiser then removes, so the link-time no-panic proof
+/// still links. (An element-wise loop avoided that check too, but compiled to a
+/// vector loop with a byte-by-byte tail that cost more than the call for the
+/// short pieces of lines split across inputs.)
 #[inline]
 fn copy(dst: &mut [u8], src: &[u8]) {
-    for (d, s) in dst.iter_mut().zip(src) {
-        *d = *s;
+    let n = dst.len().min(src.len());
+    if let (Some(d), Some(s)) = (dst.get_mut(..n), src.get(..n)) {
+        if n <= 2 {
+            // A byte or two (bytes trickling in): cheaper than the call.
+            for (d, s) in d.iter_mut().zip(s) {
+                *d = *s;
+            }
+        } else {
+            d.copy_from_slice(s);
+        }
+    }
+}
+
+/// A `+MQTTPUBLISH` topic as text. ASCII topics (nearly all) are checked a word
+/// at a time by `is_ascii`; anything else goes through `from_utf8`.
+#[inline]
+fn topic_str(t: &[u8]) -> Option<&str> {
+    if t.is_ascii() {
+        // SAFETY: every byte of `t` is ASCII, and ASCII is valid UTF-8.
+        Some(unsafe { core::str::from_utf8_unchecked(t) })
+    } else {
+        core::str::from_utf8(t).ok()
     }
 }
 
@@ -1053,7 +1075,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
                     }
                     _ => (self.line.get(..self.len), self.payload.get(..self.msg_len)),
                 };
-                let topic = topic.and_then(|t| core::str::from_utf8(t).ok());
+                let topic = topic.and_then(topic_str);
                 match topic {
                     None => {
                         self.stats.malformed = self.stats.malformed.wrapping_add(1);
@@ -1775,6 +1797,42 @@ mod tests {
         assert!(matches!(classify(b"+CME ERROR: unknown"), Ready::Error));
         assert!(matches!(classify(b"+CME ERRORS"), Ready::Line));
         assert!(matches!(classify(b"OKAY"), Ready::Line));
+    }
+
+    #[test]
+    fn topics_are_text_ascii_or_utf8_and_nothing_else() {
+        assert_eq!(topic_str(b"a/b"), Some("a/b"));
+        assert_eq!(topic_str(b""), Some(""));
+        assert_eq!(
+            topic_str("t/\u{e9}t\u{e9}/\u{6e29}".as_bytes()),
+            Some("t/\u{e9}t\u{e9}/\u{6e29}")
+        );
+        assert_eq!(topic_str(b"t/\xff"), None);
+        assert_eq!(topic_str(b"0123456789abcdef\xc3"), None);
+        // Through the digester, whole and byte by byte.
+        let utf8 = "\r\n+MQTTPUBLISH: 0,0,0,0,\"t/\u{e9}\",2,ab\r\n".as_bytes();
+        let bad = b"\r\n+MQTTPUBLISH: 0,0,0,0,\"t/\xe9\",2,ab\r\n";
+        for step in [usize::MAX, 1] {
+            let mut d: Digester = Digester::new();
+            let mut got = std::vec::Vec::new();
+            for input in [&utf8[..], &bad[..]] {
+                let mut rest = input;
+                while !rest.is_empty() {
+                    let (used, f) = d.feed(&rest[..step.min(rest.len())]);
+                    rest = &rest[used..];
+                    match f {
+                        Some(Frame::Publish(p)) => got.push(Ok(std::string::String::from(p.topic))),
+                        Some(Frame::Malformed(e)) => got.push(Err(e)),
+                        other => assert!(other.is_none(), "{other:?}"),
+                    }
+                }
+            }
+            assert_eq!(
+                got,
+                [Ok("t/\u{e9}".into()), Err(FramingError::BadPublishTopic)],
+                "step {step}"
+            );
+        }
     }
 
     #[test]
