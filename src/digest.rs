@@ -224,6 +224,9 @@ enum Mode {
     OkSpace,
     /// After `+MQTTPUBLISH:`: spaces are skipped.
     HdrSpace,
+    /// A `+MQTTPUBLISH` header cut short by the end of an input, kept whole in
+    /// the line buffer to be finished from the next one.
+    HdrKept,
     /// Inside a numeric `+MQTTPUBLISH` header field (`field` 0..=3 or 5).
     Num,
     /// First byte of the topic: `"` or not.
@@ -570,27 +573,12 @@ pub(crate) struct Header {
 }
 
 /// Why [`scan_header`] did not return a header.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Cut {
     /// The bytes so far are a valid beginning of a header: more are needed.
-    /// With how far the complete fields go, once the four numeric ones are in.
-    Short(Option<Resume>),
+    Short,
     /// The bytes cannot be the beginning of a valid header.
     Bad,
-}
-
-/// The complete fields of a header cut short, for the field-by-field reading to
-/// carry on from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Resume {
-    /// dup, qos, retained, packet id (the first `fields` of them).
-    nums: [u32; 4],
-    /// How many of the four numeric fields are complete.
-    fields: u8,
-    /// The topic (quotes stripped), if it is complete.
-    topic: Option<core::ops::Range<usize>>,
-    /// Where the first incomplete field starts.
-    at: usize,
 }
 
 /// Largest value of each numeric `+MQTTPUBLISH` header field by index: dup, qos,
@@ -605,7 +593,7 @@ fn field_at(h: &[u8], p: &mut usize, max: u32) -> Result<u32, Cut> {
     let mut n = 0usize;
     loop {
         let Some(&b) = h.get(p.wrapping_add(n)) else {
-            return Err(Cut::Short(None));
+            return Err(Cut::Short);
         };
         let d = b.wrapping_sub(b'0');
         if d > 9 {
@@ -655,7 +643,7 @@ fn fixed_fields([dup, qos, retained, packet_id]: [u32; 4]) -> (bool, QoS, bool, 
 /// when a header is at hand, and to finish a header split across inputs.
 #[inline]
 pub(crate) fn scan_header(h: &[u8], cap: usize) -> Result<(Header, usize), Cut> {
-    let mut p = h.iter().position(|&b| b != b' ').ok_or(Cut::Short(None))?;
+    let mut p = h.iter().position(|&b| b != b' ').ok_or(Cut::Short)?;
     let mut nums = [0u32; 4];
     let mut first = 0u8;
     // dup, qos and retained are nearly always one digit each: `d,d,d,` at once.
@@ -674,19 +662,7 @@ pub(crate) fn scan_header(h: &[u8], cap: usize) -> Result<(Header, usize), Cut> 
     }
     let mut i = first;
     while let Some(&max) = FIELD_MAX.get(usize::from(i)).filter(|_| i < 4) {
-        let at = p;
-        let v = match field_at(h, &mut p, max) {
-            Ok(v) => v,
-            Err(Cut::Short(_)) => {
-                return Err(Cut::Short(Some(Resume {
-                    nums,
-                    fields: i,
-                    topic: None,
-                    at,
-                })))
-            }
-            Err(e) => return Err(e),
-        };
+        let v = field_at(h, &mut p, max)?;
         if let Some(slot) = nums.get_mut(usize::from(i)) {
             *slot = v;
         }
@@ -697,25 +673,16 @@ pub(crate) fn scan_header(h: &[u8], cap: usize) -> Result<(Header, usize), Cut> 
         i = i.wrapping_add(1);
     }
     let rest = h.get(p..).unwrap_or_default();
-    let short = |topic: Option<core::ops::Range<usize>>, at: usize| {
-        Cut::Short(Some(Resume {
-            nums,
-            fields: 4,
-            topic,
-            at,
-        }))
-    };
-    let after_nums = p;
     // A topic with no end in sight: cut short while it fits, bad beyond.
     let unended = |window: &[u8]| {
         if window.len() > cap {
             Cut::Bad
         } else {
-            short(None, after_nums)
+            Cut::Short
         }
     };
     let topic = match rest.first() {
-        None => return Err(short(None, after_nums)),
+        None => return Err(Cut::Short),
         Some(b'"') => {
             let q = rest.get(1..).unwrap_or_default();
             let window = q.get(..cap.saturating_add(1)).unwrap_or(q);
@@ -726,7 +693,7 @@ pub(crate) fn scan_header(h: &[u8], cap: usize) -> Result<(Header, usize), Cut> 
             match q.get(k.wrapping_add(1)) {
                 Some(b',') => {}
                 Some(_) => return Err(Cut::Bad),
-                None => return Err(short(None, after_nums)),
+                None => return Err(Cut::Short),
             }
             let start = p.wrapping_add(1);
             p = start.wrapping_add(k).wrapping_add(2);
@@ -743,16 +710,11 @@ pub(crate) fn scan_header(h: &[u8], cap: usize) -> Result<(Header, usize), Cut> 
             start..start.wrapping_add(k)
         }
     };
-    let after_topic = p;
-    let msg_len = match field_at(h, &mut p, MAX_MSG_LEN as u32) {
-        Ok(v) => v,
-        Err(Cut::Short(_)) => return Err(short(Some(topic), after_topic)),
-        Err(e) => return Err(e),
-    };
+    let msg_len = field_at(h, &mut p, MAX_MSG_LEN as u32)?;
     let body = match h.get(p..).unwrap_or_default() {
         [b',', ..] => p.wrapping_add(1),
         [b'\r', b'\n', ..] => p.wrapping_add(2),
-        [b'\r'] => return Err(short(Some(topic), after_topic)),
+        [b'\r'] => return Err(Cut::Short),
         _ => return Err(Cut::Bad),
     };
     let (dup, qos, retained, packet_id) = fixed_fields(nums);
@@ -840,6 +802,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         matches!(
             self.mode,
             Mode::HdrSpace
+                | Mode::HdrKept
                 | Mode::Num
                 | Mode::TopicStart
                 | Mode::TopicQuoted
@@ -1266,45 +1229,24 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
 
     /// A `+MQTTPUBLISH` header whose bytes after the prefix are `h`, which start at
     /// `at` in the input. Takes the header, and the payload and its CR LF as far as
-    /// they are at hand.
+    /// they are at hand. A header cut short by the end of the input is kept in the
+    /// line buffer ([`Mode::HdrKept`]) when it fits.
     #[inline]
     fn fast_publish(&mut self, h: &[u8], at: usize) -> Option<(usize, Option<Ready>)> {
         let (hd, body) = match scan_header(h, LINE.min(MAX_TOPIC)) {
             Ok(done) => done,
-            Err(Cut::Short(Some(r))) => {
-                // Split across inputs, past the numeric fields: keep what is
-                // complete and read the rest field by field from where it starts.
-                (self.dup, self.qos, self.retained, self.packet_id) = fixed_fields(r.nums);
-                self.acc = 0;
-                self.digits = 0;
-                match r.topic {
-                    _ if r.fields < 4 => {
-                        self.field = r.fields;
-                        self.mode = Mode::Num;
-                    }
-                    Some(t) => {
-                        self.len = 0;
-                        self.append(h.get(t).unwrap_or_default());
-                        self.field = 5;
-                        self.mode = Mode::Num;
-                    }
-                    None => {
-                        self.field = 4;
-                        self.mode = Mode::TopicStart;
-                    }
-                }
-                return Some((at.wrapping_add(r.at), None));
+            Err(Cut::Short) if h.len() <= LINE => {
+                // Everything after the prefix is the beginning of the header.
+                self.len = 0;
+                self.append(h);
+                self.mode = Mode::HdrKept;
+                return Some((at.wrapping_add(h.len()), None));
             }
             Err(_) => return None,
         };
-        self.dup = hd.dup;
-        self.qos = hd.qos;
-        self.retained = hd.retained;
-        self.packet_id = hd.packet_id;
-        self.msg_len = hd.msg_len;
+        self.set_header(&hd);
         let data = h.get(body..).unwrap_or_default();
         let start = at.wrapping_add(body);
-        let end = start.wrapping_add(hd.msg_len);
         if let Some([b'\r', b'\n']) = data.get(hd.msg_len..hd.msg_len.wrapping_add(2)) {
             // The whole frame is at hand: lend topic and payload from the input.
             self.mode = Mode::LineStart;
@@ -1313,34 +1255,104 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
                 at.wrapping_add(hd.topic.end),
                 start,
             ];
-            return Some((end.wrapping_add(2), Some(Ready::PublishIn)));
+            return Some((
+                start.wrapping_add(hd.msg_len).wrapping_add(2),
+                Some(Ready::PublishIn),
+            ));
         }
         let topic = h.get(hd.topic)?;
         self.len = 0;
         self.append(topic);
-        let at = start;
-        let n = hd.msg_len.min(data.len());
-        if hd.msg_len <= PAYLOAD {
+        let (n, r) = self.take_body(data);
+        Some((start.wrapping_add(n), r))
+    }
+
+    /// Keeps the fields of a complete header, but for the topic.
+    #[inline]
+    fn set_header(&mut self, hd: &Header) {
+        self.dup = hd.dup;
+        self.qos = hd.qos;
+        self.retained = hd.retained;
+        self.packet_id = hd.packet_id;
+        self.msg_len = hd.msg_len;
+    }
+
+    /// After a complete header (topic in `line[..len]`): the payload and its CR LF
+    /// from `data`, as far as they are at hand.
+    #[inline]
+    fn take_body(&mut self, data: &[u8]) -> (usize, Option<Ready>) {
+        let n = self.msg_len.min(data.len());
+        if self.msg_len <= PAYLOAD {
             if let (Some(dst), Some(src)) = (self.payload.get_mut(..n), data.get(..n)) {
                 copy(dst, src);
             }
         }
         self.filled = n;
-        let at = at.wrapping_add(n);
-        if n < hd.msg_len {
-            self.mode = if hd.msg_len > PAYLOAD {
+        if n < self.msg_len {
+            self.mode = if self.msg_len > PAYLOAD {
                 Mode::Skip
             } else {
                 Mode::Payload
             };
-            return Some((at, None));
+            return (n, None);
         }
         if let Some([b'\r', b'\n']) = data.get(n..n.wrapping_add(2)) {
             self.mode = Mode::LineStart;
-            return Some((at.wrapping_add(2), Some(Ready::Publish)));
+            return (n.wrapping_add(2), Some(Ready::Publish));
         }
         self.mode = Mode::TermCr;
-        Some((at, None))
+        (n, None)
+    }
+
+    /// In [`Mode::HdrKept`]: the header kept from the last input, finished from
+    /// this one when it can be; otherwise the field-by-field reading takes over,
+    /// from the header's first byte, so the outcome is the same either way.
+    #[inline(never)]
+    fn on_hdr_kept(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let kept = self.len;
+        let take = rest.len().min(LINE.saturating_sub(kept));
+        self.append(rest.get(..take).unwrap_or_default());
+        let h = self.line.get(..self.len).unwrap_or_default();
+        if let Ok((hd, body)) = scan_header(h, LINE.min(MAX_TOPIC)) {
+            // `h[..kept]` was short, so the header ends in `rest`.
+            let used = body.saturating_sub(kept);
+            let t = hd.topic.clone();
+            let topic_len = t.end.saturating_sub(t.start);
+            if t.end <= LINE && t.start <= t.end {
+                self.line.copy_within(t, 0);
+            }
+            self.len = topic_len;
+            self.set_header(&hd);
+            let (n, r) = self.take_body(rest.get(used..).unwrap_or_default());
+            return (used.saturating_add(n), r);
+        }
+        self.replay_kept(kept);
+        self.general(rest)
+    }
+
+    /// Reads the header bytes kept in `line[..kept]` field by field, as if they
+    /// had just arrived (they are a valid beginning of a header, so no frame
+    /// completes). The topic the reading collects is written to the front of the
+    /// line buffer, always behind the bytes still to be read.
+    #[inline(never)]
+    fn replay_kept(&mut self, kept: usize) {
+        self.begin_header();
+        let mut at = 0usize;
+        let mut piece = [0u8; 32];
+        while at < kept {
+            let end = kept.min(at.saturating_add(piece.len()));
+            let n = end.saturating_sub(at);
+            if let (Some(dst), Some(src)) = (piece.get_mut(..n), self.line.get(at..end)) {
+                copy(dst, src);
+            }
+            let mut rest = piece.get(..n).unwrap_or_default();
+            while !rest.is_empty() {
+                let (used, r) = self.general(rest);
+                debug_assert!(r.is_none(), "a kept header completed a frame");
+                rest = rest.get(used..).unwrap_or_default();
+            }
+            at = end;
+        }
     }
 
     /// The state machine, byte by byte where it must be.
@@ -1366,6 +1378,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
                     (n, None)
                 }
                 Mode::Num => self.on_num(rest),
+                Mode::HdrKept => self.on_hdr_kept(rest),
                 Mode::TopicStart => {
                     self.len = 0;
                     if rest.first() == Some(&b'"') {
@@ -1852,34 +1865,18 @@ mod tests {
     }
 
     #[test]
-    fn header_cut_short_resumes_after_the_complete_fields() {
+    fn every_prefix_of_a_header_is_short() {
         for h in [&b" 0,1,0,77,\"a/b\",3,xyz"[..], b"0,2,1,1,pyr,3\r\nabc"] {
             let (_, body) = parse_header(h, MAX_TOPIC).unwrap();
             for n in 0..body {
-                let Err(Cut::Short(resume)) = scan_header(&h[..n], MAX_TOPIC) else {
-                    panic!("prefix {n} of {h:?} is not short");
-                };
-                // The topic is reported once complete, with the offset of the
-                // length field; before that, the offset of the topic.
-                if let Some(r) = resume.filter(|r| r.fields == 4) {
-                    assert_eq!(r.nums[3], if h[0] == b' ' { 77 } else { 1 });
-                    match r.topic {
-                        Some(t) => assert!(h[t].iter().all(|&b| b != b',') && r.at <= n),
-                        None => assert!(r.at <= n && h[r.at - 1] == b','),
-                    }
-                }
+                assert_eq!(
+                    scan_header(&h[..n], MAX_TOPIC).unwrap_err(),
+                    Cut::Short,
+                    "prefix {n} of {h:?}"
+                );
             }
         }
-        assert_eq!(
-            scan_header(b"0,1,0,7", MAX_TOPIC).unwrap_err(),
-            Cut::Short(Some(Resume {
-                nums: [0, 1, 0, 0],
-                fields: 3,
-                topic: None,
-                at: 6
-            }))
-        );
-        assert_eq!(scan_header(b"  ", MAX_TOPIC).unwrap_err(), Cut::Short(None));
+        assert_eq!(scan_header(b"  ", MAX_TOPIC).unwrap_err(), Cut::Short);
         assert_eq!(scan_header(b"0,3,", MAX_TOPIC).unwrap_err(), Cut::Bad);
         assert_eq!(
             scan_header(b"0,1,0,7,t\r", MAX_TOPIC).unwrap_err(),
@@ -1890,6 +1887,67 @@ mod tests {
             Cut::Bad
         );
         assert_eq!(scan_header(b"0,1,0,7,\"abc", 2).unwrap_err(), Cut::Bad);
+    }
+
+    #[test]
+    fn a_header_split_across_inputs_is_kept_and_finished_or_read_field_by_field() {
+        // Valid and invalid headers, split at every byte after the prefix, the
+        // second part whole or byte by byte: the same frames as unsplit.
+        let frames_of = |parts: &[&[u8]]| {
+            let mut d: Digester<64, 64> = Digester::new();
+            let mut got = std::vec::Vec::new();
+            for part in parts {
+                let mut rest = *part;
+                while !rest.is_empty() {
+                    let (used, f) = d.feed(rest);
+                    rest = &rest[used..];
+                    if let Some(f) = f {
+                        got.push(std::format!("{f:?}"));
+                    }
+                }
+            }
+            got
+        };
+        let long = [b'x'; 70];
+        let mut long_topic = b"\r\n+MQTTPUBLISH: 0,1,0,9,\"".to_vec();
+        long_topic.extend_from_slice(&long);
+        long_topic.extend_from_slice(b"\",1,z\r\nOK\r\n");
+        let cases: [&[u8]; 7] = [
+            b"\r\n+MQTTPUBLISH: 0,1,0,77,\"a/b\",3,xyz\r\nOK\r\n",
+            b"\r\n+MQTTPUBLISH:0,2,1,1,pyr,3\r\nabc\r\nOK\r\n",
+            b"\r\n+MQTTPUBLISH: 0,3,0,77,\"a/b\",3,xyz\r\nOK\r\n",
+            b"\r\n+MQTTPUBLISH: 0,1,0,77,\"a/b\"x,3,xyz\r\nOK\r\n",
+            b"\r\n+MQTTPUBLISH: 0,1,0,77,\"a/b\",123456,xyz\r\nOK\r\n",
+            b"\r\n+MQTTPUBLISH:    0,1,0,77,t,3,xyz\r\nOK\r\n",
+            &long_topic,
+        ];
+        // The first part of a valid header is kept whole.
+        let mut d: Digester<64, 64> = Digester::new();
+        assert_eq!(d.feed(b"\r\n+MQTTPUBLISH: 0,1,0,77,\"a/"), (28, None));
+        assert_eq!(d.mode, Mode::HdrKept);
+        assert!(d.is_in_publish());
+        for case in cases {
+            let whole = frames_of(&[case]);
+            assert!(whole.last().is_some_and(|f| f == "Ok"), "{whole:?}");
+            let prefix = 2 + PUBLISH_PREFIX.len();
+            for cut in prefix..case.len() {
+                let (a, b) = case.split_at(cut);
+                assert_eq!(frames_of(&[a, b]), whole, "cut {cut} of {case:?}");
+                let mut parts = std::vec![a];
+                parts.extend(b.chunks(1));
+                assert_eq!(
+                    frames_of(&parts),
+                    whole,
+                    "cut {cut} of {case:?}, then bytes"
+                );
+                let (b1, b2) = b.split_at(b.len() / 2);
+                assert_eq!(
+                    frames_of(&[a, b1, b2]),
+                    whole,
+                    "cut {cut} of {case:?}, in three"
+                );
+            }
+        }
     }
 
     #[test]
