@@ -542,6 +542,18 @@ fn classify(line: &[u8]) -> Ready {
             b"ERROR" => Ready::Error,
             _ => Ready::Line,
         },
+        // The usual spelling, `+CME ERROR: <3 digits>`, at once.
+        [b'+', b'C', b'M', b'E', b' ', b'E', b'R', b'R', b'O', b'R', b':', b' ', a, b, c]
+            if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() =>
+        {
+            let d = |x: u8| u16::from(x.wrapping_sub(b'0'));
+            Ready::Cme(
+                d(*a)
+                    .wrapping_mul(100)
+                    .wrapping_add(d(*b).wrapping_mul(10))
+                    .wrapping_add(d(*c)),
+            )
+        }
         [b'+', b'C', b'M', b'E', b' ', b'E', b'R', b'R', b'O', b'R', rest @ ..] => {
             cme_tail(trim_end_spaces(rest)).unwrap_or(Ready::Line)
         }
@@ -1828,7 +1840,7 @@ mod tests {
         for step in [usize::MAX, 1] {
             let mut d: Digester = Digester::new();
             let mut got = std::vec::Vec::new();
-            for input in [&utf8[..], &bad[..]] {
+            for input in [utf8, &bad[..]] {
                 let mut rest = input;
                 while !rest.is_empty() {
                     let (used, f) = d.feed(&rest[..step.min(rest.len())]);
