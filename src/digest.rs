@@ -1156,14 +1156,27 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// Returns the bytes consumed and the frame completed, if any.
     #[inline]
     fn step(&mut self, input: &[u8]) -> (usize, Option<Ready>) {
-        // The common cases inline; everything else in `general`.
+        // At a line start (the common case) inline; everything else out of line.
+        if LINE >= FAST_MIN && self.mode == Mode::LineStart {
+            if let Some((n, r)) = self.fast_start(input) {
+                if r.is_some() || n >= input.len() {
+                    return (n, r);
+                }
+                let (m, r) = self.carry_on(input.get(n..).unwrap_or_default());
+                return (n.saturating_add(m), r);
+            }
+            return self.general(input);
+        }
+        self.carry_on(input)
+    }
+
+    /// [`Self::step`] inside a line or message: what was left by an earlier input.
+    #[inline(never)]
+    fn carry_on(&mut self, input: &[u8]) -> (usize, Option<Ready>) {
         let (n, r) = match self.mode {
-            Mode::LineStart if LINE >= FAST_MIN => match self.fast_start(input) {
-                Some(done) => done,
-                None => return self.general(input),
-            },
             Mode::Line => self.on_line(input),
             Mode::Payload => self.on_payload(input),
+            Mode::HdrKept => self.on_hdr_kept(input),
             Mode::Probe if LINE >= FAST_MIN => {
                 let (n, r) = self.on_probe(input);
                 if r.is_none() && self.mode == Mode::HdrSpace {
@@ -1174,6 +1187,10 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
                         Some(done) => done,
                         None => (n, None),
                     }
+                } else if r.is_none() && self.mode == Mode::Line {
+                    // An ordinary line after all: its rest is taken here too.
+                    let (m, r) = self.on_line(input.get(n..).unwrap_or_default());
+                    (n.saturating_add(m), r)
                 } else {
                     (n, r)
                 }
