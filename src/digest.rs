@@ -399,10 +399,16 @@ fn scan(
 fn skip_eols(hay: &[u8]) -> Option<usize> {
     // The usual gaps between frames, LF CR LF (after a line taken up to its CR)
     // and CR LF, in a few byte compares.
-    match hay {
-        [b'\n', b'\r', b'\n', c, ..] if !is_eol(*c) => return Some(3),
-        [b'\r', b'\n', c, ..] if !is_eol(*c) => return Some(2),
-        _ => {}
+    if let Some(w) = hay.first_chunk::<4>() {
+        let w = u32::from_le_bytes(*w);
+        let c = (w >> 24) as u8;
+        if w & 0x00FF_FFFF == 0x000A_0D0A && !is_eol(c) {
+            return Some(3);
+        }
+        let c = (w >> 16) as u8;
+        if w & 0xFFFF == 0x0A0D && !is_eol(c) {
+            return Some(2);
+        }
     }
     if let Some(w) = hay.first_chunk::<8>() {
         // Exact per byte (no borrow between bytes): high bit set where a byte is
@@ -599,7 +605,7 @@ const FIELD_MAX: [u32; 6] = [1, 2, 1, 65535, 0, MAX_MSG_LEN as u32];
 
 /// 1–5 decimal digits at `h[*p..]` with a value of at most `max`, ended by a
 /// byte that is not a digit (left in place).
-#[inline]
+#[inline(always)]
 fn field_at(h: &[u8], p: &mut usize, max: u32) -> Result<u32, Cut> {
     let mut v: u32 = 0;
     let mut n = 0usize;
@@ -623,6 +629,21 @@ fn field_at(h: &[u8], p: &mut usize, max: u32) -> Result<u32, Cut> {
     }
     *p = p.wrapping_add(n);
     Ok(v)
+}
+
+/// The four numeric header fields (dup, qos, retained, packet id) at `h[*p..]`,
+/// each followed by `,`, one by one.
+#[inline(never)]
+fn numeric_fields(h: &[u8], p: &mut usize) -> Result<[u32; 4], Cut> {
+    let mut nums = [0u32; 4];
+    for (slot, &max) in nums.iter_mut().zip(&FIELD_MAX) {
+        *slot = field_at(h, p, max)?;
+        if h.get(*p) != Some(&b',') {
+            return Err(Cut::Bad);
+        }
+        *p = p.wrapping_add(1);
+    }
+    Ok(nums)
 }
 
 /// Parses a complete, well-formed `+MQTTPUBLISH` header from `h`, which starts
@@ -656,34 +677,25 @@ fn fixed_fields([dup, qos, retained, packet_id]: [u32; 4]) -> (bool, QoS, bool, 
 #[inline]
 pub(crate) fn scan_header(h: &[u8], cap: usize) -> Result<(Header, usize), Cut> {
     let mut p = h.iter().position(|&b| b != b' ').ok_or(Cut::Short)?;
-    let mut nums = [0u32; 4];
-    let mut first = 0u8;
-    // dup, qos and retained are nearly always one digit each: `d,d,d,` at once.
-    if let Some(&[d, b',', q, b',', r, b',']) = h.get(p..p.wrapping_add(6)) {
-        let (d, q, r) = (
-            d.wrapping_sub(b'0'),
-            q.wrapping_sub(b'0'),
-            r.wrapping_sub(b'0'),
-        );
-        let [dup_max, qos_max, retained_max, ..] = FIELD_MAX;
-        if u32::from(d) <= dup_max && u32::from(q) <= qos_max && u32::from(r) <= retained_max {
-            nums = [d.into(), q.into(), r.into(), 0];
-            first = 3;
+    let [dup_max, qos_max, retained_max, id_max, ..] = FIELD_MAX;
+    let nums = match h.get(p..p.wrapping_add(6)) {
+        // dup, qos and retained are nearly always one digit each: `d,d,d,` at once.
+        Some(&[d, b',', q, b',', r, b','])
+            if u32::from(d.wrapping_sub(b'0')) <= dup_max
+                && u32::from(q.wrapping_sub(b'0')) <= qos_max
+                && u32::from(r.wrapping_sub(b'0')) <= retained_max =>
+        {
             p = p.wrapping_add(6);
+            let id = field_at(h, &mut p, id_max)?;
+            if h.get(p) != Some(&b',') {
+                return Err(Cut::Bad);
+            }
+            p = p.wrapping_add(1);
+            let digit = |b: u8| u32::from(b.wrapping_sub(b'0'));
+            [digit(d), digit(q), digit(r), id]
         }
-    }
-    let mut i = first;
-    while let Some(&max) = FIELD_MAX.get(usize::from(i)).filter(|_| i < 4) {
-        let v = field_at(h, &mut p, max)?;
-        if let Some(slot) = nums.get_mut(usize::from(i)) {
-            *slot = v;
-        }
-        if h.get(p) != Some(&b',') {
-            return Err(Cut::Bad);
-        }
-        p = p.wrapping_add(1);
-        i = i.wrapping_add(1);
-    }
+        _ => numeric_fields(h, &mut p)?,
+    };
     let rest = h.get(p..).unwrap_or_default();
     // A topic with no end in sight: cut short while it fits, bad beyond.
     let unended = |window: &[u8]| {
