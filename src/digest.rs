@@ -210,6 +210,12 @@ pub(crate) const PUBLISH_PREFIX_BYTES: &[u8] = PUBLISH_PREFIX;
 /// needs room for the longest prefix it decides on).
 const FAST_MIN: usize = 16;
 
+/// A `+MQTTPUBLISH` header cut short is kept whole (to be finished from the next
+/// input in one reading) only when the input that held its start was at least
+/// this long: bytes that arrive in small pieces are read field by field at once,
+/// as the next piece would rarely finish the header.
+const KEEP_MIN: usize = 16;
+
 /// Where the digester is inside the byte stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -1168,27 +1174,14 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// Returns the bytes consumed and the frame completed, if any.
     #[inline]
     fn step(&mut self, input: &[u8]) -> (usize, Option<Ready>) {
-        // At a line start (the common case) inline; everything else out of line.
-        if LINE >= FAST_MIN && self.mode == Mode::LineStart {
-            if let Some((n, r)) = self.fast_start(input) {
-                if r.is_some() || n >= input.len() {
-                    return (n, r);
-                }
-                let (m, r) = self.carry_on(input.get(n..).unwrap_or_default());
-                return (n.saturating_add(m), r);
-            }
-            return self.general(input);
-        }
-        self.carry_on(input)
-    }
-
-    /// [`Self::step`] inside a line or message: what was left by an earlier input.
-    #[inline(never)]
-    fn carry_on(&mut self, input: &[u8]) -> (usize, Option<Ready>) {
+        // The common cases inline; everything else in `general`.
         let (n, r) = match self.mode {
+            Mode::LineStart if LINE >= FAST_MIN => match self.fast_start(input) {
+                Some(done) => done,
+                None => return self.general(input),
+            },
             Mode::Line => self.on_line(input),
             Mode::Payload => self.on_payload(input),
-            Mode::HdrKept => self.on_hdr_kept(input),
             Mode::Probe if LINE >= FAST_MIN => {
                 let (n, r) = self.on_probe(input);
                 if r.is_none() && self.mode == Mode::HdrSpace {
@@ -1199,10 +1192,6 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
                         Some(done) => done,
                         None => (n, None),
                     }
-                } else if r.is_none() && self.mode == Mode::Line {
-                    // An ordinary line after all: its rest is taken here too.
-                    let (m, r) = self.on_line(input.get(n..).unwrap_or_default());
-                    (n.saturating_add(m), r)
                 } else {
                     (n, r)
                 }
@@ -1276,7 +1265,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     fn fast_publish(&mut self, h: &[u8], at: usize) -> Option<(usize, Option<Ready>)> {
         let (hd, body) = match scan_header(h, LINE.min(MAX_TOPIC)) {
             Ok(done) => done,
-            Err(Cut::Short) if h.len() <= LINE => {
+            Err(Cut::Short) if h.len() <= LINE && at.saturating_add(h.len()) >= KEEP_MIN => {
                 // Everything after the prefix is the beginning of the header.
                 self.len = 0;
                 self.append(h);
