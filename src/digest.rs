@@ -549,6 +549,8 @@ fn has_publish_prefix(line: &[u8]) -> bool {
 #[inline]
 fn classify(line: &[u8]) -> Ready {
     match line {
+        // `+MQTT…` lines, the usual ones, at once.
+        [b'+', b'M', ..] => Ready::Line,
         [b'O' | b'E', ..] => match trim_end_spaces(line) {
             b"OK" => Ready::Ok,
             b"ERROR" => Ready::Error,
@@ -682,7 +684,12 @@ fn fixed_fields([dup, qos, retained, packet_id]: [u32; 4]) -> (bool, QoS, bool, 
 /// when a header is at hand, and to finish a header split across inputs.
 #[inline]
 pub(crate) fn scan_header(h: &[u8], cap: usize) -> Result<(Header, usize), Cut> {
-    let mut p = h.iter().position(|&b| b != b' ').ok_or(Cut::Short)?;
+    // No space or one (the two spellings), else however many there are.
+    let mut p = match h {
+        [b' ', b, ..] if *b != b' ' => 1,
+        [b, ..] if *b != b' ' => 0,
+        _ => h.iter().position(|&b| b != b' ').ok_or(Cut::Short)?,
+    };
     let [dup_max, qos_max, retained_max, id_max, ..] = FIELD_MAX;
     let nums = match h.get(p..p.wrapping_add(6)) {
         // dup, qos and retained are nearly always one digit each: `d,d,d,` at once.
