@@ -4,14 +4,15 @@
 # Generates the benchmark streams a and b (make-stream.py, 1 MiB each), builds
 # examples/digest_stream in release mode, checks that its counts equal the
 # script's at every chunk size, and runs it under `valgrind --tool=callgrind`
-# at chunk sizes 1, 64 and 512. A run with CHUNK=0 (read the file, digest
+# at chunk sizes 1, 8, 64 and 512 (CHUNKS="..." for others). A run with CHUNK=0 (read the file, digest
 # nothing) is the baseline subtracted from each figure. Beside each figure, the
 # same measure of examples/line_floor (the same feeding loop around a "framer"
 # that only copies bytes into a line buffer and tests them for CR/LF): the least
 # a byte-at-a-time framer costs in that loop.
 #
 # usage: scripts/bench-callgrind.sh [MiB]      (default 1)
-# env:   BIN=path   use this digest_stream binary instead of building one
+# env:   CHUNKS="1 8 64 512"  the chunk sizes measured
+#        BIN=path   use this digest_stream binary instead of building one
 #        FLOOR=path use this line_floor binary instead of building one
 #        CARGO_TARGET_DIR is honoured when building
 set -euo pipefail
@@ -56,7 +57,7 @@ for mix in a b; do
     bytes="$(stat -c %s "$file")"
     base="$(irefs 0 "$file")"
     floor_base="$(irefs 0 "$file" "$FLOOR")"
-    for chunk in 1 64 512; do
+    for chunk in ${CHUNKS:-1 8 64 512}; do
         got="$(CHUNK="$chunk" "$BIN" "$file")"
         if ! same_json "$want" "$got"; then
             echo "error: stream $mix chunk $chunk: counts $got differ from make-stream.py's $want" >&2

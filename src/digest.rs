@@ -24,13 +24,15 @@
 //!   Line ends are found a word at a time (and with `memchr` past the first 64
 //!   bytes), payloads are copied in bulk without being looked at.
 //!   When a call starts at a line start with the whole line or the whole
-//!   `+MQTTPUBLISH` header in its input, a straight-line fast path takes it; a
-//!   header cut short by the end of the input (or whose `+MQTTPUBLISH:` prefix
-//!   was split across calls) is kept as far as its fields are complete and the
-//!   field-by-field state machine carries on from the first incomplete one;
-//!   anything else (odd input) goes to the state machine, with the same outcome —
-//!   property tests compare them. A byte is looked at most twice: by the fast
-//!   path's attempt and by the state machine.
+//!   `+MQTTPUBLISH` header in its input, a straight-line fast path takes it. A
+//!   header cut short by the end of an input of at least 16 bytes is kept whole
+//!   in the line buffer and read once more, in one go, when the next input
+//!   arrives; if that input does not finish it either, the field-by-field state
+//!   machine reads the kept bytes and carries on from there. Anything else (small
+//!   inputs, odd input) goes to the state machine, with the same outcome —
+//!   property tests compare them. A byte is looked at a bounded number of times
+//!   (at most three, for a header split across three inputs), never once per
+//!   call.
 //! * **No copy when it can be helped**: a line or a `+MQTTPUBLISH` message that
 //!   lies whole in the input of one call is lent from that input; only frames
 //!   split across calls are gathered in the digester's buffers.
@@ -44,18 +46,19 @@
 //! column, `examples/line_floor.rs` in the same feeding loop — a "framer" that
 //! only copies each byte into a line buffer and tests it for CR/LF:
 //!
-//! | stream | chunk 1 | chunk 64 | chunk 512 | copy + CR/LF test, chunk 1 |
-//! | --- | --- | --- | --- | --- |
-//! | `a` (short frames, ~30 bytes each) | 48.8 | 15.1 | 11.3 | 14.2 |
-//! | `b` (binary payloads up to 1 KiB) | 35.5 | 8.6 | 6.0 | 14.0 |
+//! | stream | chunk 1 | chunk 8 | chunk 64 | chunk 512 | copy + CR/LF test, chunk 1 |
+//! | --- | --- | --- | --- | --- | --- |
+//! | `a` (short frames, ~30 bytes each) | 48.5 | 34.6 | 13.0 | 9.9 | 14.2 |
+//! | `b` (binary payloads up to 1 KiB) | 35.4 | 23.3 | 7.4 | 5.2 | 14.0 |
 //!
 //! Most of a frame's cost is fixed (a `feed` call, the header or line
-//! classification, the return of the frame), so short frames cost more per byte.
-//! A one-byte `feed` stores a byte inside a line or payload inline and leaves
-//! everything else to an out-of-line path; at one byte per call no framer can
-//! look at a word at a time, which is why even the copy-and-test yardstick costs
-//! 14 instructions per byte there. atat's `AtDigester` costs about 5200, 115
-//! and 37 on stream `a` (and merges frames from chunk 64 on).
+//! classification, the return of the frame), so short frames cost more per byte,
+//! and a frame split across inputs costs a second `feed` call and the gathering
+//! of its pieces. A one-byte `feed` stores a byte inside a line or payload
+//! inline and leaves everything else to an out-of-line path; at one byte per call
+//! no framer can look at a word at a time, which is why even the copy-and-test
+//! yardstick costs 14 instructions per byte there. atat's `AtDigester` costs
+//! about 5200, 115 and 37 on stream `a` (and merges frames from chunk 64 on).
 //!
 //! # Framing rules (spec §1.3, §3.1)
 //!
