@@ -519,6 +519,32 @@ fn copy(dst: &mut [u8], src: &[u8]) {
     }
 }
 
+/// Moves `buf[range]` to the front of `buf` and returns its length (0 if the
+/// range is not in `buf`). A `memcpy` when the two do not overlap, else a forward
+/// copy (the front is below the range); no `memmove` (1.5 KB on a Cortex-M).
+#[inline]
+fn move_to_front(buf: &mut [u8], range: core::ops::Range<usize>) -> usize {
+    let n = range.end.saturating_sub(range.start);
+    if range.end > buf.len() || range.start > range.end {
+        return 0;
+    }
+    if n <= range.start {
+        let (front, back) = buf.split_at_mut(range.start);
+        if let (Some(dst), Some(src)) = (front.get_mut(..n), back.get(..n)) {
+            copy(dst, src);
+        }
+    } else {
+        for i in 0..n {
+            if let Some(&b) = buf.get(range.start.wrapping_add(i)) {
+                if let Some(slot) = buf.get_mut(i) {
+                    *slot = b;
+                }
+            }
+        }
+    }
+    n
+}
+
 /// A `+MQTTPUBLISH` topic as text. ASCII topics (nearly all) are checked a word
 /// at a time by `is_ascii`; anything else goes through `from_utf8`.
 #[inline]
@@ -1356,12 +1382,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         if let Ok((hd, body)) = scan_header(h, LINE.min(MAX_TOPIC)) {
             // `h[..kept]` was short, so the header ends in `rest`.
             let used = body.saturating_sub(kept);
-            let t = hd.topic.clone();
-            let topic_len = t.end.saturating_sub(t.start);
-            if t.end <= LINE && t.start <= t.end {
-                self.line.copy_within(t, 0);
-            }
-            self.len = topic_len;
+            self.len = move_to_front(&mut self.line, hd.topic.clone());
             self.set_header(&hd);
             let (n, r) = self.take_body(rest.get(used..).unwrap_or_default());
             return (used.saturating_add(n), r);
@@ -1902,6 +1923,21 @@ mod tests {
         assert!(parse_header(b"0,0,0,0,\"abc\",1,x", 3).is_some());
         assert!(parse_header(b"0,0,0,0,t,123456,x", 3).is_none());
         assert!(parse_header(b"0,0,0,0,t,1\rx", 3).is_none());
+    }
+
+    #[test]
+    fn a_range_moves_to_the_front_overlapping_or_not() {
+        for (start, end) in [(0, 0), (0, 5), (3, 5), (5, 10), (2, 10), (1, 16), (9, 16)] {
+            let mut buf: std::vec::Vec<u8> = (0..16).collect();
+            let want: std::vec::Vec<u8> = buf[start..end].to_vec();
+            assert_eq!(move_to_front(&mut buf, start..end), end - start);
+            assert_eq!(&buf[..end - start], &want[..], "{start}..{end}");
+        }
+        let mut buf = [0u8; 4];
+        assert_eq!(move_to_front(&mut buf, 2..9), 0);
+        #[allow(clippy::reversed_empty_ranges)]
+        let reversed = 3..2;
+        assert_eq!(move_to_front(&mut buf, reversed), 0);
     }
 
     #[test]
