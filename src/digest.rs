@@ -48,8 +48,8 @@
 //!
 //! | stream | chunk 1 | chunk 8 | chunk 64 | chunk 512 | copy + CR/LF test, chunk 1 |
 //! | --- | --- | --- | --- | --- | --- |
-//! | `a` (short frames, ~30 bytes each) | 48.5 | 34.6 | 13.0 | 9.9 | 14.2 |
-//! | `b` (binary payloads up to 1 KiB) | 35.4 | 23.3 | 7.4 | 5.2 | 14.0 |
+//! | `a` (short frames, ~30 bytes each) | 48.4 | 34.2 | 13.2 | 9.9 | 14.2 |
+//! | `b` (binary payloads up to 1 KiB) | 35.3 | 23.1 | 7.4 | 5.2 | 14.0 |
 //!
 //! Most of a frame's cost is fixed (a `feed` call, the header or line
 //! classification, the return of the frame), so short frames cost more per byte,
