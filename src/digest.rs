@@ -407,7 +407,7 @@ fn scan(
 #[inline]
 fn skip_eols(hay: &[u8]) -> Option<usize> {
     // The usual gaps between frames, LF CR LF (after a line taken up to its CR)
-    // and CR LF, in a few byte compares.
+    // and CR LF, read as one 32-bit word.
     if let Some(w) = hay.first_chunk::<4>() {
         let w = u32::from_le_bytes(*w);
         let c = (w >> 24) as u8;
@@ -713,12 +713,7 @@ fn fixed_fields([dup, qos, retained, packet_id]: [u32; 4]) -> (bool, QoS, bool, 
 /// when a header is at hand, and to finish a header split across inputs.
 #[inline]
 pub(crate) fn scan_header(h: &[u8], cap: usize) -> Result<(Header, usize), Cut> {
-    // No space or one (the two spellings), else however many there are.
-    let mut p = match h {
-        [b' ', b, ..] if *b != b' ' => 1,
-        [b, ..] if *b != b' ' => 0,
-        _ => h.iter().position(|&b| b != b' ').ok_or(Cut::Short)?,
-    };
+    let mut p = h.iter().position(|&b| b != b' ').ok_or(Cut::Short)?;
     let [dup_max, qos_max, retained_max, id_max, ..] = FIELD_MAX;
     let nums = match h.get(p..p.wrapping_add(6)) {
         // dup, qos and retained are nearly always one digit each: `d,d,d,` at once.
