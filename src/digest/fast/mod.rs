@@ -1,0 +1,164 @@
+//! Fast paths beside the reference machine (cargo feature `fast-digest`, on by
+//! default).
+//!
+//! At a line start, with a whole line or a whole `+MQTTPUBLISH` message in the
+//! input, [`Digester::fast`] takes it in one go and lends it from the input
+//! instead of copying it into the digester's buffers. A message whose header
+//! is whole but whose payload is not has its payload copied in bulk; a header
+//! cut by the end of the input leaves the header reader where it stopped, the
+//! reference machine carries on from there. Anything else — a `>` prompt, an
+//! `OK +…` line, a line longer than the buffer, a malformed header, any state
+//! but a line start — goes to the reference machine, which then reads the same
+//! bytes with the same outcome. Line ends and topic delimiters are found a word
+//! at a time ([`scan`]).
+//!
+//! What the fast paths earn, in callgrind instructions per byte
+//! (`bash scripts/bench-callgrind.sh`, which prints both routes):
+//!
+//! | stream, chunk | reference route | fast paths | gain |
+//! | --- | ---: | ---: | ---: |
+//! | a, 64 | see `README.md` | | |
+//!
+//! Each path below was kept only where it pays at least 10% on stream a or b
+//! at chunk 64 or 512.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+pub(crate) mod scan;
+
+use super::header::{HeaderReader, Read};
+use super::lines::classify;
+use super::{Digester, Mode, Ready, PUBLISH_PREFIX};
+use scan::{find_eol, skip_eols};
+
+/// Line buffers at least this large take the fast paths (which need room for
+/// the longest prefix they decide on).
+const FAST_MIN: usize = 16;
+
+/// Whether `line` starts with `+MQTTPUBLISH:`.
+#[inline]
+fn has_publish_prefix(line: &[u8]) -> bool {
+    line.get(..PUBLISH_PREFIX.len()) == Some(PUBLISH_PREFIX)
+}
+
+impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
+    /// [`Self::reference`] with the fast paths in front: the same bytes
+    /// consumed, the same frame.
+    #[inline]
+    pub(super) fn fast(&mut self, input: &[u8]) -> (usize, Option<Ready>) {
+        let (n, r) = match self.mode {
+            Mode::LineStart if LINE >= FAST_MIN => match self.line_at_hand(input) {
+                Some(done) => done,
+                None => return self.reference(input),
+            },
+            _ => return self.reference(input),
+        };
+        if r.is_some() || n >= input.len() {
+            return (n, r);
+        }
+        let (m, r) = self.reference(input.get(n..).unwrap_or_default());
+        (n.saturating_add(m), r)
+    }
+
+    /// At a line start: a whole line, or a whole `+MQTTPUBLISH` header, at
+    /// hand. `None` (nothing consumed, no state changed) leaves the input to
+    /// the reference machine.
+    #[inline]
+    fn line_at_hand(&mut self, input: &[u8]) -> Option<(usize, Option<Ready>)> {
+        let Some(i) = skip_eols(input) else {
+            // Only line ends: nothing to do but consume them.
+            return Some((input.len(), None));
+        };
+        let line = input.get(i..)?;
+        match *line.first()? {
+            b'>' if self.prompt => return None,
+            b'+' if has_publish_prefix(line) => {
+                let h = line.get(PUBLISH_PREFIX.len()..).unwrap_or_default();
+                return self.publish_at_hand(h, i.wrapping_add(PUBLISH_PREFIX.len()));
+            }
+            // `OK ` may be split (`OK +…`), and a line of fewer than three
+            // bytes may still grow into it: the reference machine decides.
+            b'O' => match line.get(..3)? {
+                b"OK\r" | b"OK\n" => return Some((i.wrapping_add(3), Some(Ready::Ok))),
+                b"OK " => return None,
+                _ => {}
+            },
+            _ => {}
+        }
+        let window = line.get(..LINE.saturating_add(1)).unwrap_or(line);
+        let Some(k) = find_eol(window) else {
+            // The line goes on in the next input: keep what is here, unless it
+            // is too long or could still turn out to be `+MQTTPUBLISH:`.
+            let may_be_publish =
+                window.len() < PUBLISH_PREFIX.len() && window.first() == Some(&b'+');
+            if window.len() > LINE || may_be_publish {
+                return None;
+            }
+            self.len = 0;
+            self.append(window);
+            self.enter_line();
+            return Some((i.wrapping_add(window.len()), None));
+        };
+        let r = match classify(window.get(..k)?) {
+            Ready::Line => {
+                self.lent = [i, i.wrapping_add(k), 0];
+                Ready::LineIn
+            }
+            r => r,
+        };
+        Some((i.wrapping_add(k).wrapping_add(1), Some(r)))
+    }
+
+    /// A `+MQTTPUBLISH` whose bytes after the prefix are `h`, which starts at
+    /// `at` in the input: the header, then the payload and its CR LF as far as
+    /// they are at hand.
+    #[inline]
+    fn publish_at_hand(&mut self, h: &[u8], at: usize) -> Option<(usize, Option<Ready>)> {
+        let mut reader = HeaderReader::new();
+        let (n, read, topic) = reader.read(h, Self::TOPIC_CAP);
+        let topic_bytes = h.get(topic.clone()).unwrap_or_default();
+        match read {
+            // The reference machine reads it again and reports it.
+            Read::Bad(_) => return None,
+            Read::More => {
+                // Cut by the end of the input: the reference machine goes on
+                // from where the reader stopped.
+                self.header = reader;
+                self.len = 0;
+                self.append(topic_bytes);
+                self.mode = Mode::Header;
+                return Some((at.wrapping_add(n), None));
+            }
+            Read::Done => self.header = reader,
+        }
+        let msg_len = self.header.msg_len;
+        let data = h.get(n..).unwrap_or_default();
+        let start = at.wrapping_add(n);
+        if let Some([b'\r', b'\n']) = data.get(msg_len..msg_len.wrapping_add(2)) {
+            // The whole message is at hand: lend topic and payload.
+            self.mode = Mode::LineStart;
+            self.lent = [
+                at.wrapping_add(topic.start),
+                at.wrapping_add(topic.end),
+                start,
+            ];
+            return Some((
+                start.wrapping_add(msg_len).wrapping_add(2),
+                Some(Ready::PublishIn),
+            ));
+        }
+        self.len = 0;
+        self.append(topic_bytes);
+        self.begin_payload();
+        if self.mode != Mode::Payload {
+            return Some((start, None));
+        }
+        let (m, r) = self.in_payload(data);
+        Some((start.wrapping_add(m), r))
+    }
+}

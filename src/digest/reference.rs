@@ -1,0 +1,295 @@
+//! The reference machine: the digester's one complete route from bytes to
+//! frames. Everything the module docs promise holds for it alone; the fast
+//! paths of `fast/` only take some inputs off its hands.
+//!
+//! It reads whatever it is given as far as the current state allows, then
+//! hands the rest to the next state. The states, in the order a frame meets
+//! them ([`Mode`]):
+//!
+//! 1. `LineStart`: skip CR and LF; a `>` is the prompt when one is expected;
+//!    a `+` or an `O` may start something special (`Probe`), anything else an
+//!    ordinary `Line`.
+//! 2. `Probe`: collect the first bytes until they decide between
+//!    `+MQTTPUBLISH:` (→ `Header`), `OK ` (→ `OkSpace`) and an ordinary `Line`.
+//! 3. `Line`: collect up to CR or LF, then classify the line (final result or
+//!    not); a line longer than the buffer is an error.
+//! 4. `Header`: the header reader takes the `+MQTTPUBLISH` fields; the topic is
+//!    kept in the line buffer.
+//! 5. `Payload` (or `Skip` when it does not fit), then `TermCr`, `TermLf`: the
+//!    `<msg_len>` bytes, copied without a look, and the CR LF after them.
+//! 6. `Resync` after an error: skip to the next CR or LF.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use super::header::{HeaderReader, Read};
+use super::lines::classify;
+use super::scan::{find_eol, is_eol};
+use super::{copy, Digester, Mode, Ready, PUBLISH_PREFIX};
+use crate::error::FramingError;
+
+impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
+    /// Reads `input` until a frame completes or `input` is used up; returns the
+    /// bytes consumed and the completed frame, if any.
+    pub(super) fn reference(&mut self, input: &[u8]) -> (usize, Option<Ready>) {
+        let mut pos = 0usize;
+        while let Some(rest) = input.get(pos..).filter(|r| !r.is_empty()) {
+            // Each state consumes at least one byte or moves to a state that does.
+            let (n, ready) = match self.mode {
+                Mode::LineStart => self.line_start(rest),
+                Mode::Probe => self.probing(rest),
+                Mode::Line => self.in_line(rest),
+                Mode::OkSpace => self.ok_space(rest),
+                Mode::Header => self.in_header(rest),
+                Mode::Payload => self.in_payload(rest),
+                Mode::Skip => self.skipping(rest),
+                Mode::TermCr => match rest {
+                    [b'\r', b'\n', ..] => {
+                        self.mode = Mode::LineStart;
+                        (2, Some(Ready::Publish))
+                    }
+                    [b'\r', ..] => {
+                        self.mode = Mode::TermLf;
+                        (1, None)
+                    }
+                    [b, ..] => (1, self.fail(*b, FramingError::BadPublishTerminator)),
+                    [] => (0, None),
+                },
+                Mode::TermLf => match rest.first().copied() {
+                    Some(b'\n') => {
+                        self.mode = Mode::LineStart;
+                        (1, Some(Ready::Publish))
+                    }
+                    b => (
+                        1,
+                        self.fail(b.unwrap_or(0), FramingError::BadPublishTerminator),
+                    ),
+                },
+                Mode::Resync => match find_eol(rest) {
+                    Some(k) => {
+                        self.mode = Mode::LineStart;
+                        (k.saturating_add(1), None)
+                    }
+                    None => (rest.len(), None),
+                },
+                Mode::PromptSpace => {
+                    self.mode = Mode::LineStart;
+                    (usize::from(rest.first() == Some(&b' ')), None)
+                }
+            };
+            pos = pos.saturating_add(n);
+            if ready.is_some() {
+                return (pos, ready);
+            }
+        }
+        (pos, None)
+    }
+
+    /// Step 1: between lines.
+    fn line_start(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let i = rest.iter().position(|&b| !is_eol(b)).unwrap_or(rest.len());
+        let Some(&b) = rest.get(i) else {
+            return (i, None);
+        };
+        if b == b'>' && self.prompt {
+            self.prompt = false;
+            self.mode = Mode::PromptSpace;
+            return (i.saturating_add(1), Some(Ready::Prompt));
+        }
+        self.len = 0;
+        match b {
+            b'+' => self.probe(PUBLISH_PREFIX.len()),
+            b'O' => self.probe(3),
+            _ => self.enter_line(),
+        }
+        (i, None)
+    }
+
+    /// Step 2: collecting the first bytes of a line that may be
+    /// `+MQTTPUBLISH:` or `OK `.
+    fn probing(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let want = self.limit.saturating_sub(self.len);
+        let window = rest.get(..want).unwrap_or(rest);
+        if let Some(k) = find_eol(window) {
+            self.append(window.get(..k).unwrap_or_default());
+            return self.end_line(k);
+        }
+        self.append(window);
+        if self.len >= self.limit {
+            self.decide();
+        }
+        (window.len(), None)
+    }
+
+    /// Step 3: inside an ordinary line.
+    pub(super) fn in_line(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let room = LINE.saturating_sub(self.len);
+        let window = rest.get(..room.saturating_add(1)).unwrap_or(rest);
+        match find_eol(window) {
+            Some(k) => {
+                self.append(window.get(..k).unwrap_or_default());
+                self.end_line(k)
+            }
+            None if window.len() > room => {
+                self.mode = Mode::Resync;
+                (
+                    window.len(),
+                    Some(Ready::Malformed(FramingError::LineTooLong)),
+                )
+            }
+            None => {
+                self.append(window);
+                (window.len(), None)
+            }
+        }
+    }
+
+    /// The line in the buffer ended at byte `k` of the input (consumed).
+    fn end_line(&mut self, k: usize) -> (usize, Option<Ready>) {
+        self.mode = Mode::LineStart;
+        let line = self.line.get(..self.len).unwrap_or_default();
+        (k.saturating_add(1), Some(classify(line)))
+    }
+
+    /// The line so far is `OK` and spaces.
+    fn ok_space(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        match rest.first().copied() {
+            Some(b' ') if self.len < LINE => {
+                self.append(b" ");
+                (1, None)
+            }
+            Some(b'+') => {
+                // `OK +…`: the OK, then a new line that starts at the `+`.
+                self.len = 0;
+                self.append(b"+");
+                self.probe(PUBLISH_PREFIX.len());
+                (1, Some(Ready::Ok))
+            }
+            Some(b'\r' | b'\n') => self.end_line(0),
+            _ => {
+                // Not a split after all: an ordinary line.
+                self.enter_line();
+                (0, None)
+            }
+        }
+    }
+
+    /// Step 4: inside a `+MQTTPUBLISH` header.
+    fn in_header(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let (n, read, topic) = self.header.read(rest, Self::TOPIC_CAP);
+        self.append(rest.get(topic).unwrap_or_default());
+        match read {
+            Read::More => (n, None),
+            Read::Done => {
+                self.begin_payload();
+                (n, None)
+            }
+            Read::Bad(e) => {
+                let last = n.checked_sub(1).and_then(|k| rest.get(k)).copied();
+                (n, self.fail(last.unwrap_or(0), e))
+            }
+        }
+    }
+
+    /// Step 5: copying the payload, then its CR LF if at hand.
+    pub(super) fn in_payload(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let need = self.header.msg_len.saturating_sub(self.filled);
+        let chunk = rest.get(..need).unwrap_or(rest);
+        let end = self.filled.saturating_add(chunk.len());
+        if let Some(dst) = self.payload.get_mut(self.filled..end) {
+            copy(dst, chunk);
+        }
+        self.filled = end;
+        let n = chunk.len();
+        if self.filled < self.header.msg_len {
+            return (n, None);
+        }
+        if let Some([b'\r', b'\n']) = rest.get(n..n.saturating_add(2)) {
+            self.mode = Mode::LineStart;
+            return (n.saturating_add(2), Some(Ready::Publish));
+        }
+        self.mode = Mode::TermCr;
+        (n, None)
+    }
+
+    /// Step 5, for a payload larger than the buffer: consumed, not kept.
+    fn skipping(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let n = self
+            .header
+            .msg_len
+            .saturating_sub(self.filled)
+            .min(rest.len());
+        self.filled = self.filled.saturating_add(n);
+        if self.filled >= self.header.msg_len {
+            self.mode = Mode::TermCr;
+        }
+        (n, None)
+    }
+
+    /// Appends `bytes` to the line buffer, as far as they fit (callers check
+    /// the room first).
+    pub(super) fn append(&mut self, bytes: &[u8]) {
+        let end = self.len.saturating_add(bytes.len());
+        if let Some(dst) = self.line.get_mut(self.len..end) {
+            copy(dst, bytes);
+            self.len = end;
+        }
+    }
+
+    /// Error detected at byte `b` (consumed): resync after it, or right away if
+    /// `b` itself ends a line.
+    pub(super) fn fail(&mut self, b: u8, e: FramingError) -> Option<Ready> {
+        self.mode = if is_eol(b) {
+            Mode::LineStart
+        } else {
+            Mode::Resync
+        };
+        Some(Ready::Malformed(e))
+    }
+
+    /// Continues the current line as an ordinary one.
+    pub(super) fn enter_line(&mut self) {
+        self.mode = Mode::Line;
+    }
+
+    /// Decides the line's prefix once it holds `at` bytes (or the whole buffer).
+    pub(super) fn probe(&mut self, at: usize) {
+        self.limit = at.min(LINE);
+        self.mode = Mode::Probe;
+        if self.len >= self.limit {
+            self.decide();
+        }
+    }
+
+    /// The line holds `limit` bytes: is it `+MQTTPUBLISH:` or `OK `?
+    fn decide(&mut self) {
+        match self.line.get(..self.len) {
+            Some(PUBLISH_PREFIX) => self.begin_header(),
+            Some(b"OK ") => self.mode = Mode::OkSpace,
+            _ => self.enter_line(),
+        }
+    }
+
+    /// After `+MQTTPUBLISH:`: the header reader starts afresh.
+    pub(super) fn begin_header(&mut self) {
+        self.len = 0;
+        self.header = HeaderReader::new();
+        self.mode = Mode::Header;
+    }
+
+    /// After a complete header: the payload is next.
+    pub(super) fn begin_payload(&mut self) {
+        self.filled = 0;
+        self.mode = if self.header.msg_len == 0 {
+            Mode::TermCr
+        } else if self.header.msg_len > PAYLOAD {
+            Mode::Skip
+        } else {
+            Mode::Payload
+        };
+    }
+}
