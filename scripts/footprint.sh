@@ -15,8 +15,11 @@
 # inline chain that is in this repository, else to the library it comes from),
 # and the largest symbols. The last line is a JSON object with the totals.
 #
-# Usage: scripts/footprint.sh [--write]   (--write also refreshes the generated
-# part of firmware/FOOTPRINT.md). Needs the rustup target thumbv7em-none-eabihf
+# Usage: scripts/footprint.sh [--small] [--write]
+#   --small  builds the driver without its digester fast paths (cargo feature
+#            `fast-digest` off): the reference machine alone frames every byte;
+#   --write  also refreshes the generated part of firmware/FOOTPRINT.md (the
+#            default build only). Needs the rustup target thumbv7em-none-eabihf
 # and binutils-arm-none-eabi (arm-none-eabi-size, -nm, -objdump, -addr2line).
 set -euo pipefail
 
@@ -27,7 +30,19 @@ GOAL_TEXT=19884
 GOAL_RODATA=512
 GOAL_BSS=4824
 WRITE=false
-[ "${1:-}" = "--write" ] && WRITE=true
+SMALL=false
+for arg in "$@"; do
+  case $arg in
+    --write) WRITE=true ;;
+    --small) SMALL=true ;;
+    *) echo "usage: scripts/footprint.sh [--small] [--write]" >&2; exit 2 ;;
+  esac
+done
+FEATURES=()
+if $SMALL; then
+  FEATURES=(--no-default-features)
+  WRITE=false
+fi
 
 for tool in arm-none-eabi-size arm-none-eabi-nm arm-none-eabi-objdump arm-none-eabi-addr2line; do
   command -v "$tool" >/dev/null 2>&1 ||
@@ -39,7 +54,12 @@ if command -v rustup >/dev/null 2>&1; then
     { echo "footprint: rust target $TARGET missing (rustup target add $TARGET)" >&2; exit 2; }
 fi
 
-(cd "$FW_DIR" && cargo build --release --target "$TARGET" --bin footprint --bin baseline) >&2
+# The small build goes to its own target directory, so that the two builds do
+# not overwrite each other's binaries.
+if $SMALL; then
+  export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$FW_DIR/target}/small
+fi
+(cd "$FW_DIR" && cargo build --release --target "$TARGET" "${FEATURES[@]}" --bin footprint --bin baseline) >&2
 OUT=$(cd "$FW_DIR" && cargo metadata --format-version 1 --no-deps 2>/dev/null |
   sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 OUT=${OUT:-$FW_DIR/target}/$TARGET/release

@@ -7,11 +7,13 @@
 //! chunk sizes (0: all the rest), used in turn; then the stream.
 //!
 //! Checked: the frames are the same whether the stream is fed whole, in the given
-//! chunks or byte by byte; every call consumes at least one byte and no more than
-//! it was given; frames keep the module's promises (lines non-empty, without
-//! CR/LF, within `LINE`; payloads within `PAYLOAD`; topics within 512 bytes); the
-//! counters match; and, for streams without framing errors, the frames are those
-//! of a plain reading of the framing rules (`reference`).
+//! chunks or byte by byte, and whether the digester's fast paths (`feed`) or its
+//! reference machine alone (`feed_reference`) read it; every call consumes at
+//! least one byte and no more than it was given; frames keep the module's
+//! promises (lines non-empty, without CR/LF, within `LINE`; payloads within
+//! `PAYLOAD`; topics within 512 bytes); the counters match; and, for streams
+//! without framing errors, the frames are those of a plain reading of the
+//! framing rules written independently here (`rules`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -30,6 +32,7 @@ struct Plan<'a> {
 fn run<const L: usize, const P: usize>(
     plan: &Plan<'_>,
     stream: &[u8],
+    reference_route: bool,
     mut next_len: impl FnMut() -> usize,
 ) -> Vec<OwnedFrame> {
     let mut d: Digester<L, P> = Digester::new();
@@ -41,7 +44,11 @@ fn run<const L: usize, const P: usize>(
         let (mut chunk, tail) = rest.split_at(n);
         rest = tail;
         while !chunk.is_empty() {
-            let (used, frame) = d.feed(chunk);
+            let (used, frame) = if reference_route {
+                d.feed_reference(chunk)
+            } else {
+                d.feed(chunk)
+            };
             assert!(used >= 1, "feed consumed nothing of {} bytes", chunk.len());
             assert!(
                 used <= chunk.len(),
@@ -125,13 +132,13 @@ fn spaces(s: &[u8]) -> usize {
     s.iter().take_while(|&&b| b == b' ').count()
 }
 
-/// What the reference reads at a position.
+/// What the rules read at a position.
 enum Read {
     /// A frame and the bytes it took.
     Frame(OwnedFrame, usize),
     /// The input ends before the frame does.
     Incomplete,
-    /// Malformed, or too large for the buffers: the reference gives up.
+    /// Malformed, or too large for the buffers: the rules give up.
     Error,
 }
 
@@ -251,7 +258,7 @@ fn publish(h: &[u8], topic_max: usize, payload_max: usize) -> Read {
 /// A plain reading of the framing rules in the module docs of `ml302::digest`, for
 /// streams without errors: `None` as soon as something is malformed (or a line is
 /// too long), since the exact point of resynchronisation is the digester's choice.
-fn reference<const L: usize, const P: usize>(plan: &Plan<'_>, s: &[u8]) -> Option<Vec<OwnedFrame>> {
+fn rules<const L: usize, const P: usize>(plan: &Plan<'_>, s: &[u8]) -> Option<Vec<OwnedFrame>> {
     let mut out: Vec<OwnedFrame> = Vec::new();
     let mut prompt = plan.start_prompt;
     let mut i = 0;
@@ -296,27 +303,33 @@ fn reference<const L: usize, const P: usize>(plan: &Plan<'_>, s: &[u8]) -> Optio
 }
 
 fn check<const L: usize, const P: usize>(plan: &Plan<'_>, stream: &[u8]) {
-    let whole = run::<L, P>(plan, stream, || usize::MAX);
-    let bytewise = run::<L, P>(plan, stream, || 1);
+    let whole = run::<L, P>(plan, stream, false, || usize::MAX);
+    let bytewise = run::<L, P>(plan, stream, false, || 1);
     assert_eq!(whole, bytewise, "whole vs byte-by-byte ({L}/{P})");
+    let reference = run::<L, P>(plan, stream, true, || usize::MAX);
+    assert_eq!(whole, reference, "fast paths vs the reference machine ({L}/{P})");
     let mut i = 0usize;
-    let chunked = run::<L, P>(plan, stream, || {
+    let next = |i: &mut usize| {
         let s = plan
             .sizes
-            .get(i % plan.sizes.len().max(1))
+            .get(*i % plan.sizes.len().max(1))
             .copied()
             .unwrap_or(0);
-        i = i.wrapping_add(1);
+        *i = i.wrapping_add(1);
         if s == 0 {
             usize::MAX
         } else {
             usize::from(s)
         }
-    });
+    };
+    let chunked = run::<L, P>(plan, stream, false, || next(&mut i));
     assert_eq!(whole, chunked, "whole vs chunked ({L}/{P})");
+    i = 0;
+    let chunked = run::<L, P>(plan, stream, true, || next(&mut i));
+    assert_eq!(whole, chunked, "whole vs chunked, reference machine ({L}/{P})");
     // (Below 16 bytes the line buffer cannot hold `+MQTTPUBLISH:` and the rules
-    // degrade in ways the reference does not model.)
-    if let Some(expected) = reference::<L, P>(plan, stream).filter(|_| L >= 16) {
+    // degrade in ways they do not model.)
+    if let Some(expected) = rules::<L, P>(plan, stream).filter(|_| L >= 16) {
         assert_eq!(whole, expected, "digester vs the framing rules ({L}/{P})");
     }
 }

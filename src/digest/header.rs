@@ -115,13 +115,7 @@ impl HeaderReader {
         let mut topic = 0..0;
         while let Some(rest) = input.get(pos..).filter(|r| !r.is_empty()) {
             let (n, done) = match self.at {
-                At::Space => {
-                    let n = rest.iter().position(|&b| b != b' ').unwrap_or(rest.len());
-                    if n < rest.len() {
-                        self.at = At::Num;
-                    }
-                    (n, None)
-                }
+                At::Space => self.space(rest),
                 At::Num => self.num(rest),
                 At::TopicStart => {
                     self.topic_len = 0;
@@ -158,6 +152,31 @@ impl HeaderReader {
         (pos, Read::More, topic)
     }
 
+    /// Before the first field: skips spaces. The usual `<dup>,<qos>,<retained>,`
+    /// (a digit each) is taken at once when at hand; anything else is read
+    /// digit by digit.
+    fn space(&mut self, rest: &[u8]) -> (usize, Option<Read>) {
+        let n = rest.iter().position(|&b| b != b' ').unwrap_or(rest.len());
+        let Some(after) = rest.get(n..) else {
+            return (n, None);
+        };
+        if after.is_empty() {
+            return (n, None);
+        }
+        self.at = At::Num;
+        if let Some(&[d, b',', q, b',', r, b',']) = after.first_chunk::<6>() {
+            let digit = |b: u8, max: u8| b.wrapping_sub(b'0') <= max;
+            if digit(d, 1) && digit(q, 2) && digit(r, 1) {
+                self.dup = d == b'1';
+                self.qos = QoS::from_u8(q.wrapping_sub(b'0')).unwrap_or_default();
+                self.retained = r == b'1';
+                self.field = 3;
+                return (n.wrapping_add(6), None);
+            }
+        }
+        (n, None)
+    }
+
     /// The topic is read; `<msg_len>` is next.
     fn next_is_len(&mut self) {
         self.field = LEN_FIELD;
@@ -173,41 +192,45 @@ impl HeaderReader {
         })
     }
 
-    /// Inside the numeric fields.
+    /// Inside the numeric fields: reads digits and the byte after each field,
+    /// field after field, until the topic is due, the header is done or
+    /// malformed, or `rest` is used up.
     fn num(&mut self, rest: &[u8]) -> (usize, Option<Read>) {
+        let (mut acc, mut digits) = (self.acc, self.digits);
         let mut i = 0usize;
-        for &b in rest {
+        while let Some(&b) = rest.get(i) {
             i = i.wrapping_add(1);
             let d = b.wrapping_sub(b'0');
             if d <= 9 {
-                if self.digits >= 5 {
+                if digits >= 5 {
                     return (i, Some(self.num_error()));
                 }
                 // At most five digits: no overflow.
-                self.acc = self.acc.wrapping_mul(10).wrapping_add(u32::from(d));
-                self.digits = self.digits.wrapping_add(1);
+                acc = acc.wrapping_mul(10).wrapping_add(u32::from(d));
+                digits = digits.wrapping_add(1);
                 continue;
             }
-            let done = self.end_num(b);
+            let done = self.end_num(acc, digits, b);
             if done.is_some() || self.at != At::Num {
                 return (i, done);
             }
+            (acc, digits) = (0, 0);
         }
+        (self.acc, self.digits) = (acc, digits);
         (i, None)
     }
 
-    /// A numeric field ended at byte `b` (consumed).
-    fn end_num(&mut self, b: u8) -> Option<Read> {
+    /// The numeric field being read ended, with value `v` of `digits` digits, at
+    /// byte `b` (consumed).
+    fn end_num(&mut self, v: u32, digits: u8, b: u8) -> Option<Read> {
         let max = FIELD_MAX
             .get(usize::from(self.field))
             .copied()
             .unwrap_or_default();
-        let v = self.acc;
-        if self.digits == 0 || v > max {
+        if digits == 0 || v > max {
             return Some(self.num_error());
         }
-        self.acc = 0;
-        self.digits = 0;
+        (self.acc, self.digits) = (0, 0);
         match (self.field, b) {
             (0, b',') => self.dup = v == 1,
             (1, b',') => self.qos = QoS::from_u8(v as u8).unwrap_or_default(),

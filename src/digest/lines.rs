@@ -53,8 +53,11 @@ fn cme_tail(rest: &[u8]) -> Option<Ready> {
 /// Classifies a complete line (without its terminator): a final result, or
 /// [`Ready::Line`].
 pub(super) fn classify(line: &[u8]) -> Ready {
-    let line = trim_end_spaces(line);
-    match line {
+    if let [b'+', b'M', ..] = line {
+        // `+MQTT…` lines, the usual ones, are never final results.
+        return Ready::Line;
+    }
+    match trim_end_spaces(line) {
         b"OK" => Ready::Ok,
         b"ERROR" => Ready::Error,
         [b'+', b'C', b'M', b'E', b' ', b'E', b'R', b'R', b'O', b'R', rest @ ..] => {

@@ -306,10 +306,13 @@ fn copy(dst: &mut [u8], src: &[u8]) {
 }
 
 /// A `+MQTTPUBLISH` topic as text, if it is UTF-8.
+#[cfg(not(feature = "fast-digest"))]
 #[inline]
 fn topic_str(t: &[u8]) -> Option<&str> {
     core::str::from_utf8(t).ok()
 }
+#[cfg(feature = "fast-digest")]
+use fast::topic_str;
 
 impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// Longest topic this digester keeps.

@@ -29,6 +29,7 @@
     clippy::arithmetic_side_effects
 )]
 
+mod header;
 pub(crate) mod scan;
 
 use super::header::{HeaderReader, Read};
@@ -39,6 +40,19 @@ use scan::{find_eol, skip_eols};
 /// Line buffers at least this large take the fast paths (which need room for
 /// the longest prefix they decide on).
 const FAST_MIN: usize = 16;
+
+/// A `+MQTTPUBLISH` topic as text, if it is UTF-8. ASCII topics (nearly all)
+/// are checked a word at a time by `is_ascii`; the rest go through `from_utf8`
+/// (the reference's only check).
+#[inline]
+pub(crate) fn topic_str(t: &[u8]) -> Option<&str> {
+    if t.is_ascii() {
+        // SAFETY: every byte of `t` is ASCII, and ASCII is valid UTF-8.
+        Some(unsafe { core::str::from_utf8_unchecked(t) })
+    } else {
+        core::str::from_utf8(t).ok()
+    }
+}
 
 /// Whether `line` starts with `+MQTTPUBLISH:`.
 #[inline]
@@ -119,8 +133,14 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// they are at hand.
     #[inline]
     fn publish_at_hand(&mut self, h: &[u8], at: usize) -> Option<(usize, Option<Ready>)> {
-        let mut reader = HeaderReader::new();
-        let (n, read, topic) = reader.read(h, Self::TOPIC_CAP);
+        let (reader, n, read, topic) = match header::whole(h, Self::TOPIC_CAP) {
+            Some((reader, n, topic)) => (reader, n, Read::Done, topic),
+            None => {
+                let mut reader = HeaderReader::new();
+                let (n, read, topic) = reader.read(h, Self::TOPIC_CAP);
+                (reader, n, read, topic)
+            }
+        };
         let topic_bytes = h.get(topic.clone()).unwrap_or_default();
         match read {
             // The reference machine reads it again and reports it.
