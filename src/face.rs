@@ -163,16 +163,21 @@ macro_rules! client_operations {
     }
 
     /// The module's configuration (`AT+MQTTCFG?`, password masked by the module);
-    /// `None` when no client is configured.
-    pub $($kw)* fn reported_config(&mut self) -> Result<Option<&ReportedConfig>, Error> {
+    /// `None` when no client is configured. It borrows the client's command
+    /// buffer: copy what you need to keep before the next command.
+    pub $($kw)* fn reported_config(&mut self) -> Result<Option<ReportedConfig<'_>>, Error> {
         self.run(&Op::QueryConfig, &[])$($aw)*?;
         Ok(self.session.reported_config())
     }
 
-    /// The module's subscription list (`AT+MQTTSUB?`).
-    pub $($kw)* fn list_subscriptions(&mut self) -> Result<&[SubscriptionEntry<TOPIC>], Error> {
+    /// The module's subscription list (`AT+MQTTSUB?`), borrowed from the
+    /// client's command buffer; [`Error::Overflow`] if the listing is longer
+    /// than that buffer.
+    pub $($kw)* fn list_subscriptions(
+        &mut self,
+    ) -> Result<impl Iterator<Item = SubscriptionEntry<'_>> + '_, Error> {
         self.run(&Op::QuerySubscriptions, &[])$($aw)*?;
-        Ok(self.session.listed_subscriptions())
+        self.session.listed_subscriptions()
     }
 
     /// Reads the port for up to `wait_ms`, processing URCs and messages, and

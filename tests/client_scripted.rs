@@ -3,10 +3,9 @@
 
 mod support;
 
-use ml302::session::SubscriptionEntry;
 use ml302::{
-    CmeError, Error, Event, Incoming, LinkState, MqttConfig, Published, QoS, ReportedConfig, Stats,
-    Subscribed, Will,
+    CmeError, Error, Event, Incoming, LinkState, MqttConfig, Published, QoS, Stats, Subscribed,
+    Will,
 };
 use support::{lines, Modem, SimTime};
 
@@ -31,8 +30,10 @@ trait Face {
     fn link_state(&self) -> LinkState;
     fn stats(&self) -> Stats;
     fn modem_state(&mut self) -> Result<ml302::ModemState, Error>;
-    fn list(&mut self) -> Result<Vec<SubscriptionEntry<512>>, Error>;
-    fn reported(&mut self) -> Result<Option<ReportedConfig>, Error>;
+    /// The listing as owned (topic, QoS) pairs.
+    fn list(&mut self) -> Result<Vec<(String, Option<QoS>)>, Error>;
+    /// The configuration as owned (host, port, user).
+    fn reported(&mut self) -> Result<Option<(String, u16, String)>, Error>;
     fn auto_reconnect(&mut self) -> Result<(bool, u16), Error>;
     fn ack_timeout(&mut self) -> Result<u16, Error>;
     fn ping_echo(&mut self) -> Result<bool, Error>;
@@ -58,8 +59,8 @@ macro_rules! face {
             fn link_state(&self) -> LinkState { self.link_state() }
             fn stats(&self) -> Stats { self.stats() }
             fn modem_state(&mut self) -> Result<ml302::ModemState, Error> { run!(self.modem_state() $($aw)*) }
-            fn list(&mut self) -> Result<Vec<SubscriptionEntry<512>>, Error> { run!(self.list_subscriptions() $($aw)*).map(|s| s.to_vec()) }
-            fn reported(&mut self) -> Result<Option<ReportedConfig>, Error> { run!(self.reported_config() $($aw)*).map(|c| c.cloned()) }
+            fn list(&mut self) -> Result<Vec<(String, Option<QoS>)>, Error> { run!(self.list_subscriptions() $($aw)*).map(|s| s.map(|e| (e.topic.to_owned(), e.qos)).collect()) }
+            fn reported(&mut self) -> Result<Option<(String, u16, String)>, Error> { run!(self.reported_config() $($aw)*).map(|c| c.map(|c| (c.host.to_owned(), c.port, c.user.to_owned()))) }
             fn auto_reconnect(&mut self) -> Result<(bool, u16), Error> { run!(self.auto_reconnect() $($aw)*) }
             fn ack_timeout(&mut self) -> Result<u16, Error> { run!(self.ack_timeout() $($aw)*) }
             fn ping_echo(&mut self) -> Result<bool, Error> { run!(self.ping_echo() $($aw)*) }
@@ -616,16 +617,13 @@ fn queries_decode() {
             assert_eq!(c.modem_state().unwrap(), ml302::ModemState::Connected);
             let l = c.list().unwrap();
             assert_eq!(l.len(), 2);
-            assert_eq!(
-                (l[1].topic.as_str(), l[1].qos),
-                ("+/x", Some(QoS::AtMostOnce))
-            );
+            assert_eq!((l[1].0.as_str(), l[1].1), ("+/x", Some(QoS::AtMostOnce)));
             assert_eq!(c.auto_reconnect().unwrap(), (true, 0));
             assert_eq!(c.ack_timeout().unwrap(), 10);
             assert!(c.ping_echo().unwrap());
             let r = c.reported().unwrap().unwrap();
             assert_eq!(
-                (r.host.as_str(), r.port, r.user.as_str()),
+                (r.0.as_str(), r.1, r.2.as_str()),
                 ("183.230.40.39", 6002, "246883")
             );
             c.set_ping_echo(true).unwrap();

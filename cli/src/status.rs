@@ -23,7 +23,7 @@ pub type Item = (&'static str, Result<String, ml302::Error>);
 
 /// The configuration as the module reports it; the module masks the password
 /// and so does this text.
-fn config_text(cfg: Option<&ml302::ReportedConfig>) -> String {
+fn config_text(cfg: Option<&ml302::ReportedConfig<'_>>) -> String {
     match cfg {
         None => "no MQTT client configured".to_owned(),
         Some(c) => format!(
@@ -50,19 +50,19 @@ fn config_text(cfg: Option<&ml302::ReportedConfig>) -> String {
 pub fn state_report(client: &mut ModemClient, tracked: bool) -> Vec<Item> {
     let config = client
         .reported_config()
-        .map(|c| (c.is_some(), config_text(c)));
+        .map(|c| (c.is_some(), config_text(c.as_ref())));
     let modem_state = client.modem_state();
     let subs = client.list_subscriptions().map(|list| {
+        let list: Vec<String> = list
+            .map(|e| match e.qos {
+                Some(q) => format!("{} (QoS {})", e.topic, q.as_u8()),
+                None => e.topic.to_string(),
+            })
+            .collect();
         if list.is_empty() {
             "none".to_owned()
         } else {
-            list.iter()
-                .map(|e| match e.qos {
-                    Some(q) => format!("{} (QoS {})", e.topic, q.as_u8()),
-                    None => e.topic.to_string(),
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
+            list.join(", ")
         }
     });
     let rec = client.auto_reconnect().map(|(on, n)| {

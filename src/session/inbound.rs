@@ -12,11 +12,11 @@ use heapless::{String, Vec};
 
 use crate::digest::{Frame, Publish};
 use crate::error::CmeError;
-use crate::line::{parse_sub_entry, CfgLine, Line};
+use crate::line::{parse_sub_entry, Line};
 use crate::types::TimeoutKind;
 
 use super::pending::{Final, Kind, Prompt};
-use super::types::{Event, Incoming, LinkState, Message, ReportedConfig, SubscriptionEntry};
+use super::types::{Event, Incoming, LinkState, Message};
 use super::Core;
 
 /// Copies `s` into a bounded string, truncating at a character boundary.
@@ -28,19 +28,6 @@ fn bounded<const N: usize>(s: &str) -> String<N> {
         }
     }
     out
-}
-
-fn reported(c: &CfgLine<'_>) -> ReportedConfig {
-    ReportedConfig {
-        host: bounded(c.host),
-        port: c.port,
-        client_id: bounded(c.client_id),
-        keep_alive: c.keep_alive,
-        user: bounded(c.user),
-        clean_session: c.clean_session,
-        version: bounded(c.version),
-        encrypt: c.encrypt,
-    }
 }
 
 fn is_echo(line: &[u8]) -> bool {
@@ -175,14 +162,8 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         // Entries of the AT+MQTTSUB? list are raw topic lines (spec §3.10 last row).
         if let Some(Kind::QuerySubs { header: true }) = kind {
             if matches!(line, Line::Text(_)) {
-                if let Some((topic, qos)) = parse_sub_entry(bytes) {
-                    let entry = SubscriptionEntry {
-                        topic: bounded(topic),
-                        qos,
-                    };
-                    if self.sub_list.push(entry).is_err() {
-                        warn!("subscription list longer than the table");
-                    }
+                if parse_sub_entry(bytes).is_some() {
+                    self.keep_answer(bytes);
                 }
                 return;
             }
@@ -203,16 +184,16 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             return;
         }
         let unclaimed = match (p.kind, line) {
-            (Kind::QueryConfig | Kind::Resync { .. }, Line::Cfg(c)) => {
-                self.reported = Some(reported(&c));
+            (Kind::QueryConfig | Kind::Resync { .. }, Line::Cfg(_)) => {
                 p.cfg = true;
                 if let Kind::Resync { .. } = p.kind {
                     p.kind = Kind::Resync { marker: true };
                 }
-                None
+                // Kept (after the command in `tx`) for `reported_config`.
+                self.keep_answer(bytes);
+                return;
             }
             (Kind::QueryConfig | Kind::Resync { .. }, Line::CfgNoClient) => {
-                self.reported = None;
                 p.cfg = true;
                 if let Kind::Resync { .. } = p.kind {
                     p.kind = Kind::Resync { marker: true };

@@ -37,6 +37,7 @@ use crate::command::MAX_LINE;
 use crate::config::{MqttConfig, Will};
 use crate::digest::Digester;
 use crate::error::Error;
+use crate::line::{parse_sub_entry, Line};
 use crate::types::QoS;
 
 pub use pending::Outcome;
@@ -100,6 +101,13 @@ pub enum Op<'a> {
     Delete,
 }
 
+/// The longest line the session reads whole: the longest the module sends is a
+/// `+MQTTSUBACK` or `AT+MQTTSUB?` entry with a 512-byte topic (about 530 bytes)
+/// or a `+MQTTCFG:` line (four strings of at most 128 bytes, about 570); a
+/// longer line (an echo of a long command after a reboot turned echo back on)
+/// is reported as [`crate::error::FramingError::LineTooLong`] and skipped.
+pub const RX_LINE: usize = 640;
+
 /// What the face must do next.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Action<'a> {
@@ -125,15 +133,22 @@ pub enum Action<'a> {
 /// Const parameters: `TOPIC` topic buffer, `PAYLOAD` payload buffer (also the
 /// digester's), `QUEUE` inbox depth, `SUBS` subscription table size. RAM is about
 /// `2 × 1024` (digester line buffer and command buffer) `+ PAYLOAD` (digester)
-/// `+ QUEUE × (TOPIC + PAYLOAD + 16)` (inbox) `+ SUBS × (TOPIC + 4)` `+ 700`
-/// (reported configuration and state) bytes.
+/// `+ QUEUE × (TOPIC + PAYLOAD + 16)` (inbox) `+ SUBS × (TOPIC + 4)` `+ 150`
+/// (events and state) bytes.
+///
+/// The command buffer does two jobs in turn: it holds a command until the
+/// command is complete, and after it the answer lines of a query (the
+/// `AT+MQTTCFG?` line, the `AT+MQTTSUB?` listing), which
+/// [`Session::reported_config`] and [`Session::listed_subscriptions`] read
+/// until the next command begins. The topic of a pending `AT+MQTTSUB=` or
+/// `AT+MQTTUNSUB=` is read back from the command itself.
 pub struct Session<
     const TOPIC: usize = 512,
     const PAYLOAD: usize = 1024,
     const QUEUE: usize = 2,
     const SUBS: usize = 8,
 > {
-    digester: Digester<MAX_LINE, PAYLOAD>,
+    digester: Digester<RX_LINE, PAYLOAD>,
     core: Core<TOPIC, PAYLOAD, QUEUE, SUBS>,
 }
 
@@ -155,9 +170,10 @@ struct Core<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const 
     events: Deque<Event, 8>,
     unreported_events_dropped: u32,
     subs: Vec<(String<TOPIC>, QoS), SUBS>,
-    sub_list: Vec<SubscriptionEntry<TOPIC>, SUBS>,
-    reported: Option<ReportedConfig>,
-    pending_topic: String<TOPIC>,
+    /// Bytes of answer lines kept in `tx` after the command (each ended by LF).
+    answer_len: usize,
+    /// An answer line did not fit the room left in `tx`.
+    answer_overflow: bool,
     ping_echo: bool,
     stats: Stats,
 }
@@ -193,9 +209,8 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 events: Deque::new(),
                 unreported_events_dropped: 0,
                 subs: Vec::new(),
-                sub_list: Vec::new(),
-                reported: None,
-                pending_topic: String::new(),
+                answer_len: 0,
+                answer_overflow: false,
                 ping_echo: false,
                 stats: Stats::default(),
             },
@@ -227,14 +242,28 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         self.core.subs.iter().map(|(t, q)| (t.as_str(), *q))
     }
 
-    /// The entries of the last `AT+MQTTSUB?` answer.
-    pub fn listed_subscriptions(&self) -> &[SubscriptionEntry<TOPIC>] {
-        &self.core.sub_list
+    /// The entries of the last `AT+MQTTSUB?` answer, until the next command
+    /// begins; [`Error::Overflow`] if they did not all fit the command buffer.
+    pub fn listed_subscriptions(
+        &self,
+    ) -> Result<impl Iterator<Item = SubscriptionEntry<'_>> + '_, Error> {
+        if self.core.answer_overflow {
+            return Err(Error::Overflow);
+        }
+        Ok(self.core.answers().filter_map(|line| {
+            parse_sub_entry(line).map(|(topic, qos)| SubscriptionEntry { topic, qos })
+        }))
     }
 
-    /// The configuration of the last `AT+MQTTCFG?` answer (`None`: no client).
-    pub fn reported_config(&self) -> Option<&ReportedConfig> {
-        self.core.reported.as_ref()
+    /// The configuration of the last `AT+MQTTCFG?` answer, until the next
+    /// command begins (`None`: no client configured, or no such answer).
+    pub fn reported_config(&self) -> Option<ReportedConfig<'_>> {
+        self.core
+            .answers()
+            .find_map(|line| match Line::parse(line) {
+                Line::Cfg(c) => Some(c),
+                _ => None,
+            })
     }
 
     /// Whether the next command must be preceded by a resynchronisation (a
@@ -263,8 +292,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         if let Op::Subscribe(topic, _) | Op::Unsubscribe(topic) = op {
             // A topic longer than the table's buffer could not be re-issued later:
             // refuse it rather than keep a truncated copy.
-            self.core.pending_topic.clear();
-            if self.core.pending_topic.push_str(topic).is_err() {
+            if topic.len() > TOPIC {
                 self.core.pending = None;
                 return Err(Error::Overflow);
             }
@@ -394,5 +422,49 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         self.core.pending = None;
         self.core.link = LinkState::NoClient;
         self.core.needs_resync = false;
+    }
+}
+
+impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: usize>
+    Core<TOPIC, PAYLOAD, QUEUE, SUBS>
+{
+    /// The answer lines kept after the command in `tx`.
+    fn answers(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let end = self.tx_len.saturating_add(self.answer_len);
+        self.tx
+            .get(self.tx_len..end)
+            .unwrap_or_default()
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+    }
+
+    /// Keeps an answer line of the pending query after its command in `tx`
+    /// (a line never holds LF); notes an overflow when it does not fit.
+    fn keep_answer(&mut self, line: &[u8]) {
+        let start = self.tx_len.saturating_add(self.answer_len);
+        let end = start.saturating_add(line.len());
+        // Room for the line and its LF.
+        let fits = end < self.tx.len();
+        match self.tx.get_mut(start..=end) {
+            Some([dst @ .., lf]) if fits && dst.len() == line.len() => {
+                dst.copy_from_slice(line);
+                *lf = b'\n';
+                self.answer_len = self.answer_len.saturating_add(line.len()).saturating_add(1);
+            }
+            _ => {
+                warn!("answer longer than the command buffer");
+                self.answer_overflow = true;
+            }
+        }
+    }
+
+    /// The topic of the pending `AT+MQTTSUB=` or `AT+MQTTUNSUB=`, read back
+    /// from the command in `tx`: its first quoted string (a topic holds no `"`).
+    fn command_topic(&self) -> Option<&str> {
+        let line = self.tx.get(..self.tx_len)?;
+        let open = line.iter().position(|&b| b == b'"')?.saturating_add(1);
+        let rest = line.get(open..)?;
+        let close = rest.iter().position(|&b| b == b'"')?;
+        core::str::from_utf8(rest.get(..close)?).ok()
     }
 }

@@ -218,6 +218,8 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             &mut self.tx,
         )?;
         self.tx_len = e.len;
+        self.answer_len = 0;
+        self.answer_overflow = false;
         let kind = match kind {
             Kind::Publish { qos, .. } => Kind::Publish {
                 qos,
@@ -227,9 +229,6 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         };
         let deadline = now_ms.saturating_add(u64::from(e.timeout_ms));
         self.pending = Some(Pending::new(kind, deadline));
-        if let Kind::QuerySubs { .. } = kind {
-            self.sub_list.clear();
-        }
         if kind == Kind::Open {
             self.link = LinkState::Opening;
         }
@@ -361,7 +360,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             (Kind::Open, Err(_)) => self.link = LinkState::Idle,
             // The module has no client although we thought it had one.
             (Kind::QueryConfig | Kind::Resync { .. }, Ok(_))
-                if self.reported.is_none() && self.link != LinkState::NoClient =>
+                if self.answers().next().is_none() && self.link != LinkState::NoClient =>
             {
                 self.link = LinkState::NoClient;
             }
@@ -402,7 +401,13 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     }
 
     fn remember_subscription(&mut self, qos: QoS) {
-        let topic = self.pending_topic.clone();
+        // `begin` refused topics longer than `TOPIC`.
+        let Some(topic) = self
+            .command_topic()
+            .and_then(|t| heapless::String::try_from(t).ok())
+        else {
+            return;
+        };
         if let Some(entry) = self.subs.iter_mut().find(|(t, _)| *t == topic) {
             entry.1 = qos;
         } else if self.subs.push((topic, qos)).is_err() {
@@ -411,8 +416,13 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     }
 
     fn forget_subscription(&mut self) {
-        let topic = &self.pending_topic;
-        self.subs.retain(|(t, _)| t != topic);
+        let Some(topic) = self.command_topic() else {
+            return;
+        };
+        let Ok(topic) = heapless::String::<TOPIC>::try_from(topic) else {
+            return;
+        };
+        self.subs.retain(|(t, _)| *t != topic);
     }
 
     /// The pending command ran out of time: report it and resynchronise before

@@ -121,33 +121,16 @@ pub struct Published {
     pub length_mode: bool,
 }
 
-/// The configuration the module reports (`AT+MQTTCFG?`), password excluded
-/// (the module masks it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportedConfig {
-    /// Broker host.
-    pub host: String<128>,
-    /// Broker port.
-    pub port: u16,
-    /// Client id.
-    pub client_id: String<128>,
-    /// Keep-alive in seconds.
-    pub keep_alive: u16,
-    /// User name.
-    pub user: String<128>,
-    /// Clean-session flag.
-    pub clean_session: bool,
-    /// Version string.
-    pub version: String<128>,
-    /// Encryption flag.
-    pub encrypt: bool,
-}
+/// The module's configuration as `AT+MQTTCFG?` printed it (the password is
+/// never printed), borrowed from the session's command buffer.
+pub type ReportedConfig<'a> = crate::line::CfgLine<'a>;
 
-/// One entry of `AT+MQTTSUB?`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SubscriptionEntry<const TOPIC: usize> {
+/// One entry of `AT+MQTTSUB?`, borrowed from the session's command buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct SubscriptionEntry<'a> {
     /// Topic filter.
-    pub topic: String<TOPIC>,
+    pub topic: &'a str,
     /// QoS, when the module prints it.
     pub qos: Option<QoS>,
 }
