@@ -340,7 +340,10 @@ fn check_make_stream(mix: Mix, size: usize) {
     );
     let mut got = Counts::of_frames(&whole);
     got.bytes = data.len() as u64;
-    assert_eq!(got, want, "stream {mix:?}: counts differ from the generator's");
+    assert_eq!(
+        got, want,
+        "stream {mix:?}: counts differ from the generator's"
+    );
 }
 
 #[test]

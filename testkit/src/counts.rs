@@ -139,10 +139,9 @@ mod tests {
                 OwnedFrame::Cme(n) => borrowed.add(&Frame::Cme(*n)),
                 OwnedFrame::Line(l) => borrowed.add(&Frame::Line(l)),
                 OwnedFrame::Prompt => borrowed.add(&Frame::Prompt),
-                OwnedFrame::TooLarge { topic, len } => borrowed.add(&Frame::MessageTooLarge {
-                    topic,
-                    len: *len,
-                }),
+                OwnedFrame::TooLarge { topic, len } => {
+                    borrowed.add(&Frame::MessageTooLarge { topic, len: *len })
+                }
                 _ => unreachable!(),
             }
             assert_eq!(owned, borrowed, "{f:?}");

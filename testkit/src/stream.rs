@@ -61,8 +61,8 @@ impl Rng {
 /// `+CME ERROR` codes that end a command: 600–621 but 609 and 619, which only
 /// ever arrive unsolicited (spec §3.9) and count as `urc_other`.
 const FINAL_CME: [u16; 20] = [
-    600, 601, 602, 603, 604, 605, 606, 607, 608, 610, 611, 612, 613, 614, 615, 616, 617, 618,
-    620, 621,
+    600, 601, 602, 603, 604, 605, 606, 607, 608, 610, 611, 612, 613, 614, 615, 616, 617, 618, 620,
+    621,
 ];
 
 /// Byte strings planted in the binary payloads of mix b.
@@ -204,7 +204,11 @@ mod tests {
             let (two, c2) = make_stream(mix, 20_000);
             assert_eq!(one, two);
             assert_eq!(c1, c2);
-            assert!(one.len() >= 20_000 && one.len() < 20_000 + 1100, "{}", one.len());
+            assert!(
+                one.len() >= 20_000 && one.len() < 20_000 + 1100,
+                "{}",
+                one.len()
+            );
             assert_eq!(c1.bytes, one.len() as u64);
         }
         assert_eq!(make_stream(Mix::A, 0), (Vec::new(), Counts::default()));
