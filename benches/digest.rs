@@ -1,5 +1,5 @@
 //! Digester throughput (ns/byte through `Throughput::Bytes`) on the benchmark
-//! streams of `make-stream.py` (mix `a`: line-safe payloads; mix `b`: binary
+//! streams of `ml302-testkit` (mix `a`: line-safe payloads; mix `b`: binary
 //! payloads that only length framing survives), fed in chunks of 1, 64 and 512
 //! bytes; and atat's stock `AtDigester` on stream `a` at the same chunk sizes,
 //! driven the way `atat::Ingress` drives it (append, digest until nothing is
@@ -10,42 +10,38 @@
 //! cargo bench --bench digest -- --test  # quick check: every benchmark once
 //! ```
 //!
-//! Needs `python3` to generate the streams (about 1 MiB each, in the system
-//! temporary directory); without it the benchmarks are skipped with a message.
+//! The streams (1 MiB each) are generated in memory by `ml302_testkit::make_stream`;
+//! before measuring, each is decoded once and its counts checked against the
+//! generator's.
 
 use std::hint::black_box;
-use std::path::PathBuf;
-use std::process::Command;
 
 use atat::digest::{parser, AtDigester, DigestResult, Digester as _, ParseError, Parser};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ml302::digest::{Digester, Frame};
+use ml302_testkit::{make_stream, Counts, Mix};
 
-const SCRIPT: &str = "/work/shared/bench/make-stream.py";
 const CHUNKS: [usize; 3] = [1, 64, 512];
 
-/// Generates stream `mix` (about 1 MiB) once; `None` if python3 or the script
-/// is missing.
-fn stream(mix: &str) -> Option<Vec<u8>> {
-    let dir: PathBuf = std::env::temp_dir().join("ml302-bench-streams");
-    std::fs::create_dir_all(&dir).ok()?;
-    let file = dir.join(format!("{mix}.bin"));
-    if !file.exists() {
-        let ok = Command::new("python3")
-            .args([SCRIPT, mix, "1"])
-            .arg(&file)
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        if !ok {
-            eprintln!(
-                "skipping: cannot run python3 {SCRIPT} {mix} 1 {}",
-                file.display()
-            );
-            return None;
+/// Generates stream `mix` (1 MiB) and checks that the digester counts in it what
+/// the generator put there, so that a broken digester is not measured.
+fn stream(mix: Mix) -> Vec<u8> {
+    let (data, want) = make_stream(mix, 1 << 20);
+    let mut d: Digester = Digester::new();
+    let mut got = Counts {
+        bytes: data.len() as u64,
+        ..Counts::default()
+    };
+    let mut rest = &data[..];
+    while !rest.is_empty() {
+        let (used, frame) = d.feed(rest);
+        rest = &rest[used..];
+        if let Some(f) = frame {
+            got.add(&f);
         }
     }
-    std::fs::read(&file).ok()
+    assert_eq!(got, want, "stream {mix:?}: the digester's counts differ");
+    data
 }
 
 /// Feeds `data` in `chunk`-byte pieces through our digester; returns the number
@@ -126,10 +122,7 @@ fn run_atat(data: &[u8], chunk: usize) -> usize {
 }
 
 fn digest(c: &mut Criterion) {
-    let streams: Vec<(&str, Vec<u8>)> = ["a", "b"]
-        .into_iter()
-        .filter_map(|m| stream(m).map(|d| (m, d)))
-        .collect();
+    let streams: Vec<(&str, Vec<u8>)> = vec![("a", stream(Mix::A)), ("b", stream(Mix::B))];
     if let Some((_, a)) = streams.iter().find(|(m, _)| *m == "a") {
         // Frames vs atat's results: atat merges information lines with their
         // final result and, from chunk 64 on, several frames into one.

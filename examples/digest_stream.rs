@@ -1,45 +1,19 @@
 //! Feeds a file of modem output through the digester and counts what it holds.
 //!
 //! ```text
-//! python3 make-stream.py a 1 /tmp/a.bin
+//! cargo run --release -p ml302-testkit --bin make-stream -- a 1 /tmp/a.bin
 //! CHUNK=64 cargo run --release --example digest_stream -- /tmp/a.bin
 //! ```
 //!
-//! Prints one JSON line with the same keys as `make-stream.py`:
-//! `{"urc_publish":N,"urc_other":N,"response_ok":N,"response_error":N,"bytes":N}`.
+//! Prints one JSON line in the format of `make-stream` (`ml302_testkit::Counts`):
+//! `{"urc_publish": N, "urc_other": N, "response_ok": N, "response_error": N, "bytes": N}`.
 //! `CHUNK` (default 64) is how many bytes each `feed` call is offered at most;
 //! `CHUNK=0` or `SKIP_DIGEST=1` only reads the file (a baseline for profiling).
 
 use std::process::ExitCode;
 
-use ml302::digest::{Digester, Frame};
-use ml302::urc::Urc;
-
-#[derive(Default)]
-struct Counts {
-    urc_publish: u64,
-    urc_other: u64,
-    response_ok: u64,
-    response_error: u64,
-}
-
-impl Counts {
-    fn add(&mut self, frame: &Frame<'_>) {
-        match frame {
-            Frame::Ok => self.response_ok += 1,
-            Frame::Error => self.response_error += 1,
-            Frame::Publish(_) | Frame::MessageTooLarge { .. } => self.urc_publish += 1,
-            // 609 / 619 are always unsolicited (spec §3.9); lines count when they
-            // are events (ACK lines and other answers are in no key).
-            Frame::Cme(_) | Frame::Line(_) => match Urc::from_frame(frame) {
-                Some(_) => self.urc_other += 1,
-                None if matches!(frame, Frame::Cme(_)) => self.response_error += 1,
-                None => {}
-            },
-            Frame::Prompt | Frame::Malformed(_) => {}
-        }
-    }
-}
+use ml302::digest::Digester;
+use ml302_testkit::Counts;
 
 fn main() -> ExitCode {
     let Some(path) = std::env::args_os().nth(1) else {
@@ -89,13 +63,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    println!(
-        "{{\"urc_publish\":{},\"urc_other\":{},\"response_ok\":{},\"response_error\":{},\"bytes\":{}}}",
-        counts.urc_publish,
-        counts.urc_other,
-        counts.response_ok,
-        counts.response_error,
-        data.len()
-    );
+    counts.bytes = data.len() as u64;
+    println!("{}", counts.to_json());
     ExitCode::SUCCESS
 }

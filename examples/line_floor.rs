@@ -1,7 +1,7 @@
 //! The least any streaming framer must do, as a yardstick for `digest_stream`.
 //!
 //! ```text
-//! python3 make-stream.py a 1 /tmp/a.bin
+//! cargo run --release -p ml302-testkit --bin make-stream -- a 1 /tmp/a.bin
 //! CHUNK=1 cargo run --release --example line_floor -- /tmp/a.bin
 //! ```
 //!

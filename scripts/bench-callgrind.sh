@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Instructions per byte of the streaming digester, measured with callgrind.
 #
-# Generates the benchmark streams a and b (make-stream.py, 1 MiB each), builds
-# examples/digest_stream in release mode, checks that its counts equal the
-# script's at every chunk size, and runs it under `valgrind --tool=callgrind`
+# Generates the benchmark streams a and b (1 MiB each, with the make-stream binary
+# of testkit/), builds examples/digest_stream in release mode, checks that its
+# counts equal the generator's at every chunk size, and runs it under
+# `valgrind --tool=callgrind`
 # at chunk sizes 1, 8, 64 and 512 (CHUNKS="..." for others). A run with CHUNK=0 (read the file, digest
 # nothing) is the baseline subtracted from each figure. Beside each figure, the
 # same measure of examples/line_floor (the same feeding loop around a "framer"
@@ -14,30 +15,26 @@
 # env:   CHUNKS="1 8 64 512"  the chunk sizes measured
 #        BIN=path   use this digest_stream binary instead of building one
 #        FLOOR=path use this line_floor binary instead of building one
+#        GEN=path   use this make-stream binary instead of building one
 #        CARGO_TARGET_DIR is honoured when building
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 mib="${1:-1}"
-script="${MAKE_STREAM:-}"
-if [[ -z "$script" ]]; then
-    for c in ../shared/bench/make-stream.py /work/shared/bench/make-stream.py; do
-        [[ -f "$c" ]] && { script="$c"; break; }
-    done
-fi
-[[ -n "$script" ]] || { echo "error: make-stream.py not found (set MAKE_STREAM)" >&2; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-for tool in python3 valgrind; do
-    command -v "$tool" >/dev/null || { echo "error: $tool not found" >&2; exit 1; }
-done
+command -v valgrind >/dev/null || { echo "error: valgrind not found" >&2; exit 1; }
 
 if [[ -z "${BIN:-}" || -z "${FLOOR:-}" ]]; then
     cargo build --quiet --release -p ml302 --example digest_stream --example line_floor
 fi
+if [[ -z "${GEN:-}" ]]; then
+    cargo build --quiet --release -p ml302-testkit --bin make-stream
+fi
 BIN="${BIN:-${CARGO_TARGET_DIR:-target}/release/examples/digest_stream}"
 FLOOR="${FLOOR:-${CARGO_TARGET_DIR:-target}/release/examples/line_floor}"
+GEN="${GEN:-${CARGO_TARGET_DIR:-target}/release/make-stream}"
 
 # Instructions executed by one run (callgrind's "I refs").
 irefs() {
@@ -45,22 +42,18 @@ irefs() {
         awk '/I[ ]+refs:/ { gsub(",", "", $NF); print $NF }'
 }
 
-# Same counts as make-stream.py (compared as JSON, not as text).
-same_json() {
-    python3 -c 'import json,sys; sys.exit(json.loads(sys.argv[1]) != json.loads(sys.argv[2]))' "$1" "$2"
-}
-
 printf '%-8s %8s %12s %14s %10s %14s\n' stream chunk bytes instructions instr/byte copy+eol/byte
 for mix in a b; do
     file="$work/$mix.bin"
-    want="$(python3 "$script" "$mix" "$mib" "$file")"
+    want="$("$GEN" "$mix" "$mib" "$file")"
     bytes="$(stat -c %s "$file")"
     base="$(irefs 0 "$file")"
     floor_base="$(irefs 0 "$file" "$FLOOR")"
     for chunk in ${CHUNKS:-1 8 64 512}; do
         got="$(CHUNK="$chunk" "$BIN" "$file")"
-        if ! same_json "$want" "$got"; then
-            echo "error: stream $mix chunk $chunk: counts $got differ from make-stream.py's $want" >&2
+        # Both print ml302_testkit::Counts::to_json: the same counts are the same text.
+        if [[ "$got" != "$want" ]]; then
+            echo "error: stream $mix chunk $chunk: counts $got differ from make-stream's $want" >&2
             exit 1
         fi
         total="$(irefs "$chunk" "$file")"
@@ -70,6 +63,6 @@ for mix in a b; do
             'BEGIN { printf "%-8s %8d %12d %14d %10.2f %14.2f\n", m, c, b, t - z, (t - z) / b, (f - fz) / b }'
     done
 done
-echo "(baseline: CHUNK=0, reading the file only, subtracted; counts checked against make-stream.py;"
+echo "(baseline: CHUNK=0, reading the file only, subtracted; counts checked against make-stream's;"
 echo " copy+eol: examples/line_floor, a framer that only copies bytes and tests them for CR/LF,"
 echo " byte by byte, in the same loop: at chunk 1 the least any framer costs there)"

@@ -1,20 +1,26 @@
 #!/usr/bin/env python3
 """Regenerate the seed corpora of the fuzz targets: fuzz/corpus/<target>/.
 
-usage: scripts/fuzz-seeds.py [--clean] [--transcripts PATH] [--stream-script PATH] [--out DIR]
+usage: scripts/fuzz-seeds.py [--clean] [--transcripts PATH] [--out DIR]
 
-Sources:
-  * the spec's test vectors (shared/spec/transcripts.md): every b"..." wire literal,
-    every RX-lines block (framed as the modem frames lines) and every TX line;
-  * two benchmark streams from shared/bench/make-stream.py (mixes a and b,
-    0.01 MiB), cut into pieces;
+Sources, all in the repository:
+  * the spec's test vectors as the repository's transcript tests carry them
+    (tests/*.rs, sim/tests/*.rs): every b"..." wire literal, every string literal
+    that is an AT command line, and each test's `exchange(line, answer)` calls in
+    order (a conversation);
+  * two benchmark streams from the repository's generator (the make-stream binary
+    of testkit/, run through cargo; mixes a and b, 0.01 MiB), cut into pieces;
   * the reproducers committed under fuzz/seeds/<target>/.
+With --transcripts PATH, a copy of the spec's transcripts.md adds its vectors too:
+every b"..." wire literal, every RX-lines block (framed as the modem frames lines),
+every TX line and each vector's TX/RX conversation.
 
 The input formats are those of the targets (fuzz/fuzz_targets/*.rs and the
 Reader of fuzz/src/lib.rs). Seeds are added to what the corpus directories hold
 (the inputs earlier runs found); --clean empties them first. They are git-ignored.
 """
 import argparse
+import glob
 import hashlib
 import os
 import re
@@ -25,15 +31,6 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGETS = ["digest", "line", "responses", "session", "encode", "sim_at", "client"]
-
-
-def find_shared(rel):
-    """shared/ sits beside the clone (CI) or at /work/shared (developers)."""
-    for base in (os.path.join(os.path.dirname(ROOT), "shared"), "/work/shared"):
-        p = os.path.join(base, rel)
-        if os.path.exists(p):
-            return p
-    return None
 
 
 # --------------------------------------------------------------------------------
@@ -137,6 +134,103 @@ def read_transcripts(path):
         if flow:
             flows.append(flow)
     return literals, rx_blocks, tx_lines, flows
+
+
+# Rust string and byte-string literals, comments and char literals, in source order
+# (comments and chars are matched only so that a quote inside them is skipped).
+RUST_TOKEN = re.compile(
+    r'//[^\n]*'
+    r'|(?P<braw>br(?P<bh>#*)"(?P<bbody>.*?)"(?P=bh))'
+    r'|b"(?P<bstr>(?:[^"\\]|\\.)*)"'
+    r'|(?P<raw>r(?P<h>#*)"(?P<rbody>.*?)"(?P=h))'
+    r'|"(?P<str>(?:[^"\\]|\\.)*)"'
+    r"|'(?:\\.|[^\\'])'",
+    re.S)
+EXCHANGE = re.compile(r'\bexchange\(\s*$')
+
+
+def unescape_rust_str(body):
+    """Decodes the inside of a Rust (byte-)string literal, `\\u{..}` and line
+    continuations included."""
+    body = re.sub(r'\\\n\s*', '', body)
+    body = re.sub(r'\\u\{([0-9a-fA-F]+)\}', lambda m: chr(int(m.group(1), 16)), body)
+    out = bytearray()
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c != "\\":
+            out += c.encode()
+            i += 1
+            continue
+        n = body[i + 1]
+        if n == "x":
+            out.append(int(body[i + 2:i + 4], 16))
+            i += 4
+            continue
+        out += {"r": b"\r", "n": b"\n", "t": b"\t", "0": b"\0", "\\": b"\\",
+                '"': b'"', "'": b"'"}.get(n, b"\\" + n.encode())
+        i += 2
+    return bytes(out)
+
+
+def rust_literals(text):
+    """(kind, bytes, start, end) of each string literal: kind "b" or "s"."""
+    out = []
+    for m in RUST_TOKEN.finditer(text):
+        if m.group("braw") is not None:
+            out.append(("b", m.group("bbody").encode(), m.start(), m.end()))
+        elif m.group("bstr") is not None:
+            out.append(("b", unescape_rust_str(m.group("bstr")), m.start(), m.end()))
+        elif m.group("raw") is not None:
+            out.append(("s", m.group("rbody").encode(), m.start(), m.end()))
+        elif m.group("str") is not None:
+            out.append(("s", unescape_rust_str(m.group("str")), m.start(), m.end()))
+    return out
+
+
+def read_repo_vectors(root):
+    """Returns (wire literals, TX lines, conversations) from the transcript tests.
+
+    A conversation is one test function's `exchange("AT…", answer)` calls in
+    order, and each of those calls on its own; an answer that is not a
+    byte-string literal (a constant, a variable) is taken as OK.
+    """
+    paths = sorted(glob.glob(os.path.join(root, "tests", "**", "*.rs"), recursive=True)
+                   + glob.glob(os.path.join(root, "sim", "tests", "**", "*.rs"), recursive=True))
+    literals, tx_lines, flows = [], [], []
+    for path in paths:
+        if "transcript" not in os.path.basename(path):
+            continue
+        text = open(path, encoding="utf-8").read()
+        lits = rust_literals(text)
+        for kind, val, _, _ in lits:
+            if kind == "b" and val:
+                literals.append(val)
+            elif kind == "s" and val.startswith(b"AT"):
+                # tx("…") and exchange("…") lines; a CR LF is added where needed.
+                tx_lines.append(val.rstrip(b"\r\n"))
+        # Conversations: split at each `fn`, pair exchange(tx, answer) calls.
+        starts = [m.start() for m in re.finditer(r"\nfn ", text)] + [len(text)]
+        for lo, hi in zip(starts, starts[1:]):
+            flow = []
+            in_fn = [l for l in lits if lo <= l[2] < hi]
+            for k, (kind, val, at, end) in enumerate(in_fn):
+                if kind != "s" or not val.startswith(b"AT"):
+                    continue
+                if not EXCHANGE.search(text[max(lo, at - 40):at]):
+                    continue
+                answer = b"\r\nOK\r\n"
+                if k + 1 < len(in_fn):
+                    nk, nv, nat, _ = in_fn[k + 1]
+                    if nk == "b" and re.fullmatch(r"\s*,\s*", text[end:nat]):
+                        answer = nv
+                flow.append((val, answer))
+            if flow:
+                flows.append(flow)
+    # Each exchange also on its own (one command after connecting), once.
+    singles = dict.fromkeys((pair,) for flow in flows for pair in flow)
+    flows += [list(pair) for pair in singles]
+    return literals, tx_lines, flows
 
 
 def split_params(s):
@@ -326,33 +420,39 @@ CONNECT = (command(session_op(b'AT+MQTTCFG="h",1883,"i",60,"u","p",1,"",0'), b"\
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--transcripts", default=find_shared("spec/transcripts.md"))
-    ap.add_argument("--stream-script", default=find_shared("bench/make-stream.py"))
+    ap.add_argument("--transcripts", help="a copy of the spec's transcripts.md (optional)")
     ap.add_argument("--out", default=os.path.join(ROOT, "fuzz", "corpus"))
     ap.add_argument("--clean", action="store_true", help="empty the corpus directories first")
     args = ap.parse_args()
 
     seeds = {t: set() for t in TARGETS}
 
-    literals, rx_blocks, tx_lines, flows = [], [], [], []
-    if args.transcripts and os.path.exists(args.transcripts):
-        literals, rx_blocks, tx_lines, flows = read_transcripts(args.transcripts)
-    else:
-        print("fuzz-seeds: transcripts.md not found; transcript seeds skipped", file=sys.stderr)
+    literals, tx_lines, flows = read_repo_vectors(ROOT)
+    rx_blocks = []
+    if args.transcripts:
+        more_literals, rx_blocks, more_tx, more_flows = read_transcripts(args.transcripts)
+        literals += more_literals
+        tx_lines += more_tx
+        flows += more_flows
+    # Each TX line once, in first-seen order.
+    tx_lines = list(dict.fromkeys(tx_lines))
 
     streams = []
-    if args.stream_script and os.path.exists(args.stream_script):
-        with tempfile.TemporaryDirectory() as tmp:
-            for mix in ("a", "b"):
-                out = os.path.join(tmp, mix)
-                subprocess.run([sys.executable, args.stream_script, mix, "0.01", out],
-                               check=True, stdout=subprocess.DEVNULL)
-                data = open(out, "rb").read()
-                for k, size in enumerate((257, 700, 1500, 3000)):
-                    at = (k * 1111) % max(1, len(data) - size)
-                    streams.append(data[at:at + size])
-    else:
-        print("fuzz-seeds: make-stream.py not found; stream seeds skipped", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as tmp:
+        for mix in ("a", "b"):
+            out = os.path.join(tmp, mix)
+            made = subprocess.run(
+                ["cargo", "run", "--quiet", "--manifest-path", os.path.join(ROOT, "Cargo.toml"),
+                 "-p", "ml302-testkit", "--bin", "make-stream", "--", mix, "0.01", out],
+                stdout=subprocess.DEVNULL, check=False)
+            if made.returncode != 0:
+                print("fuzz-seeds: make-stream failed; stream seeds skipped", file=sys.stderr)
+                streams = []
+                break
+            data = open(out, "rb").read()
+            for k, size in enumerate((257, 700, 1500, 3000)):
+                at = (k * 1111) % max(1, len(data) - size)
+                streams.append(data[at:at + size])
 
     # The raw payload of T-31 (sent after the prompt).
     t31 = unescape_rust(r'a,\"b\"\r\nOK\r\nc\\d\x00\xffz')

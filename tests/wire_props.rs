@@ -1,13 +1,13 @@
 //! Property tests of the wire layer: the digester never panics, never hangs and
 //! gives the same frames however its input is chunked; `+MQTTPUBLISH` payloads
 //! survive any content; line and URC decoding never panic. Plus the benchmark
-//! streams of `make-stream.py`, decoded at chunk sizes 1 and whole, against the
-//! counts that script prints.
+//! streams of `ml302-testkit`, decoded at chunk sizes 1 and whole, against the
+//! counts the generator reports.
 
 use ml302::digest::{Digester, Frame};
 use ml302::line::{parse_sub_entry, Line};
 use ml302::urc::Urc;
-use ml302::QoS;
+use ml302_testkit::{make_stream, Counts, Mix};
 use proptest::prelude::*;
 
 mod wire_support;
@@ -191,7 +191,7 @@ fn publish_wire(style: u8, id: u16, qos: u8, topic: &str, payload: &[u8]) -> (Ve
     wire.extend_from_slice(b"\r\n");
     let frame = F::Publish {
         dup: style == 1,
-        qos: QoS::from_u8(qos).unwrap(),
+        qos,
         retained: style == 0,
         packet_id: id,
         topic: topic.to_owned(),
@@ -321,108 +321,37 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------
-// The benchmark streams of make-stream.py.
+// The benchmark streams of ml302-testkit.
 
-/// The counts `make-stream.py` prints, computed from frames the way the
-/// `digest_stream` example computes them.
-#[derive(Debug, Default, PartialEq)]
-struct Counts {
-    urc_publish: u64,
-    urc_other: u64,
-    response_ok: u64,
-    response_error: u64,
-}
-
-fn count(frames: &[F]) -> Counts {
-    let mut c = Counts::default();
-    for f in frames {
-        match f {
-            F::Ok => c.response_ok += 1,
-            F::Error => c.response_error += 1,
-            F::Publish { .. } | F::TooLarge { .. } => c.urc_publish += 1,
-            F::Cme(n) => match Urc::from_frame(&Frame::Cme(*n)) {
-                Some(_) => c.urc_other += 1,
-                None => c.response_error += 1,
-            },
-            F::Line(l) => {
-                if Urc::from_frame(&Frame::Line(l)).is_some() {
-                    c.urc_other += 1;
-                }
-            }
-            F::Prompt | F::Malformed(_) => {}
-        }
-    }
-    c
-}
-
-/// Reads `"key": <n>` from the script's one-line JSON.
-fn json_number(json: &str, key: &str) -> u64 {
-    let at = json
-        .find(&format!("\"{key}\""))
-        .unwrap_or_else(|| panic!("no {key} in {json}"));
-    let rest = &json[at + key.len() + 2..];
-    let rest = rest.trim_start_matches([':', ' ']);
-    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-    digits.parse().unwrap()
-}
-
-fn check_make_stream(mix: &str) {
-    let script = "/work/shared/bench/make-stream.py";
-    let dir = std::env::temp_dir().join(format!("ml302-wire-props-{}-{mix}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(format!("{mix}.bin"));
-    let out = match std::process::Command::new("python3")
-        .args([script, mix, "0.05"])
-        .arg(&file)
-        .output()
-    {
-        Ok(o) if o.status.success() => o,
-        Ok(o) => {
-            println!(
-                "skipped: {script} failed: {}",
-                String::from_utf8_lossy(&o.stderr)
-            );
-            return;
-        }
-        Err(e) => {
-            println!("skipped: python3 not available ({e})");
-            return;
-        }
-    };
-    let json = String::from_utf8(out.stdout).unwrap();
-    let data = std::fs::read(&file).unwrap();
-    std::fs::remove_dir_all(&dir).ok();
-
+/// Decodes stream `mix` (about `size` bytes) whole and byte by byte, checks the
+/// two agree and hold no framing error, and that the frames count as the
+/// generator says.
+fn check_make_stream(mix: Mix, size: usize) {
+    let (data, want) = make_stream(mix, size);
     let whole = decode::<1024, 1024>(&data, &[0], false);
     let bytewise = decode::<1024, 1024>(&data, &[1], false);
     assert!(
         bytewise == whole,
-        "stream {mix}: chunk size 1 and whole input differ"
+        "stream {mix:?}: chunk size 1 and whole input differ"
     );
     assert!(
         !whole.iter().any(|f| matches!(f, F::Malformed(_))),
-        "stream {mix}: framing error"
+        "stream {mix:?}: framing error"
     );
-    let c = count(&whole);
-    let want = Counts {
-        urc_publish: json_number(&json, "urc_publish"),
-        urc_other: json_number(&json, "urc_other"),
-        response_ok: json_number(&json, "response_ok"),
-        response_error: json_number(&json, "response_error"),
-    };
+    let mut got = Counts::of_frames(&whole);
+    got.bytes = data.len() as u64;
     assert_eq!(
-        c, want,
-        "stream {mix}: counts differ from make-stream.py's {json}"
+        got, want,
+        "stream {mix:?}: counts differ from the generator's"
     );
-    assert_eq!(data.len() as u64, json_number(&json, "bytes"));
 }
 
 #[test]
 fn make_stream_a_chunk1_equals_whole_and_counts() {
-    check_make_stream("a");
+    check_make_stream(Mix::A, 50 * 1024);
 }
 
 #[test]
 fn make_stream_b_chunk1_equals_whole_and_counts() {
-    check_make_stream("b");
+    check_make_stream(Mix::B, 50 * 1024);
 }

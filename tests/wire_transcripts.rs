@@ -19,7 +19,7 @@ fn line(l: &[u8]) -> F {
 fn publish(dup: u8, qos: u8, retained: u8, packet_id: u16, topic: &str, payload: &[u8]) -> F {
     F::Publish {
         dup: dup == 1,
-        qos: QoS::from_u8(qos).unwrap(),
+        qos,
         retained: retained == 1,
         packet_id,
         topic: topic.to_owned(),
@@ -98,7 +98,7 @@ fn urc_of(f: &F) -> Option<Urc<'_>> {
             payload,
         } => Urc::from_frame(&Frame::Publish(ml302::Publish {
             dup: *dup,
-            qos: *qos,
+            qos: QoS::from_u8(*qos)?,
             retained: *retained,
             packet_id: *packet_id,
             topic,

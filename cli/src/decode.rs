@@ -7,6 +7,7 @@ use clap::Args;
 use ml302::digest::{Digester, Frame};
 use ml302::line::Line;
 use ml302::urc::Urc;
+use ml302_testkit::Counts;
 use serde::Serialize;
 
 use crate::error::{CliError, CliResult};
@@ -20,8 +21,9 @@ pub struct DecodeArgs {
     #[arg(value_name = "FILE|-")]
     pub file: String,
 
-    /// Print only the frame counts, as one JSON line with the keys of
-    /// make-stream.py: urc_publish, urc_other, response_ok, response_error, bytes.
+    /// Print only the frame counts, as one JSON line in the format of the
+    /// repository's `make-stream` generator: urc_publish, urc_other, response_ok,
+    /// response_error, bytes.
     #[arg(long)]
     pub count: bool,
 }
@@ -30,48 +32,6 @@ pub struct DecodeArgs {
 /// `too_large` (topic and length only). 65535 is the most the length field can
 /// announce, so nothing valid is ever too large here.
 const PAYLOAD: usize = 65535;
-
-/// The frame kinds counted by `--count`, classified as
-/// `examples/digest_stream.rs` and `make-stream.py` do.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Counts {
-    /// `+MQTTPUBLISH` frames (message-too-large included).
-    pub urc_publish: u64,
-    /// Other unsolicited lines, `+CME ERROR: 609` / `619` included.
-    pub urc_other: u64,
-    /// Final `OK`.
-    pub response_ok: u64,
-    /// Final `ERROR` and `+CME ERROR` other than 609 / 619.
-    pub response_error: u64,
-    /// Bytes in the capture.
-    pub bytes: u64,
-}
-
-impl Counts {
-    /// Counts one frame. ACK lines (`+MQTTPUBACK` …) and other answers are in no key.
-    pub fn add(&mut self, frame: &Frame<'_>) {
-        match frame {
-            Frame::Ok => self.response_ok += 1,
-            Frame::Error => self.response_error += 1,
-            Frame::Publish(_) | Frame::MessageTooLarge { .. } => self.urc_publish += 1,
-            Frame::Cme(_) | Frame::Line(_) => match Urc::from_frame(frame) {
-                Some(_) => self.urc_other += 1,
-                None if matches!(frame, Frame::Cme(_)) => self.response_error += 1,
-                None => {}
-            },
-            Frame::Prompt | Frame::Malformed(_) => {}
-        }
-    }
-
-    /// The counts as make-stream.py prints them (Python's `json.dumps`: keys in
-    /// this order, `": "` and `", "` separators).
-    pub fn to_json(self) -> String {
-        format!(
-            "{{\"urc_publish\": {}, \"urc_other\": {}, \"response_ok\": {}, \"response_error\": {}, \"bytes\": {}}}",
-            self.urc_publish, self.urc_other, self.response_ok, self.response_error, self.bytes
-        )
-    }
-}
 
 /// One frame as a JSON object, `frame` naming its kind.
 #[derive(Debug, Serialize)]
@@ -317,21 +277,6 @@ mod tests {
                 response_error: 1,
                 bytes: 0
             }
-        );
-    }
-
-    #[test]
-    fn counts_print_like_python_json_dumps() {
-        let c = Counts {
-            urc_publish: 1,
-            urc_other: 2,
-            response_ok: 3,
-            response_error: 4,
-            bytes: 5,
-        };
-        assert_eq!(
-            c.to_json(),
-            r#"{"urc_publish": 1, "urc_other": 2, "response_ok": 3, "response_error": 4, "bytes": 5}"#
         );
     }
 }

@@ -8,11 +8,13 @@
 //! when its guard drops, even when an assertion fails.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
+
+use ml302_testkit::make_stream;
 
 const BIN: &str = env!("CARGO_BIN_EXE_ml302");
 
@@ -642,38 +644,15 @@ fn a_missing_device_exits_3_naming_the_path() {
 // ---------------------------------------------------------------------------------
 // decode
 
-/// `make-stream.py` from the project's shared bench directory, if present.
-fn make_stream() -> Option<PathBuf> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    [
-        std::env::var_os("ML302_MAKE_STREAM").map(PathBuf::from),
-        Some(manifest.join("../../shared/bench/make-stream.py")),
-        Some(PathBuf::from("/work/shared/bench/make-stream.py")),
-    ]
-    .into_iter()
-    .flatten()
-    .find(|p| p.is_file())
-}
-
+/// `ml302 decode --count` on benchmark stream `mix` (1 MiB, made by
+/// `ml302-testkit`), from a file and from standard input: the same line as the
+/// `make-stream` generator prints.
 fn decode_count_matches(mix: &str) {
-    let Some(script) = make_stream() else {
-        eprintln!("skipped: make-stream.py not found (set ML302_MAKE_STREAM)");
-        return;
-    };
+    let (data, counts) = make_stream(mix.parse().expect("mix"), 1 << 20);
+    let want = format!("{}\n", counts.to_json());
     let dir = scratch(&format!("decode-{mix}"));
     let file = dir.join(format!("{mix}.bin"));
-    let made = Command::new("python3")
-        .arg(&script)
-        .args([mix, "1"])
-        .arg(&file)
-        .output()
-        .expect("python3 make-stream.py");
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
-    let want = String::from_utf8(made.stdout).expect("utf-8");
+    std::fs::write(&file, &data).expect("write stream");
 
     let path = file.to_string_lossy().into_owned();
     let out = run(&["decode", "--count", &path], 60);

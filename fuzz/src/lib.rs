@@ -3,14 +3,12 @@
 //! * [`Reader`] turns the fuzzer's bytes into numbers, flags and strings. Its
 //!   format is simple enough that `scripts/fuzz-seeds.py` writes seeds in it from
 //!   the spec's transcripts (the `encode` and `session` targets).
-//! * [`OwnedFrame`] is a [`Frame`] copied out of the digester, for comparing frame
-//!   sequences.
+//! * [`OwnedFrame`] (from `ml302-testkit`, the one the driver's own tests use) is
+//!   a digester frame copied out of the digester, for comparing frame sequences.
 //! * [`check_command_line`] asserts what every command line the driver sends
 //!   must look like.
 //! * [`sim`] wraps the simulator's AT-line parser (`sim/src/at.rs`, compiled into
 //!   this crate by path) when that file exists.
-
-use ml302::digest::Frame;
 
 /// Reads values from fuzzer input; past the end every read yields zero / empty.
 ///
@@ -105,69 +103,7 @@ pub fn is_safe(bytes: &[u8]) -> bool {
     bytes.iter().all(|b| SAFE.contains(b))
 }
 
-/// A [`Frame`] with its borrowed parts copied.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OwnedFrame {
-    /// `OK`.
-    Ok,
-    /// `ERROR`.
-    Error,
-    /// `+CME ERROR: n`.
-    Cme(u16),
-    /// `>`.
-    Prompt,
-    /// Any other line.
-    Line(Vec<u8>),
-    /// `+MQTTPUBLISH`.
-    Publish {
-        /// DUP flag.
-        dup: bool,
-        /// QoS as a number.
-        qos: u8,
-        /// Retained flag.
-        retained: bool,
-        /// Packet id.
-        packet_id: u16,
-        /// Topic.
-        topic: String,
-        /// Payload.
-        payload: Vec<u8>,
-    },
-    /// `+MQTTPUBLISH` larger than the payload buffer.
-    TooLarge {
-        /// Topic.
-        topic: String,
-        /// Announced length.
-        len: usize,
-    },
-    /// A framing error.
-    Malformed(ml302::FramingError),
-}
-
-impl From<&Frame<'_>> for OwnedFrame {
-    fn from(f: &Frame<'_>) -> Self {
-        match *f {
-            Frame::Ok => Self::Ok,
-            Frame::Error => Self::Error,
-            Frame::Cme(n) => Self::Cme(n),
-            Frame::Prompt => Self::Prompt,
-            Frame::Line(l) => Self::Line(l.to_vec()),
-            Frame::Publish(p) => Self::Publish {
-                dup: p.dup,
-                qos: p.qos.as_u8(),
-                retained: p.retained,
-                packet_id: p.packet_id,
-                topic: p.topic.to_owned(),
-                payload: p.payload.to_vec(),
-            },
-            Frame::MessageTooLarge { topic, len } => Self::TooLarge {
-                topic: topic.to_owned(),
-                len,
-            },
-            Frame::Malformed(e) => Self::Malformed(e),
-        }
-    }
-}
+pub use ml302_testkit::OwnedFrame;
 
 /// Asserts the shape of a command line the driver sends: at most
 /// `ml302::command::MAX_LINE` bytes, starts with `AT`, ends with the one CR LF,
