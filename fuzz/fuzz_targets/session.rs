@@ -422,7 +422,10 @@ fn run<const T: usize, const P: usize, const Q: usize, const S: usize>(mut r: Re
                     s.reported_config(),
                     s.ack_timeout_s(),
                 );
-                let _ = (s.subscriptions().count(), s.listed_subscriptions().len());
+                let _ = (
+                    s.subscriptions().count(),
+                    s.listed_subscriptions().map(Iterator::count),
+                );
             }
             10 => {
                 // The face's loop: obey `poll` a few times, without new input.
