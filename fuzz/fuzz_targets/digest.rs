@@ -307,7 +307,10 @@ fn check<const L: usize, const P: usize>(plan: &Plan<'_>, stream: &[u8]) {
     let bytewise = run::<L, P>(plan, stream, false, || 1);
     assert_eq!(whole, bytewise, "whole vs byte-by-byte ({L}/{P})");
     let reference = run::<L, P>(plan, stream, true, || usize::MAX);
-    assert_eq!(whole, reference, "fast paths vs the reference machine ({L}/{P})");
+    assert_eq!(
+        whole, reference,
+        "fast paths vs the reference machine ({L}/{P})"
+    );
     let mut i = 0usize;
     let next = |i: &mut usize| {
         let s = plan
@@ -326,7 +329,10 @@ fn check<const L: usize, const P: usize>(plan: &Plan<'_>, stream: &[u8]) {
     assert_eq!(whole, chunked, "whole vs chunked ({L}/{P})");
     i = 0;
     let chunked = run::<L, P>(plan, stream, true, || next(&mut i));
-    assert_eq!(whole, chunked, "whole vs chunked, reference machine ({L}/{P})");
+    assert_eq!(
+        whole, chunked,
+        "whole vs chunked, reference machine ({L}/{P})"
+    );
     // (Below 16 bytes the line buffer cannot hold `+MQTTPUBLISH:` and the rules
     // degrade in ways they do not model.)
     if let Some(expected) = rules::<L, P>(plan, stream).filter(|_| L >= 16) {
