@@ -633,6 +633,30 @@ fn queries_decode() {
     );
 }
 
+/// The `AT+MQTTSUB?` listing is kept in the command buffer: one longer than the
+/// buffer is an error the caller sees, never a silently shortened list.
+#[test]
+fn a_listing_longer_than_the_command_buffer_is_an_overflow() {
+    let long_a = format!("a/{}", "x".repeat(508));
+    let long_b = format!("b/{}", "y".repeat(508));
+    let listing = format!("\r\n+MQTTSUB:\r\n\r\n{long_a},1\r\n\r\n{long_b},0\r\n\r\nOK\r\n");
+    both(
+        |m| {
+            connected(m)
+                .on("AT+MQTTSUB?", listing.as_bytes())
+                .on("AT+MQTTSUB?", b"\r\n+MQTTSUB:\r\n\r\nc/d,2\r\n\r\nOK\r\n")
+        },
+        |c, _| {
+            bring_up(c);
+            assert_eq!(c.list().unwrap_err(), Error::Overflow);
+            assert_eq!(
+                c.list().unwrap(),
+                [("c/d".to_owned(), Some(QoS::ExactlyOnce))]
+            );
+        },
+    );
+}
+
 #[test]
 fn invalid_values_are_refused_before_any_byte() {
     both(connected, |c, m| {
