@@ -82,6 +82,7 @@
 mod at;
 mod broker;
 mod config;
+mod event;
 mod modem;
 mod mqtt;
 mod output;
@@ -102,7 +103,8 @@ pub use broker::{Broker, BrokerConfig};
 pub use config::{BrokerMode, Fault, Quirks, Received, SimConfig, Spelling, Target, Transport};
 pub use port::{MemoryPort, MemoryPortError};
 
-use modem::{CoreEvent, CoreSetup};
+use event::CoreEvent;
+use modem::CoreSetup;
 use output::{OutMsg, Pacer, Sink};
 use port::{MemShared, MemSink, ReaderFn};
 
