@@ -118,7 +118,10 @@ mod simulator;
 #[cfg(feature = "modem")]
 pub use broker::{Broker, BrokerConfig};
 #[cfg(feature = "modem")]
-pub use config::{BrokerMode, Fault, Quirks, Received, SimConfig, Spelling, Target, Transport};
+pub use config::{
+    BrokerMode, Fault, Quirks, Received, Registration, SimCard, SimConfig, Spelling, Target,
+    Transport,
+};
 #[cfg(feature = "modem")]
 pub use port::{MemoryPort, MemoryPortError};
 #[cfg(feature = "modem")]

@@ -90,11 +90,12 @@ impl Uplink {
     }
 
     /// Drops any current link and starts a new one to `target`; its events arrive on
-    /// `tx` as [`CoreEvent::Link`]. Returns `false` if its thread could not start (the
-    /// link is then current, without thread, for the caller to fail it).
+    /// `tx` as [`CoreEvent::Link`]. Returns `false` if there is no route (`None`: no
+    /// PDP context) or its thread could not start: the link is then current, without
+    /// thread, for the caller to fail it.
     pub fn start(
         &mut self,
-        target: LinkTarget,
+        target: Option<LinkTarget>,
         purpose: Purpose,
         connect_limit: Duration,
         tx: Sender<CoreEvent>,
@@ -103,10 +104,12 @@ impl Uplink {
         self.gen += 1;
         let gen = self.gen;
         let shared = Arc::new(LinkShared::default());
-        let thread = mqtt::spawn(target, connect_limit, shared.clone(), move |ev| {
-            let _ = tx.send(CoreEvent::Link(gen, ev));
-        })
-        .ok();
+        let thread = target.and_then(|target| {
+            mqtt::spawn(target, connect_limit, shared.clone(), move |ev| {
+                let _ = tx.send(CoreEvent::Link(gen, ev));
+            })
+            .ok()
+        });
         let started = thread.is_some();
         self.link = Some(Link {
             gen,

@@ -43,7 +43,6 @@ use crate::config::{Fault, Received, SimConfig};
 use crate::event::CoreEvent;
 use crate::output::OutMsg;
 
-use client::Client;
 use input::{Expiry, Step};
 use module::Module;
 use serial::{framed, Kind};
@@ -135,24 +134,38 @@ impl Module {
             Fault::Reboot => self.reboot(),
             Fault::Garbage(n) => self.out.garbage(n),
             Fault::Raw(bytes) => self.out.emit(Kind::Raw, bytes),
+            Fault::RegistrationLost(outage) => {
+                let events = self.net.lose_registration(Instant::now(), outage);
+                self.net_events(events);
+            }
+            Fault::PdpDeactivated => {
+                let events = self.net.network_deactivation();
+                self.net_events(events);
+            }
+            Fault::SimRemoved => {
+                let events = self.net.remove_sim();
+                self.net_events(events);
+            }
         }
     }
 
-    /// Power cycle: every part back to its power-up state, silent for the boot time.
-    fn reboot(&mut self) {
-        self.uplink.drop_link(false);
-        self.input.reset(self.cfg.echo);
-        self.out.reset(self.cfg.cmee);
-        self.faults.reset();
-        self.client = Client::default();
-        self.pending = None;
-        self.ok_sent = false;
-        self.booting_until = Some(Instant::now() + self.cfg.boot_time);
-    }
-
+    /// The configured banner, if any, at the simulator's start (the module's first
+    /// boot happened before anyone listened).
     fn boot_banner(&mut self) {
         if let Some(b) = self.cfg.boot_banner.clone() {
             self.out.emit(Kind::Urc, framed(&b));
+        }
+    }
+
+    /// After a reboot: the configured banner, or `RDY` and the SIM's state
+    /// (NETWORK.md §2).
+    fn boot_lines(&mut self) {
+        if self.cfg.boot_banner.is_some() {
+            return self.boot_banner();
+        }
+        self.out.urc_now("RDY");
+        if let Some(line) = self.net.boot_sim_line() {
+            self.out.urc_now(&line);
         }
     }
 
@@ -165,6 +178,7 @@ impl Module {
             self.pending_deadline(),
             self.session_deadline(),
             self.faults.next_deadline(),
+            self.net.deadline(),
         ]
         .into_iter()
         .flatten()
@@ -178,8 +192,10 @@ impl Module {
                 return;
             }
             self.booting_until = None;
-            self.boot_banner();
+            self.boot_lines();
         }
+        let events = self.net.tick(now);
+        self.net_events(events);
         for (gen, p) in self.faults.due(now) {
             if self.uplink.is_current(gen) {
                 self.packet(p, true);

@@ -90,7 +90,7 @@ impl Module {
             out: SerialOut::new(out, cfg.seed, cfg.spelling, cfg.cmee),
             input: Input::new(cfg.echo, cfg.max_line),
             faults: Faults::default(),
-            net: Network::default(),
+            net: Network::new(&cfg, Instant::now()),
             client: Client::default(),
             uplink: Uplink::default(),
             pending: None,
@@ -123,6 +123,21 @@ impl Module {
             log.drain(..crate::RECEIVED_LOG_CAP);
         }
         log.push(r);
+    }
+
+    /// Power cycle: every part back to its power-up state, silent for the boot time
+    /// (`Fault::Reboot`, `AT+CFUN=1,1`).
+    pub fn reboot(&mut self) {
+        self.uplink.drop_link(false);
+        self.input.reset(self.cfg.echo);
+        self.out.reset(self.cfg.cmee);
+        self.faults.reset();
+        self.client = Client::default();
+        self.pending = None;
+        self.ok_sent = false;
+        let booted = Instant::now() + self.cfg.boot_time;
+        self.net.reboot(booted);
+        self.booting_until = Some(booted);
     }
 
     // ------------------------------------------------------------------ URCs

@@ -37,15 +37,25 @@ pub(super) enum Fail {
 impl Module {
     /// Opens a new link to the broker the configuration routes to.
     pub(super) fn start_link(&mut self, purpose: Purpose) {
-        let target = match (&self.cfg.broker, self.broker_addr, &self.client.cfg) {
+        let route = match (&self.cfg.broker, self.broker_addr, &self.client.cfg) {
             (BrokerMode::Fixed(a), _, _) => LinkTarget::Addr(*a),
             (BrokerMode::InProcess, Some(a), _) => LinkTarget::Addr(a),
             (_, _, Some(c)) => LinkTarget::Host(c.host.clone(), c.port),
             (_, _, None) => LinkTarget::Host(String::new(), 0),
         };
+        // without a PDP context there is no route: the socket fails at once
+        let target = self.net.pdp_up().then_some(route);
         let limit = self.sec(20);
         if !self.uplink.start(target, purpose, limit, self.tx.clone()) {
             self.link_failed(Fail::Connect);
+        }
+    }
+
+    /// The PDP context went down: the MQTT link drops with it (a session that was
+    /// up goes into the reconnect procedure, an `AT+MQTTOPEN` fails).
+    pub(super) fn pdp_lost(&mut self) {
+        if self.uplink.current().is_some() {
+            self.link_failed(Fail::Closed);
         }
     }
 

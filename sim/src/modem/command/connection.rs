@@ -53,6 +53,10 @@ impl Module {
         if !consistent {
             return self.out.cme(601);
         }
+        if !self.net.pdp_up() {
+            // no data link (NETWORK.md, first paragraph)
+            return self.out.cme(600);
+        }
         if client.encrypt {
             // TLS is not simulated: socket set-up fails.
             return self.out.cme(613);
