@@ -34,12 +34,12 @@ impl Module {
         }
     }
 
-    /// `OK`, then the URCs of the change.
+    /// The URCs of the change, then `OK` (so that the answer ends the exchange).
     fn ok_then(&mut self, r: Result<Vec<NetEvent>, u16>) {
         match r {
             Ok(events) => {
-                self.out.ok();
                 self.net_events(events);
+                self.out.ok();
             }
             Err(code) => self.out.cme(code),
         }
