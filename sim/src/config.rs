@@ -126,7 +126,7 @@ pub enum Fault {
     CmeError(u16),
     /// Power-cycle the module: all state is lost, the broker link is dropped without
     /// DISCONNECT, nothing is answered for [`SimConfig::boot_time`]; then the boot
-    /// banner (if any) is printed.
+    /// lines (`RDY`, `+CPIN: <state>`) or the boot banner, if one is set, are printed.
     Reboot,
     /// Send this many random bytes (drawn from the seed) on the serial line now.
     Garbage(usize),

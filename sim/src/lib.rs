@@ -69,8 +69,27 @@ sim.shutdown();
 //!   sends `AT+MQTTTO` before `AT+MQTTCFG`); `AT+MQTTCFG` resets the time-out to
 //!   10 s and PING echo to 0, as the OpenCPU library does.
 //! * **TLS** (`<encrypt>`=1) is not simulated: `AT+MQTTOPEN` answers 613.
-//! * **Reboot** ([`Fault::Reboot`]): silence for [`SimConfig::boot_time`], input
-//!   discarded, then the optional boot banner; no banner by default.
+//! * **Reboot** ([`Fault::Reboot`], `AT+CFUN=1,1` after its `OK`): silence for
+//!   [`SimConfig::boot_time`], input discarded, then `RDY` and `+CPIN: <state>`
+//!   (NETWORK.md's choice; nothing about the SIM when there is none), or the
+//!   [`SimConfig::boot_banner`] instead when one is set. Every setting is lost, the
+//!   network ones included. The simulator's start prints nothing (the module's first
+//!   boot happened before anyone listened) unless a banner is set.
+//! * **Network** (NETWORK.md): by default the SIM is ready and the module registered
+//!   (home) with its PDP context up before it answers its first command
+//!   ([`SimConfig::registration_delay`] zero), so plain MQTT sessions need nothing
+//!   more. URCs a network command causes (`+CEREG`, `+CGEV`, `+MQTTDISC`) come
+//!   before its `OK`. `+CGEV` lines need `AT+CGEREP=1` (0 at power-up), `+CEREG`/
+//!   `+CGREG` lines `AT+CEREG=1|2`. `AT+CSQ` answers `99,99` while not registered.
+//!   A context deactivated by the network ([`Fault::PdpDeactivated`]) stays down until
+//!   `AT+CGACT=1,1`; after [`Fault::RegistrationLost`] the module registers again
+//!   and, in automatic mode, reactivates it. While the context is down `AT+MQTTOPEN`
+//!   answers 600 and reconnect attempts fail at once. Refusals: no SIM 10, SIM
+//!   locked 11, wrong PIN 16, not registered 30, `AT+CGACT=1,1` without a defined
+//!   context or `AT+CGDCONT` while active 3; broken syntax plain `ERROR`. Only
+//!   context 1 exists. `AT+VERCTRL` takes effect at the next registration. IMEI
+//!   (Luhn), ICCID (`898600…`, Luhn) and IMSI (`46004…`) are drawn from the seed;
+//!   `AT+CGSN=1` prints the IMEI bare; `AT+ICCID` works with a locked SIM.
 //! * **Line limit**: a command line longer than [`SimConfig::max_line`] (1024 bytes
 //!   with CR LF) is answered with `ERROR`.
 //!
