@@ -145,32 +145,22 @@ impl Network {
     }
 
     /// A reboot that ends at `booted`: every setting back to the configuration,
-    /// the configured SIM found again, registration from `booted` on.
+    /// the configured SIM found again, registration from `booted` on. The identity
+    /// and the configuration stay.
     pub fn reboot(&mut self, booted: Instant) {
-        let (imei, iccid, imsi) = (
-            std::mem::take(&mut self.imei),
-            std::mem::take(&mut self.iccid),
-            std::mem::take(&mut self.imsi),
-        );
-        *self = Network {
-            sim: self.sim_cfg.clone(),
-            fun: 1,
-            stat: 0,
-            reg_at: None,
-            cereg_n: 0,
-            cgreg_n: 0,
-            cgerep: 0,
-            verctrl_a: 0,
-            auto_pdp: self.auto_cfg,
-            context: None,
-            attached: false,
-            active: false,
-            activations: 0,
-            imei,
-            iccid,
-            imsi,
-            ..self.clone()
-        };
+        self.sim = self.sim_cfg.clone();
+        self.fun = 1;
+        self.stat = 0;
+        self.reg_at = None;
+        self.cereg_n = 0;
+        self.cgreg_n = 0;
+        self.cgerep = 0;
+        self.verctrl_a = 0;
+        self.auto_pdp = self.auto_cfg;
+        self.context = None;
+        self.attached = false;
+        self.active = false;
+        self.activations = 0;
         self.power_on(booted);
     }
 
@@ -339,9 +329,12 @@ impl Network {
         }
         self.fun = fun;
         if fun == 1 {
+            let before = self.stat;
             self.power_on(now);
-            ev.extend(self.reg_urc("CEREG", self.cereg_n).map(NetEvent::Urc));
-            ev.extend(self.reg_urc("CGREG", self.cgreg_n).map(NetEvent::Urc));
+            if self.stat != before {
+                ev.extend(self.reg_urc("CEREG", self.cereg_n).map(NetEvent::Urc));
+                ev.extend(self.reg_urc("CGREG", self.cgreg_n).map(NetEvent::Urc));
+            }
         } else {
             self.reg_at = None;
             self.deactivate("ME", &mut ev);
@@ -509,6 +502,33 @@ impl Network {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn radio_on_without_sim_says_nothing_and_a_reboot_restores_the_configuration() {
+        let t0 = Instant::now();
+        let mut net = Network::new(&SimConfig::default(), t0);
+        let imei = net.imei().to_owned();
+        net.set_reg_urc(true, 1);
+        net.set_cgerep(1);
+        net.set_verctrl(0, false);
+        assert_eq!(
+            net.remove_sim(),
+            [
+                NetEvent::Urc("+CPIN: NOT READY".into()),
+                NetEvent::Urc("+CGEV: NW PDN DEACT 1".into()),
+                NetEvent::PdpDown,
+                NetEvent::Urc("+CEREG: 0".into()),
+            ]
+        );
+        assert!(net.set_fun(0, t0).is_empty(), "nothing left to lose");
+        assert!(net.set_fun(1, t0).is_empty(), "no SIM: no search, no URC");
+        net.reboot(t0);
+        assert_eq!(net.cpin().as_deref(), Ok("+CPIN: READY"));
+        assert_eq!(net.verctrl(), "+VERCTRL: 0,1");
+        assert!(net.tick(t0).is_empty(), "URCs off again");
+        assert!(net.pdp_up());
+        assert_eq!(net.imei(), imei, "the identity survives");
+    }
 
     #[test]
     fn luhn_of_known_numbers() {
