@@ -3,9 +3,10 @@
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::mpsc;
+use std::time::Duration;
 
 use clap::Args;
-use ml302_sim::{BrokerMode, SimConfig, Simulator, Spelling, Transport};
+use ml302_sim::{BrokerMode, Registration, SimCard, SimConfig, Simulator, Spelling, Transport};
 
 use crate::error::{CliError, CliResult};
 
@@ -54,6 +55,34 @@ pub struct SimArgs {
     /// that `ml302 at` stays readable. The driver switches echo off anyway.
     #[arg(long)]
     pub echo: bool,
+
+    /// The SIM card: `ready`, `absent`, or `pin:PIN` (locked until
+    /// `AT+CPIN="PIN"`).
+    #[arg(long, value_name = "STATE", value_parser = parse_sim, default_value = "ready")]
+    pub sim: SimCard,
+
+    /// What the network answers after the registration delay: `home`, `roaming`,
+    /// `denied` or `searching` (forever).
+    #[arg(long, value_name = "ANSWER", value_parser = parse_registration, default_value = "home")]
+    pub registration: Registration,
+
+    /// Seconds the module searches before the network answers (after power-up,
+    /// `AT+CFUN=1` or a reboot), for example `2` or `0.5`.
+    #[arg(long, value_name = "SECS", value_parser = parse_secs, default_value = "0")]
+    pub registration_delay: Duration,
+
+    /// Manual PDP mode (`AT+VERCTRL` 0,0): the host must define, attach and
+    /// activate the context before `AT+MQTTOPEN`.
+    #[arg(long)]
+    pub manual_pdp: bool,
+
+    /// APN of the context automatic mode defines.
+    #[arg(long, value_name = "APN", default_value = "CMIOT")]
+    pub apn: String,
+
+    /// `AT+CSQ` while registered: rssi (0-31 or 99) and ber (0-7 or 99).
+    #[arg(long, value_name = "RSSI,BER", value_parser = parse_signal, default_value = "31,99")]
+    pub signal: (u8, u8),
 }
 
 /// Resolves `HOST:PORT` (the first address).
@@ -70,6 +99,53 @@ fn parse_user(s: &str) -> Result<(String, String), String> {
         .map(|(u, p)| (u.to_owned(), p.to_owned()))
         .filter(|(u, _)| !u.is_empty())
         .ok_or_else(|| "expected USER:PASS".to_owned())
+}
+
+/// Reads `ready`, `absent` or `pin:PIN`.
+fn parse_sim(s: &str) -> Result<SimCard, String> {
+    match s {
+        "ready" => Ok(SimCard::Ready),
+        "absent" => Ok(SimCard::Absent),
+        _ => match s.strip_prefix("pin:") {
+            Some(pin)
+                if (4..=8).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                Ok(SimCard::Pin(pin.to_owned()))
+            }
+            _ => Err("expected ready, absent or pin:PIN (4 to 8 digits)".to_owned()),
+        },
+    }
+}
+
+/// Reads `home`, `roaming`, `denied` or `searching`.
+fn parse_registration(s: &str) -> Result<Registration, String> {
+    match s {
+        "home" => Ok(Registration::Home),
+        "roaming" => Ok(Registration::Roaming),
+        "denied" => Ok(Registration::Denied),
+        "searching" => Ok(Registration::Searching),
+        _ => Err("expected home, roaming, denied or searching".to_owned()),
+    }
+}
+
+/// Reads a number of seconds (fractions allowed, at most a day).
+fn parse_secs(s: &str) -> Result<Duration, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|v| (0.0..=86_400.0).contains(v))
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| "expected seconds between 0 and 86400".to_owned())
+}
+
+/// Reads `RSSI,BER` as `AT+CSQ` prints them.
+fn parse_signal(s: &str) -> Result<(u8, u8), String> {
+    let (r, b) = s.split_once(',').ok_or("expected RSSI,BER")?;
+    let rssi = r.trim().parse::<u8>().ok().filter(|v| *v <= 31 || *v == 99);
+    let ber = b.trim().parse::<u8>().ok().filter(|v| *v <= 7 || *v == 99);
+    match (rssi, ber) {
+        (Some(rssi), Some(ber)) => Ok((rssi, ber)),
+        _ => Err("expected RSSI 0-31 or 99, BER 0-7 or 99".to_owned()),
+    }
 }
 
 /// The simulator settings the arguments ask for.
@@ -94,6 +170,12 @@ pub fn sim_config(args: &SimArgs) -> SimConfig {
         .pacing_baud(args.pace)
         .broker(broker)
         .users(&users)
+        .sim(args.sim.clone())
+        .registration(args.registration)
+        .registration_delay(args.registration_delay)
+        .auto_pdp(!args.manual_pdp)
+        .apn(&args.apn)
+        .signal(args.signal.0, args.signal.1)
 }
 
 /// Runs `ml302 sim`: prints `device: PATH` (or `serial: ADDR`) and `broker: ADDR`
@@ -152,4 +234,106 @@ pub fn run(args: &SimArgs) -> CliResult {
     let _ = rx.recv();
     sim.shutdown();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cmd {
+        #[command(flatten)]
+        sim: SimArgs,
+    }
+
+    /// The answers of a simulator started with `flags` to `lines`.
+    fn answers(flags: &[&str], lines: &[&str]) -> Vec<String> {
+        let args = Cmd::try_parse_from(std::iter::once("sim").chain(flags.iter().copied()))
+            .expect("flags parse")
+            .sim;
+        let (sim, mut port) = Simulator::in_memory(sim_config(&args)).expect("simulator");
+        let t = Duration::from_secs(5);
+        let out = lines
+            .iter()
+            .map(|l| {
+                port.write_all(format!("{l}\r\n").as_bytes())
+                    .expect("write");
+                let got = port.read_until(b"OK\r\n", t).expect("answer");
+                String::from_utf8_lossy(&got).into_owned()
+            })
+            .collect();
+        sim.shutdown();
+        out
+    }
+
+    #[test]
+    fn defaults_are_a_ready_registered_module() {
+        let got = answers(&[], &["AT+CPIN?", "AT+CEREG?", "AT+CSQ", "AT+VERCTRL?"]);
+        assert_eq!(
+            got,
+            [
+                "\r\n+CPIN: READY\r\n\r\nOK\r\n",
+                "\r\n+CEREG: 0,1\r\n\r\nOK\r\n",
+                "\r\n+CSQ: 31,99\r\n\r\nOK\r\n",
+                "\r\n+VERCTRL: 0,1\r\n\r\nOK\r\n",
+            ]
+        );
+    }
+
+    #[test]
+    fn network_flags_reach_the_simulator() {
+        let got = answers(
+            &[
+                "--sim",
+                "pin:1234",
+                "--registration",
+                "roaming",
+                "--manual-pdp",
+                "--signal",
+                "20,3",
+            ],
+            &[
+                "AT+CPIN?",
+                "AT+CPIN=\"1234\"",
+                "AT+CEREG?",
+                "AT+CSQ",
+                "AT+CGATT?",
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                "\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n",
+                "\r\n+CPIN: READY\r\n\r\nOK\r\n",
+                "\r\n+CEREG: 0,5\r\n\r\nOK\r\n",
+                "\r\n+CSQ: 20,3\r\n\r\nOK\r\n",
+                "\r\n+CGATT: 0\r\n\r\nOK\r\n",
+            ]
+        );
+        let got = answers(&["--registration-delay", "30"], &["AT+CEREG?"]);
+        assert_eq!(got, ["\r\n+CEREG: 0,2\r\n\r\nOK\r\n"]);
+        let got = answers(&["--apn", "CMNET"], &["AT+CGDCONT?"]);
+        assert_eq!(got, ["\r\n+CGDCONT: 1,\"IP\",\"CMNET\"\r\n\r\nOK\r\n"]);
+    }
+
+    #[test]
+    fn bad_network_flags_are_refused() {
+        for flags in [
+            ["--sim", "pin:12"],
+            ["--sim", "gone"],
+            ["--registration", "away"],
+            ["--registration-delay", "-1"],
+            ["--signal", "32,0"],
+            ["--signal", "31"],
+        ] {
+            assert!(
+                Cmd::try_parse_from(std::iter::once("sim").chain(flags)).is_err(),
+                "{flags:?}"
+            );
+        }
+    }
 }

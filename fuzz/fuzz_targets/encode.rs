@@ -79,9 +79,8 @@ impl Shape {
     }
 }
 
-#[cfg(has_sim_at)]
 fn sim_reads_back(shape: &Shape, line: &[u8]) {
-    use ml302_fuzz::sim::{parse_line, Form, Parsed};
+    use ml302_sim::at::{parse_line, Form, Parsed};
     let body = &line[..line.len() - 2];
     let parsed = parse_line(body);
     let ok = match (shape, &parsed) {
@@ -115,7 +114,7 @@ fn sim_reads_back(shape: &Shape, line: &[u8]) {
                         let escapes = v.iter().filter(|&&b| b == b'"').count();
                         g.quoted && g.value == *v && g.raw_len == v.len() + escapes
                     }
-                    P::N(n) => !g.quoted && g.number == Some(*n),
+                    P::N(n) => !g.quoted && g.number() == Some(*n),
                 })
         }
         _ => false,
@@ -126,9 +125,6 @@ fn sim_reads_back(shape: &Shape, line: &[u8]) {
         String::from_utf8_lossy(body)
     );
 }
-
-#[cfg(not(has_sim_at))]
-fn sim_reads_back(_shape: &Shape, _line: &[u8]) {}
 
 /// Encodes `cmd` into a sentinel-filled buffer of `buf_len` bytes and checks the
 /// outcome against `shape` and `valid`. Returns the line written, if any.

@@ -7,8 +7,9 @@
 //!   a digester frame copied out of the digester, for comparing frame sequences.
 //! * [`check_command_line`] asserts what every command line the driver sends
 //!   must look like.
-//! * [`sim`] wraps the simulator's AT-line parser (`sim/src/at.rs`, compiled into
-//!   this crate by path) when that file exists.
+//!
+//! The simulator's AT-line parser is reached as `ml302_sim::at` (a normal path
+//! dependency on `ml302-sim` without its `modem` feature).
 
 /// Reads values from fuzzer input; past the end every read yields zero / empty.
 ///
@@ -139,104 +140,4 @@ pub fn quote_escaped(out: &mut Vec<u8>, s: &[u8]) {
         }
     }
     out.push(b'"');
-}
-
-#[cfg(has_sim_at)]
-#[allow(dead_code, unreachable_pub, clippy::all)]
-#[path = "../../sim/src/at.rs"]
-mod at;
-
-/// The simulator's AT-line parser, with its crate-private types mirrored.
-#[cfg(has_sim_at)]
-pub mod sim {
-    use super::at;
-
-    /// One parameter (see `sim/src/at.rs`), with its number and string readings.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct Param {
-        /// Whether it was quoted.
-        pub quoted: bool,
-        /// The value, unescaped.
-        pub value: Vec<u8>,
-        /// Bytes as written between the quotes (or the length of a bare value).
-        pub raw_len: usize,
-        /// `Param::number()`.
-        pub number: Option<u32>,
-        /// `Param::string()`.
-        pub string: Option<String>,
-    }
-
-    /// The form of an extended command.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Form {
-        /// `AT+X`.
-        Exec,
-        /// `AT+X?`.
-        Query,
-        /// `AT+X=?`.
-        Test,
-        /// `AT+X=…`.
-        Set(Vec<Param>),
-    }
-
-    /// What a line means to the simulator.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Parsed {
-        /// `AT`.
-        At,
-        /// Basic commands (their debug text).
-        Basic(String),
-        /// `AT+NAME…`.
-        Extended {
-            /// Upper-cased name.
-            name: String,
-            /// The form.
-            form: Form,
-        },
-        /// Not a command line.
-        Invalid,
-    }
-
-    fn param(p: at::Param) -> Param {
-        Param {
-            number: p.number(),
-            string: p.string(),
-            quoted: p.quoted,
-            value: p.value,
-            raw_len: p.raw_len,
-        }
-    }
-
-    /// `at::parse_line`.
-    pub fn parse_line(line: &[u8]) -> Parsed {
-        match at::parse_line(line) {
-            at::Parsed::At => Parsed::At,
-            at::Parsed::Basic(b) => Parsed::Basic(format!("{b:?}")),
-            at::Parsed::Extended { name, form } => Parsed::Extended {
-                name,
-                form: match form {
-                    at::Form::Exec => Form::Exec,
-                    at::Form::Query => Form::Query,
-                    at::Form::Test => Form::Test,
-                    at::Form::Set(p) => Form::Set(p.into_iter().map(param).collect()),
-                },
-            },
-            at::Parsed::Invalid => Parsed::Invalid,
-        }
-    }
-
-    /// `at::split_params`.
-    pub fn split_params(s: &[u8]) -> Option<Vec<Param>> {
-        at::split_params(s).map(|v| v.into_iter().map(param).collect())
-    }
-
-    /// `at::valid_filter`.
-    pub fn valid_filter(topic: &str) -> bool {
-        at::valid_filter(topic)
-    }
-
-    /// `at::valid_topic_name`.
-    pub fn valid_topic_name(topic: &str) -> bool {
-        at::valid_topic_name(topic)
-    }
 }

@@ -1,8 +1,25 @@
-//! The module's AT command-line parser.
+//! The simulated module's AT command-line parser: how the module reads a line the
+//! host sent (without its CR LF terminator), and the MQTT topic checks its commands
+//! apply.
 //!
 //! Promise: every function here is total on *any* input bytes — no panics, no
 //! indexing, no unwraps (enforced by the lints below). A line that does not parse
-//! is reported as a value ([`Parsed::Invalid`]), never as a crash.
+//! is reported as a value ([`Parsed::Invalid`]), never as a crash. It is public so
+//! that the fuzz crate can hold it to that, and it needs no feature.
+//!
+//! ```
+//! use ml302_sim::at::{parse_line, Basic, Form, Parsed};
+//!
+//! let Parsed::Extended { name, form: Form::Set(p) } = parse_line(br#"at+mqttsub="a/\"b",1"#)
+//! else {
+//!     panic!("a set command");
+//! };
+//! assert_eq!(name, "MQTTSUB");
+//! assert_eq!(p[0].string().as_deref(), Some("a/\"b"));
+//! assert_eq!(p[1].number(), Some(1));
+//! let basic = parse_line(b"ATE0&W");
+//! assert_eq!(basic, Parsed::Basic(vec![Basic::Echo(false), Basic::Store]));
+//! ```
 
 #![deny(
     clippy::unwrap_used,
@@ -13,7 +30,7 @@
 
 /// One parameter of an extended command, as written by the host.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Param {
+pub struct Param {
     /// `true` when the parameter was a quoted string.
     pub quoted: bool,
     /// The value: for a quoted string its content with every `\"` replaced by `"`,
@@ -51,7 +68,7 @@ impl Param {
 
 /// The form of an extended (`AT+NAME…`) command.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Form {
+pub enum Form {
     /// `AT+NAME`
     Exec,
     /// `AT+NAME?`
@@ -64,7 +81,7 @@ pub(crate) enum Form {
 
 /// One basic (V.25ter) command of a command line such as `ATE0&W`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Basic {
+pub enum Basic {
     /// `E0` / `E1` (`E` alone means `E0`).
     Echo(bool),
     /// `&W`: store the profile (accepted, nothing stored).
@@ -75,7 +92,7 @@ pub(crate) enum Basic {
 
 /// What a command line means.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Parsed {
+pub enum Parsed {
     /// `AT` alone.
     At,
     /// A sequence of basic commands (`ATE0`, `ATE1&W`, `ATZ`).
@@ -92,7 +109,7 @@ pub(crate) enum Parsed {
 }
 
 /// Parses one command line (without its terminator).
-pub(crate) fn parse_line(line: &[u8]) -> Parsed {
+pub fn parse_line(line: &[u8]) -> Parsed {
     let line = trim(line);
     let Some(rest) = strip_at(line) else {
         return Parsed::Invalid;
@@ -197,7 +214,7 @@ fn parse_extended(s: &[u8]) -> Parsed {
 /// Splits `a,"b",c` into parameters. Inside quotes, `\"` stands for `"` and does
 /// not end the string; any other backslash is literal. Returns `None` for an
 /// unterminated string or text after a closing quote.
-pub(crate) fn split_params(s: &[u8]) -> Option<Vec<Param>> {
+pub fn split_params(s: &[u8]) -> Option<Vec<Param>> {
     let mut params = Vec::new();
     let mut i = 0usize;
     loop {
@@ -263,7 +280,7 @@ pub(crate) fn split_params(s: &[u8]) -> Option<Vec<Param>> {
 }
 
 /// Checks an MQTT topic filter (`+` and `#` only as whole levels, `#` last).
-pub(crate) fn valid_filter(topic: &str) -> bool {
+pub fn valid_filter(topic: &str) -> bool {
     if topic.is_empty() {
         return false;
     }
@@ -281,7 +298,7 @@ pub(crate) fn valid_filter(topic: &str) -> bool {
 }
 
 /// Checks an MQTT topic name for publishing (no wildcards, not empty).
-pub(crate) fn valid_topic_name(topic: &str) -> bool {
+pub fn valid_topic_name(topic: &str) -> bool {
     !topic.is_empty() && !topic.contains(['+', '#', '\0'])
 }
 

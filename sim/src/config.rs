@@ -63,6 +63,33 @@ pub enum Transport {
     TcpListen(SocketAddr),
 }
 
+/// The SIM card in the module at power-up (`AT+CPIN?`, NETWORK.md §2).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SimCard {
+    /// Inserted and unlocked: `+CPIN: READY`.
+    #[default]
+    Ready,
+    /// No SIM: `AT+CPIN?` answers `+CME ERROR: 10`; the module never registers.
+    Absent,
+    /// Locked until `AT+CPIN="<pin>"` gives this PIN: `+CPIN: SIM PIN`.
+    Pin(String),
+}
+
+/// What the network answers once the registration delay is over (`<stat>` of
+/// `+CEREG`, NETWORK.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Registration {
+    /// Registered on the home network (1).
+    #[default]
+    Home,
+    /// Registered, roaming (5).
+    Roaming,
+    /// Registration denied (3): the module never attaches.
+    Denied,
+    /// Searching forever (2).
+    Searching,
+}
+
 /// Which kind of output a byte-level fault applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -99,12 +126,24 @@ pub enum Fault {
     CmeError(u16),
     /// Power-cycle the module: all state is lost, the broker link is dropped without
     /// DISCONNECT, nothing is answered for [`SimConfig::boot_time`]; then the boot
-    /// banner (if any) is printed.
+    /// lines (`RDY`, `+CPIN: <state>`) or the boot banner, if one is set, are printed.
     Reboot,
     /// Send this many random bytes (drawn from the seed) on the serial line now.
     Garbage(usize),
     /// Send these bytes on the serial line now, as they are.
     Raw(Vec<u8>),
+    /// The module loses the network for this long (`<stat>` 2, searching): the PDP
+    /// context goes down with it (`+CGEV: NW PDN DEACT 1`) and the MQTT link drops.
+    /// Then it registers again, and in automatic PDP mode activates the context.
+    RegistrationLost(Duration),
+    /// The network deactivates the PDP context (`+CGEV: NW PDN DEACT 1`): the MQTT
+    /// link drops with it, and the context stays down until `AT+CGACT=1,1` (or a
+    /// radio or module restart in automatic mode).
+    PdpDeactivated,
+    /// The SIM card is pulled out: `+CPIN: NOT READY`, registration and the PDP
+    /// context are lost, the MQTT link drops; `AT+CPIN?` answers `+CME ERROR: 10`.
+    /// A reboot finds the SIM again as configured.
+    SimRemoved,
 }
 
 /// One entry of the log of what the module received
@@ -148,6 +187,12 @@ pub struct SimConfig {
     pub(crate) boot_time: Duration,
     pub(crate) boot_banner: Option<String>,
     pub(crate) max_line: usize,
+    pub(crate) sim: SimCard,
+    pub(crate) registration: Registration,
+    pub(crate) registration_delay: Duration,
+    pub(crate) auto_pdp: bool,
+    pub(crate) apn: String,
+    pub(crate) signal: (u8, u8),
 }
 
 impl Default for SimConfig {
@@ -170,6 +215,12 @@ impl Default for SimConfig {
             boot_time: Duration::from_millis(500),
             boot_banner: None,
             max_line: 1024,
+            sim: SimCard::Ready,
+            registration: Registration::Home,
+            registration_delay: Duration::ZERO,
+            auto_pdp: true,
+            apn: "CMIOT".to_owned(),
+            signal: (31, 99),
         }
     }
 }
@@ -287,8 +338,9 @@ impl SimConfig {
         self
     }
 
-    /// A line printed when the module has booted (after start and after a reboot);
-    /// default none.
+    /// A line printed when the module has booted (after start and after a reboot),
+    /// in place of the boot lines `RDY` and `+CPIN: <state>` that a reboot prints
+    /// otherwise; default none.
     pub fn boot_banner(mut self, banner: Option<&str>) -> Self {
         self.boot_banner = banner.map(str::to_owned);
         self
@@ -297,6 +349,48 @@ impl SimConfig {
     /// Longest command line accepted, terminator (CR LF) included; default 1024.
     pub fn max_line(mut self, len: usize) -> Self {
         self.max_line = len.max(8);
+        self
+    }
+
+    /// The SIM card at power-up; default [`SimCard::Ready`].
+    pub fn sim(mut self, sim: SimCard) -> Self {
+        self.sim = sim;
+        self
+    }
+
+    /// What the network answers once the registration delay is over; default
+    /// [`Registration::Home`].
+    pub fn registration(mut self, registration: Registration) -> Self {
+        self.registration = registration;
+        self
+    }
+
+    /// How long the module searches (`<stat>` 2) after power-up, `AT+CFUN=1`, a
+    /// reboot or a lost registration before the network answers; default zero, so
+    /// that the module is registered, with its PDP context up, when it answers its
+    /// first command.
+    pub fn registration_delay(mut self, delay: Duration) -> Self {
+        self.registration_delay = delay;
+        self
+    }
+
+    /// `AT+VERCTRL` at power-up: `true` (default) activates the default PDP context
+    /// on registration; `false` leaves `AT+CGDCONT`, `AT+CGATT=1` and `AT+CGACT=1,1`
+    /// to the host.
+    pub fn auto_pdp(mut self, auto: bool) -> Self {
+        self.auto_pdp = auto;
+        self
+    }
+
+    /// The APN of the context automatic mode defines; default `CMIOT`.
+    pub fn apn(mut self, apn: &str) -> Self {
+        self.apn = apn.to_owned();
+        self
+    }
+
+    /// `AT+CSQ` while registered: rssi (0–31, 99) and ber (0–7, 99); default 31,99.
+    pub fn signal(mut self, rssi: u8, ber: u8) -> Self {
+        self.signal = (rssi, ber);
         self
     }
 }

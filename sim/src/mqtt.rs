@@ -1,11 +1,11 @@
 //! The module's TCP link to the broker: a thread that connects, then reads and
-//! decodes MQTT 3.1.1 packets with rumqttc's codec and hands them to the module.
-//! The module itself (`modem.rs`) writes packets and runs the MQTT session.
+//! decodes MQTT 3.1.1 packets with rumqttc's codec and reports them through a
+//! callback. The module (`modem/`) writes packets and runs the MQTT session; this
+//! file knows nothing of it.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -13,8 +13,6 @@ use std::time::{Duration, Instant};
 use bytes::BytesMut;
 use rumqttc::mqttbytes::v4::Packet;
 use rumqttc::mqttbytes::Error as CodecError;
-
-use crate::modem::CoreEvent;
 
 /// Largest packet the module accepts from the broker.
 pub(crate) const MAX_PACKET: usize = 256 * 1024;
@@ -62,30 +60,28 @@ impl LinkShared {
     }
 }
 
-/// Starts a link thread. Its events carry `gen` so the module can ignore a link it
-/// has already dropped.
-pub(crate) fn spawn(
-    gen: u64,
+/// Starts a link thread that hands every [`LinkEvent`] to `report` (which tags it
+/// so the module can ignore a link it has already dropped).
+pub(crate) fn spawn<F>(
     target: LinkTarget,
     connect_limit: Duration,
-    tx: Sender<CoreEvent>,
     shared: Arc<LinkShared>,
-) -> io::Result<JoinHandle<()>> {
+    report: F,
+) -> io::Result<JoinHandle<()>>
+where
+    F: Fn(LinkEvent) + Send + 'static,
+{
     std::thread::Builder::new()
         .name("ml302-sim-link".into())
-        .spawn(move || run(gen, target, connect_limit, tx, shared))
+        .spawn(move || run(target, connect_limit, shared, report))
 }
 
-fn run(
-    gen: u64,
+fn run<F: Fn(LinkEvent)>(
     target: LinkTarget,
     connect_limit: Duration,
-    tx: Sender<CoreEvent>,
     shared: Arc<LinkShared>,
+    send: F,
 ) {
-    let send = |ev: LinkEvent| {
-        let _ = tx.send(CoreEvent::Link(gen, ev));
-    };
     let mut stream = match connect(&target, connect_limit, &shared.stop) {
         Ok(s) => s,
         Err(_) => {

@@ -19,7 +19,7 @@ use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg};
 
-use crate::modem::CoreEvent;
+use crate::event::CoreEvent;
 use crate::output::{OutMsg, Sink};
 
 /// The body of a serial reader thread.

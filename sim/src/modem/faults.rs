@@ -1,0 +1,113 @@
+//! Faults that change what the module does rather than what it prints: a forced
+//! `+CME ERROR` for the next command, and ACKs from the broker withheld or delayed.
+//! (Byte faults on the output live in `serial.rs`.)
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use rumqttc::mqttbytes::v4::Packet;
+
+/// Armed command and ACK faults.
+#[derive(Default)]
+pub(super) struct Faults {
+    /// Answer the next command line with `+CME ERROR: <n>`.
+    pub next_cme: Option<u16>,
+    /// What happens to the next ACKs from the broker, in order: `None` = withhold,
+    /// `Some(d)` = delay by `d`.
+    acks: VecDeque<Option<Duration>>,
+    /// Delayed ACKs: when, the link they came on, the packet.
+    delayed: Vec<(Instant, u64, Packet)>,
+}
+
+/// Whether a packet is one of the ACKs the ACK faults apply to.
+fn is_ack(p: &Packet) -> bool {
+    matches!(
+        p,
+        Packet::ConnAck(_)
+            | Packet::SubAck(_)
+            | Packet::UnsubAck(_)
+            | Packet::PubAck(_)
+            | Packet::PubRec(_)
+            | Packet::PubComp(_)
+    )
+}
+
+impl Faults {
+    /// After a reboot: nothing armed, nothing delayed.
+    pub fn reset(&mut self) {
+        *self = Faults::default();
+    }
+
+    /// Withhold the next ACK not yet affected.
+    pub fn withhold_ack(&mut self) {
+        self.acks.push_back(None);
+    }
+
+    /// Delay the next ACK not yet affected by `d`.
+    pub fn delay_ack(&mut self, d: Duration) {
+        self.acks.push_back(Some(d));
+    }
+
+    /// Applies the next ACK fault to a packet that arrived on link `gen`: gives it
+    /// back if it is to be handled now.
+    pub fn intercept(&mut self, p: Packet, gen: u64) -> Option<Packet> {
+        if !is_ack(&p) {
+            return Some(p);
+        }
+        match self.acks.pop_front() {
+            None => Some(p),
+            Some(None) => None,
+            Some(Some(d)) => {
+                self.delayed.push((Instant::now() + d, gen, p));
+                None
+            }
+        }
+    }
+
+    /// The delayed ACKs due at `now`, with their link numbers.
+    pub fn due(&mut self, now: Instant) -> Vec<(u64, Packet)> {
+        let (due, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.delayed)
+            .into_iter()
+            .partition(|(d, _, _)| *d <= now);
+        self.delayed = keep;
+        due.into_iter().map(|(_, g, p)| (g, p)).collect()
+    }
+
+    /// When the next delayed ACK is due.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.delayed.iter().map(|(d, _, _)| *d).min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rumqttc::mqttbytes::v4::PubAck;
+
+    #[test]
+    fn ack_faults_apply_in_order_to_acks_only() {
+        let mut f = Faults::default();
+        f.withhold_ack();
+        f.delay_ack(Duration::ZERO);
+        assert!(f.intercept(Packet::PingResp, 1).is_some(), "not an ACK");
+        assert!(
+            f.intercept(Packet::PubAck(PubAck::new(1)), 1).is_none(),
+            "withheld"
+        );
+        assert!(
+            f.intercept(Packet::PubAck(PubAck::new(2)), 1).is_none(),
+            "delayed"
+        );
+        assert!(
+            f.intercept(Packet::PubAck(PubAck::new(3)), 1).is_some(),
+            "no fault left"
+        );
+        assert!(f.next_deadline().is_some());
+        let due = f.due(Instant::now());
+        assert!(matches!(
+            due.as_slice(),
+            [(1, Packet::PubAck(PubAck { pkid: 2 }))]
+        ));
+        assert!(f.next_deadline().is_none());
+    }
+}
