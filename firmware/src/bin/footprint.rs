@@ -48,7 +48,7 @@ fn run(c: &mut BlockingClient) -> Result<(), Error> {
     let _ = (c.ping_echo()?, c.modem_state()?);
     c.subscribe(TOPIC_IN, QoS::AtLeastOnce)?;
     c.subscribe(TOPIC_LOOP, QoS::ExactlyOnce)?;
-    let _ = c.list_subscriptions()?.len();
+    let _ = c.list_subscriptions()?.count();
     c.publish("ml302/fw/out/q0", b"qos 0", QoS::AtMostOnce, false)?;
     c.publish("ml302/fw/out/q1", b"qos 1", QoS::AtLeastOnce, false)?;
     c.publish(
