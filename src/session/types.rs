@@ -85,7 +85,8 @@ pub enum Event {
         /// Packet id of the released message.
         packet_id: u16,
     },
-    /// An unsolicited `+CME ERROR` (609, 619, or a late one).
+    /// An unsolicited `+CME ERROR` ([`CmeError::BadIncomingPublish`],
+    /// [`CmeError::BadIncomingPubRel`]).
     ModemError(CmeError),
     /// The modem's output could not be framed; the digester resynchronised.
     Framing(FramingError),
@@ -105,7 +106,7 @@ pub enum Event {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Subscribed {
     /// Packet id the module used, or `None` when the module said the topic was
-    /// already subscribed (`+CME ERROR: 606`, treated as success).
+    /// already subscribed ([`CmeError::AlreadySubscribed`], treated as success).
     pub packet_id: Option<u16>,
     /// QoS the broker granted (the requested QoS when `packet_id` is `None`).
     pub granted: QoS,
