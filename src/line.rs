@@ -128,7 +128,7 @@ pub enum Line<'a> {
 
 /// One field of a comma-separated list.
 #[derive(Clone, Copy)]
-enum Field<'a> {
+pub(crate) enum Field<'a> {
     /// `"…"`, quotes stripped.
     Quoted(&'a [u8]),
     /// Anything else, spaces around it stripped.
@@ -136,19 +136,19 @@ enum Field<'a> {
 }
 
 impl<'a> Field<'a> {
-    fn bytes(self) -> &'a [u8] {
+    pub(crate) fn bytes(self) -> &'a [u8] {
         match self {
             Field::Quoted(b) | Field::Bare(b) => b,
         }
     }
 
     /// A string field, quoted or not.
-    fn text(self) -> Option<&'a str> {
+    pub(crate) fn text(self) -> Option<&'a str> {
         core::str::from_utf8(self.bytes()).ok()
     }
 
     /// An unquoted decimal number.
-    fn num(self) -> Option<u32> {
+    pub(crate) fn num(self) -> Option<u32> {
         match self {
             Field::Bare(b) if !b.is_empty() && b.len() <= 9 => b.iter().try_fold(0u32, |v, &c| {
                 let d = c.wrapping_sub(b'0');
@@ -161,11 +161,11 @@ impl<'a> Field<'a> {
         }
     }
 
-    fn u8(self) -> Option<u8> {
+    pub(crate) fn u8(self) -> Option<u8> {
         self.num().and_then(|v| u8::try_from(v).ok())
     }
 
-    fn u16(self) -> Option<u16> {
+    pub(crate) fn u16(self) -> Option<u16> {
         self.num().and_then(|v| u16::try_from(v).ok())
     }
 
@@ -181,13 +181,13 @@ impl<'a> Field<'a> {
 
 /// Splits the text after `+XXX:` into fields. A field that starts with `"` runs
 /// to the next `"`, which must be followed by `,` or the end of the line.
-struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     rest: &'a [u8],
     done: bool,
 }
 
 impl<'a> Fields<'a> {
-    fn new(rest: &'a [u8]) -> Self {
+    pub(crate) fn new(rest: &'a [u8]) -> Self {
         Fields { rest, done: false }
     }
 }
@@ -501,7 +501,8 @@ fn cfg(rest: &[u8]) -> Option<Line<'_>> {
 /// A trailing `,<digits>` is the QoS (0–2; another number makes the entry
 /// invalid); without it the whole line is the topic. A topic quoted as a whole has
 /// its quotes stripped. Returns `None` for an empty, non-UTF-8 or otherwise
-/// invalid entry.
+/// invalid entry, and for a line that starts with `+` not followed by `/` (no
+/// topic filter can: such a line is a result code or a URC).
 ///
 /// ```
 /// use ml302::line::parse_sub_entry;
@@ -529,6 +530,13 @@ pub fn parse_sub_entry(line: &[u8]) -> Option<(&str, Option<QoS>)> {
     };
     if topic.is_empty() || topic.iter().any(|&b| b == b'\r' || b == b'\n') {
         return None;
+    }
+    // A `+` wildcard fills a whole level: `+CEREG: 1` and the like are other
+    // lines, never an entry.
+    if let [b'+', next, ..] = topic {
+        if *next != b'/' {
+            return None;
+        }
     }
     Some((core::str::from_utf8(topic).ok()?, qos))
 }
@@ -625,6 +633,10 @@ pub(crate) mod tests {
         );
         assert_eq!(parse_sub_entry(b""), None);
         assert_eq!(parse_sub_entry(b",1"), None);
+        assert_eq!(parse_sub_entry(b"+/x,1"), Some(("+/x", Some(QoS::AtLeastOnce))));
+        assert_eq!(parse_sub_entry(b"+,0"), Some(("+", Some(QoS::AtMostOnce))));
+        assert_eq!(parse_sub_entry(b"+CEREG: 1"), None);
+        assert_eq!(parse_sub_entry(b"+CGEV: NW PDN DEACT 1"), None);
     }
 
     #[test]

@@ -9,9 +9,21 @@
 //! `+MQTTCFG`, `+MQTTSTAT`, `+MQTTSUB:` header, `+MQTTSUBACK`, `+MQTTUNSUBACK`,
 //! `+MQTTPUBACK`, `+MQTTPUBREC`, `+MQTTPUBCOMP`, `+MQTTPING: <n>` and the two-field
 //! `+MQTTREC: a,b` have no unsolicited meaning: [`Urc::from_line`] returns `None`
-//! for them (a late ACK is logged and dropped by the session), as for any line that
-//! is not `+MQTT…` (echo, other modems' URCs, which the driver ignores). An
-//! unrecognised `+MQTT…` line is [`Urc::Unknown`], reported rather than dropped.
+//! for them (a late ACK is logged and dropped by the session). An unrecognised
+//! `+MQTT…` line is [`Urc::Unknown`], reported rather than dropped.
+//!
+//! Lines that are not MQTT (NETWORK.md §2): `+CEREG:` / `+CGREG:`, `+CGEV:`,
+//! `+CPIN:` and the boot lines `RDY`, `READY`, `+MATREADY`, `+SIM READY` are
+//! events ([`Urc::Registration`], [`Urc::Pdp`], [`Urc::Sim`], [`Urc::Restarted`];
+//! one of the first three whose fields do not parse is [`Urc::Unknown`]). A
+//! `+CEREG:`, `+CGREG:` or `+CPIN:` line is also the answer of its query: the
+//! reading here is for when no such query claims it. Any other line (echo, an
+//! answer of another command, text) is `None` here: whether it is unsolicited
+//! depends on what is pending, which only the session knows (it reports such a
+//! line it did not expect as an unknown line, with its text).
+//!
+//! Like the digester, every function here is safe on any input: it never
+//! panics, and it never reads outside the bytes it is given.
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -21,6 +33,7 @@
 )]
 
 use crate::digest::{parse_header, Frame, Publish, MAX_TOPIC, PUBLISH_PREFIX_BYTES};
+use crate::command::net::{Registration, SimState};
 use crate::error::CmeError;
 use crate::line::Line;
 use crate::types::TimeoutKind;
@@ -60,14 +73,102 @@ pub enum Urc<'a> {
     BadIncomingPublish,
     /// `+CME ERROR: 619`: the module could not decode an incoming PUBREL.
     BadIncomingPubRel,
-    /// A `+MQTT…` line this driver does not know, reported rather than dropped.
+    /// `+CEREG:` / `+CGREG:`: the registration changed (reports on with
+    /// `AT+CEREG=1` or `2`).
+    Registration(Registration),
+    /// `+CGEV:`: a PDP context was activated or deactivated, or the module
+    /// was detached.
+    Pdp(PdpEvent),
+    /// `+CPIN:`: the SIM's state changed (`+CPIN: NOT READY`, `+CPIN: READY`).
+    Sim(SimState),
+    /// A boot line (`RDY`, `READY`, `+MATREADY`, `+SIM READY`): the module
+    /// restarted; every module-side setting is gone (NETWORK.md §4).
+    Restarted,
+    /// A `+MQTT…` line this driver does not know, or a `+CEREG:`, `+CGREG:`,
+    /// `+CGEV:` or `+CPIN:` line whose fields it cannot read: reported rather
+    /// than dropped.
     Unknown(&'a [u8]),
+}
+
+/// Who changed a PDP context (`NW` or `ME` in `+CGEV:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Initiator {
+    /// `NW`: the network.
+    Network,
+    /// `ME`: the module.
+    Module,
+}
+
+/// A `+CGEV:` report (TS 27.007 §10.1.19) the driver reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum PdpEvent {
+    /// `+CGEV: NW PDN ACT <cid>` / `+CGEV: ME PDN ACT <cid>[,…]`.
+    Activated {
+        /// Context id.
+        cid: u8,
+        /// Who activated it.
+        by: Initiator,
+    },
+    /// `+CGEV: NW PDN DEACT <cid>` / `+CGEV: ME PDN DEACT <cid>`: the data link
+    /// of that context is gone.
+    Deactivated {
+        /// Context id.
+        cid: u8,
+        /// Who deactivated it.
+        by: Initiator,
+    },
+    /// `+CGEV: NW DETACH` / `+CGEV: ME DETACH`: detached from the packet domain.
+    Detached {
+        /// Who detached.
+        by: Initiator,
+    },
+}
+
+impl PdpEvent {
+    /// Decodes one `+CGEV:` line; `None` for another line, another `+CGEV`
+    /// report (bearer modifications, …) or a context id that does not parse.
+    pub fn from_line(line: &[u8]) -> Option<Self> {
+        let rest = line.strip_prefix(b"+CGEV:")?.trim_ascii();
+        let (by, rest) = match rest.split_first_chunk::<3>()? {
+            (b"NW ", rest) => (Initiator::Network, rest),
+            (b"ME ", rest) => (Initiator::Module, rest),
+            _ => return None,
+        };
+        let rest = rest.trim_ascii_start();
+        if rest == b"DETACH" {
+            return Some(Self::Detached { by });
+        }
+        let (activated, args) = if let Some(a) = rest.strip_prefix(b"PDN ACT ") {
+            (true, a)
+        } else {
+            (false, rest.strip_prefix(b"PDN DEACT ")?)
+        };
+        // `<cid>`, then optional `,<reason>…` for ME PDN ACT.
+        let cid = args.split(|&b| b == b',').next()?.trim_ascii();
+        let cid = crate::line::Field::Bare(cid).u8()?;
+        Some(if activated {
+            Self::Activated { cid, by }
+        } else {
+            Self::Deactivated { cid, by }
+        })
+    }
+}
+
+/// Whether `line` is one of the boot lines a restarted module prints
+/// (NETWORK.md §2: `RDY`, and the siblings' `READY`, `+MATREADY`, `+SIM READY`).
+pub fn is_boot_line(line: &[u8]) -> bool {
+    matches!(
+        line.trim_ascii(),
+        b"RDY" | b"READY" | b"+MATREADY" | b"+SIM READY"
+    )
 }
 
 impl<'a> Urc<'a> {
     /// The unsolicited reading of a decoded line: what it means when no pending
-    /// command claims it. `None` for answer-only shapes and non-`+MQTT` text (see
-    /// the module docs).
+    /// command claims it. `None` for answer-only shapes and text that is neither
+    /// MQTT nor a network or boot line (see the module docs).
     pub fn from_line(line: &Line<'a>) -> Option<Urc<'a>> {
         Some(match *line {
             Line::To(n) => Urc::AckTimeout(TimeoutKind::from_code(n)),
@@ -77,6 +178,7 @@ impl<'a> Urc<'a> {
             Line::PubRel { dup, packet_id } => Urc::PubRel { dup, packet_id },
             Line::PingResp => Urc::PingResp,
             Line::UnknownMqtt(b) => Urc::Unknown(b),
+            Line::Text(t) => return Urc::from_text(t),
             Line::Cfg(_)
             | Line::CfgNoClient
             | Line::Stat(_)
@@ -87,8 +189,27 @@ impl<'a> Urc<'a> {
             | Line::PubRec { .. }
             | Line::PubComp { .. }
             | Line::PingEcho(_)
-            | Line::Reconnect { .. }
-            | Line::Text(_) => return None,
+            | Line::Reconnect { .. } => return None,
+        })
+    }
+
+    /// The unsolicited reading of a line that is not `+MQTT…`: the network and
+    /// boot lines, `None` for any other.
+    fn from_text(t: &'a [u8]) -> Option<Urc<'a>> {
+        if is_boot_line(t) {
+            return Some(Urc::Restarted);
+        }
+        let (head, _) = t.split_first_chunk::<6>()?;
+        Some(match head {
+            b"+CEREG" | b"+CGREG" if t.get(6) == Some(&b':') => {
+                match Registration::from_line(t) {
+                    Some((_, r)) => Urc::Registration(r),
+                    None => Urc::Unknown(t),
+                }
+            }
+            b"+CGEV:" => PdpEvent::from_line(t).map_or(Urc::Unknown(t), Urc::Pdp),
+            b"+CPIN:" => SimState::from_line(t).map_or(Urc::Unknown(t), Urc::Sim),
+            _ => return None,
         })
     }
 

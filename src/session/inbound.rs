@@ -17,7 +17,9 @@ use crate::types::TimeoutKind;
 use crate::urc::Urc;
 
 use super::pending::{Final, Kind, Prompt};
-use super::types::{Event, Incoming, LinkState, Message, ReportedConfig, SubscriptionEntry};
+use super::types::{
+    Event, Incoming, LineText, LinkState, Message, ReportedConfig, SubscriptionEntry,
+};
 use super::Core;
 
 /// Copies `s` into a bounded string, truncating at a character boundary.
@@ -170,20 +172,24 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     fn on_line(&mut self, bytes: &[u8]) {
         let kind = self.pending_kind();
         let line = Line::parse(bytes);
-        // Entries of the AT+MQTTSUB? list are raw topic lines (spec §3.10 last row).
-        if let Some(Kind::QuerySubs { header: true }) = kind {
-            if matches!(line, Line::Text(_)) {
-                if let Some((topic, qos)) = parse_sub_entry(bytes) {
-                    let entry = SubscriptionEntry {
-                        topic: bounded(topic),
-                        qos,
-                    };
-                    if self.sub_list.push(entry).is_err() {
-                        warn!("subscription list longer than the table");
-                    }
+        // Entries of the AT+MQTTSUB? list are raw topic lines (spec §3.10 last row);
+        // network and boot lines are events even there, and a line no topic
+        // filter can be (`+CSQ: …`) is an unknown line.
+        if let (Some(Kind::QuerySubs { header: true }), Line::Text(text)) = (kind, line) {
+            if let Some(urc) = Urc::from_line(&line) {
+                self.unsolicited(urc);
+            } else if let Some((topic, qos)) = parse_sub_entry(text) {
+                let entry = SubscriptionEntry {
+                    topic: bounded(topic),
+                    qos,
+                };
+                if self.sub_list.push(entry).is_err() {
+                    warn!("subscription list longer than the table");
                 }
-                return;
+            } else {
+                self.push_event(Event::UnknownLine(LineText::new(text)));
             }
+            return;
         }
         let Some(p) = self.pending.as_mut().filter(|p| p.written) else {
             self.unclaimed(line);
@@ -278,10 +284,14 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// A line no pending command claims (spec §3.10): what [`Urc::from_line`]
     /// makes of it, or a late answer.
     fn unclaimed(&mut self, line: Line<'_>) {
-        match Urc::from_line(&line) {
-            Some(urc) => self.unsolicited(urc),
-            None if matches!(line, Line::Text(t) if is_echo(t)) => {}
-            None => self.stray(),
+        match (Urc::from_line(&line), line) {
+            (Some(urc), _) => self.unsolicited(urc),
+            (None, Line::Text(t)) if is_echo(t) => {}
+            // Text nobody expected (another command's answer, another modem's
+            // line): the caller sees it.
+            (None, Line::Text(t)) => self.push_event(Event::UnknownLine(LineText::new(t))),
+            // An answer shape of an MQTT command: a late answer.
+            (None, _) => self.stray(),
         }
     }
 
@@ -326,7 +336,17 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 self.push_event(Event::PingResp);
             }
             Urc::PubRel { packet_id, .. } => self.push_event(Event::PubRel { packet_id }),
-            Urc::Unknown(b) => self.push_event(Event::UnknownLine(b.len())),
+            Urc::Unknown(b) => self.push_event(Event::UnknownLine(LineText::new(b))),
+            Urc::Registration(r) => self.push_event(Event::Registration(r)),
+            Urc::Pdp(e) => self.push_event(Event::Pdp(e)),
+            Urc::Sim(s) => self.push_event(Event::Sim(s)),
+            Urc::Restarted => {
+                // The module lost its MQTT client and every setting (NETWORK.md §4).
+                self.link = LinkState::NoClient;
+                self.lost_pings = 0;
+                self.resubscribe_from = None;
+                self.push_event(Event::Restarted);
+            }
             Urc::BadIncomingPublish => {
                 self.push_event(Event::ModemError(CmeError::BadIncomingPublish))
             }
