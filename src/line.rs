@@ -633,7 +633,10 @@ pub(crate) mod tests {
         );
         assert_eq!(parse_sub_entry(b""), None);
         assert_eq!(parse_sub_entry(b",1"), None);
-        assert_eq!(parse_sub_entry(b"+/x,1"), Some(("+/x", Some(QoS::AtLeastOnce))));
+        assert_eq!(
+            parse_sub_entry(b"+/x,1"),
+            Some(("+/x", Some(QoS::AtLeastOnce)))
+        );
         assert_eq!(parse_sub_entry(b"+,0"), Some(("+", Some(QoS::AtMostOnce))));
         assert_eq!(parse_sub_entry(b"+CEREG: 1"), None);
         assert_eq!(parse_sub_entry(b"+CGEV: NW PDN DEACT 1"), None);

@@ -32,8 +32,8 @@
     clippy::arithmetic_side_effects
 )]
 
-use crate::digest::{parse_header, Frame, Publish, MAX_TOPIC, PUBLISH_PREFIX_BYTES};
 use crate::command::net::{Registration, SimState};
+use crate::digest::{parse_header, Frame, Publish, MAX_TOPIC, PUBLISH_PREFIX_BYTES};
 use crate::error::CmeError;
 use crate::line::Line;
 use crate::types::TimeoutKind;
@@ -201,12 +201,10 @@ impl<'a> Urc<'a> {
         }
         let (head, _) = t.split_first_chunk::<6>()?;
         Some(match head {
-            b"+CEREG" | b"+CGREG" if t.get(6) == Some(&b':') => {
-                match Registration::from_line(t) {
-                    Some((_, r)) => Urc::Registration(r),
-                    None => Urc::Unknown(t),
-                }
-            }
+            b"+CEREG" | b"+CGREG" if t.get(6) == Some(&b':') => match Registration::from_line(t) {
+                Some((_, r)) => Urc::Registration(r),
+                None => Urc::Unknown(t),
+            },
             b"+CGEV:" => PdpEvent::from_line(t).map_or(Urc::Unknown(t), Urc::Pdp),
             b"+CPIN:" => SimState::from_line(t).map_or(Urc::Unknown(t), Urc::Sim),
             _ => return None,
@@ -414,6 +412,207 @@ mod tests {
         }
     }
 
+    use crate::command::net::{Domain, Location, RegStatus};
+
+    fn urc(l: &[u8]) -> Option<Urc<'_>> {
+        Urc::from_frame(&Frame::Line(l))
+    }
+
+    fn reg(domain: Domain, code: u8, location: Option<Location>) -> Option<Urc<'static>> {
+        Some(Urc::Registration(Registration {
+            domain,
+            status: RegStatus::from_code(code),
+            location,
+        }))
+    }
+
+    #[test]
+    fn registration_lines() {
+        let loc = Some(Location {
+            area: 0x00c3,
+            cell: 0x0a1b_2c3d,
+            act: Some(7),
+        });
+        for (l, want) in [
+            (&b"+CEREG: 1"[..], reg(Domain::Eps, 1, None)),
+            (b"+CEREG:5", reg(Domain::Eps, 5, None)),
+            (b"+CEREG: 0", reg(Domain::Eps, 0, None)),
+            (b"+CEREG: 3", reg(Domain::Eps, 3, None)),
+            (b"+CGREG: 2", reg(Domain::Gprs, 2, None)),
+            // The query's form, read as an event when no query claims it.
+            (b"+CEREG: 1,1", reg(Domain::Eps, 1, None)),
+            (b"+CEREG: 2,5", reg(Domain::Eps, 5, None)),
+            (
+                b"+CEREG: 1,\"00C3\",\"0A1B2C3D\",7",
+                reg(Domain::Eps, 1, loc),
+            ),
+            (
+                b"+CEREG: 1, \"00c3\", \"A1B2C3D\", 7",
+                reg(Domain::Eps, 1, loc),
+            ),
+            (
+                b"+CEREG: 2,1,\"00C3\",\"0A1B2C3D\",7",
+                reg(Domain::Eps, 1, loc),
+            ),
+            (
+                b"+CGREG: 1,\"00C3\",\"0A1B2C3D\"",
+                reg(
+                    Domain::Gprs,
+                    1,
+                    Some(Location {
+                        area: 0xc3,
+                        cell: 0x0a1b_2c3d,
+                        act: None,
+                    }),
+                ),
+            ),
+            // n = 3: empty location, reject cause.
+            (b"+CEREG: 3,,,,0,15", reg(Domain::Eps, 3, None)),
+            (b"+CEREG: 9", reg(Domain::Eps, 9, None)),
+        ] {
+            assert_eq!(urc(l), want, "{:?}", core::str::from_utf8(l));
+        }
+        for l in [
+            &b"+CEREG:"[..],
+            b"+CEREG: x",
+            b"+CEREG: 1,\"00C3\"",
+            b"+CEREG: 1,\"GG\",\"1\",7",
+            b"+CEREG: 1,\"10000\",\"1\",7",
+            b"+CEREG: 1,\"00C3\",\"0A1B2C3D\",x",
+            b"+CEREG: 256",
+            b"+CEREG: 1,\"00C3",
+        ] {
+            assert_eq!(
+                urc(l),
+                Some(Urc::Unknown(l)),
+                "{:?}",
+                core::str::from_utf8(l)
+            );
+        }
+        // Near misses are not registration lines.
+        assert_eq!(urc(b"+CEREGX: 1"), None);
+        assert_eq!(urc(b"+CREG: 1"), None);
+    }
+
+    #[test]
+    fn pdp_event_lines() {
+        use Initiator::{Module, Network};
+        for (l, want) in [
+            (
+                &b"+CGEV: NW PDN DEACT 1"[..],
+                PdpEvent::Deactivated {
+                    cid: 1,
+                    by: Network,
+                },
+            ),
+            (
+                b"+CGEV: ME PDN DEACT 1",
+                PdpEvent::Deactivated { cid: 1, by: Module },
+            ),
+            (
+                b"+CGEV: ME PDN ACT 1",
+                PdpEvent::Activated { cid: 1, by: Module },
+            ),
+            (
+                b"+CGEV: ME PDN ACT 2,0",
+                PdpEvent::Activated { cid: 2, by: Module },
+            ),
+            (
+                b"+CGEV: NW PDN ACT 3",
+                PdpEvent::Activated {
+                    cid: 3,
+                    by: Network,
+                },
+            ),
+            (
+                b"+CGEV:NW PDN DEACT 1",
+                PdpEvent::Deactivated {
+                    cid: 1,
+                    by: Network,
+                },
+            ),
+            (b"+CGEV: NW DETACH", PdpEvent::Detached { by: Network }),
+            (b"+CGEV: ME DETACH", PdpEvent::Detached { by: Module }),
+        ] {
+            assert_eq!(
+                urc(l),
+                Some(Urc::Pdp(want)),
+                "{:?}",
+                core::str::from_utf8(l)
+            );
+        }
+        for l in [
+            &b"+CGEV: NW MODIFY 1,2,0"[..],
+            b"+CGEV: NW PDN DEACT",
+            b"+CGEV: NW PDN DEACT x",
+            b"+CGEV: XX PDN DEACT 1",
+            b"+CGEV:",
+        ] {
+            assert_eq!(
+                urc(l),
+                Some(Urc::Unknown(l)),
+                "{:?}",
+                core::str::from_utf8(l)
+            );
+        }
+    }
+
+    #[test]
+    fn sim_and_boot_lines() {
+        for (l, want) in [
+            (&b"+CPIN: READY"[..], SimState::Ready),
+            (b"+CPIN:READY", SimState::Ready),
+            (b"+CPIN: NOT READY", SimState::NotReady),
+            (b"+CPIN: SIM PIN", SimState::PinRequired),
+            (b"+CPIN: SIM PUK", SimState::PukRequired),
+            (b"+CPIN: PH-SIM PIN", SimState::OtherCodeRequired),
+            (b"+CPIN: NOT INSERTED", SimState::NotInserted),
+        ] {
+            assert_eq!(
+                urc(l),
+                Some(Urc::Sim(want)),
+                "{:?}",
+                core::str::from_utf8(l)
+            );
+        }
+        assert_eq!(urc(b"+CPIN: WHAT"), Some(Urc::Unknown(b"+CPIN: WHAT")));
+        for l in [&b"RDY"[..], b"READY", b"+MATREADY", b"+SIM READY", b"RDY "] {
+            assert_eq!(
+                urc(l),
+                Some(Urc::Restarted),
+                "{:?}",
+                core::str::from_utf8(l)
+            );
+        }
+        for l in [
+            &b"RDYX"[..],
+            b"READ",
+            b"hello",
+            b"+CSQ: 20,99",
+            b"AT+CEREG?",
+            b"4600",
+        ] {
+            assert_eq!(urc(l), None, "{:?}", core::str::from_utf8(l));
+        }
+        assert_eq!(
+            Urc::parse(b"\r\n+CGEV: NW PDN DEACT 1\r\n"),
+            urc(b"+CGEV: NW PDN DEACT 1")
+        );
+        assert_eq!(Urc::parse(b"\r\nRDY\r\n"), Some(Urc::Restarted));
+    }
+
+    #[test]
+    fn cme_codes_through_cme_error() {
+        for n in 0..=1000u16 {
+            let want = match CmeError::from_code(n) {
+                CmeError::BadIncomingPublish => Some(Urc::BadIncomingPublish),
+                CmeError::BadIncomingPubRel => Some(Urc::BadIncomingPubRel),
+                _ => None,
+            };
+            assert_eq!(Urc::from_frame(&Frame::Cme(n)), want, "{n}");
+        }
+    }
+
     /// Starts of the lines of the property test below.
     const HEADS: &[&[u8]] = &[
         b"+MQTTPUBACK:",
@@ -428,12 +627,21 @@ mod tests {
         b"+MQTTSUBACK",
         b"+MQTT",
         b"",
+        b"+CEREG: ",
+        b"+CGREG:",
+        b"+CEREG: 2,",
+        b"+CGEV: NW PDN DEACT ",
+        b"+CGEV: ME PDN ACT ",
+        b"+CGEV: NW ",
+        b"+CPIN: ",
+        b"RDY",
+        b"+SIM READY",
     ];
 
     /// Bytes of their tails.
     const TAIL_BYTES: &[u8] = &[
         b'0', b'1', b'5', b'6', b'9', b',', b' ', b'"', b'O', b'K', b'a', b'/', b':', 0xc3, 0xa9,
-        0xff, 0x80,
+        0xff, 0x80, b'F', b'C', b'R', b'E', b'A', b'D', b'Y', b'\t',
     ];
 
     proptest::proptest! {
@@ -443,7 +651,19 @@ mod tests {
             head in proptest::sample::select(HEADS),
             tail in proptest::collection::vec(proptest::sample::select(TAIL_BYTES), 0..24),
         ) {
-            same_as_general(&[head, &tail[..]].concat());
+            let l = [head, &tail[..]].concat();
+            same_as_general(&l);
+            // Never panics; a network line is an event or reported as unknown
+            // with its own bytes.
+            let _ = Urc::parse(&l);
+            if let Some(Urc::Unknown(b)) = urc(&l) {
+                assert_eq!(b, &l[..]);
+            }
+            for p in [&b"+CEREG:"[..], b"+CGREG:", b"+CGEV:", b"+CPIN:"] {
+                if l.starts_with(p) {
+                    assert!(urc(&l).is_some(), "{:?}", l);
+                }
+            }
         }
     }
 }

@@ -54,10 +54,7 @@ impl Functionality {
             .and_then(split::<1>)
             .ok_or(Error::UnexpectedResponse)?;
         match (n, f) {
-            (1, [f]) => f
-                .u8()
-                .map(Self::from_code)
-                .ok_or(Error::UnexpectedResponse),
+            (1, [f]) => f.u8().map(Self::from_code).ok_or(Error::UnexpectedResponse),
             _ => Err(Error::UnexpectedResponse),
         }
     }
@@ -166,7 +163,12 @@ impl Default for Reboot {
 
 impl Command for Reboot {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(buf, Field::Functionality, || Ok(()), |s| s.put(b"AT+CFUN=1,1"))
+        encode_line(
+            buf,
+            Field::Functionality,
+            || Ok(()),
+            |s| s.put(b"AT+CFUN=1,1"),
+        )
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

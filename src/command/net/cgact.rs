@@ -10,9 +10,7 @@
 use heapless::Vec;
 
 use super::{after, body_lines, split, MAX_CID, NETWORK_TIMEOUT_MS};
-use crate::command::{
-    check_range, encode_line, put_bit, put_uint, Bit, Command, LOCAL_TIMEOUT_MS,
-};
+use crate::command::{check_range, encode_line, put_bit, put_uint, Bit, Command, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use atat::atat_derive::AtatCmd;
 

@@ -53,7 +53,7 @@ impl SignalQuality {
     pub const fn dbm(self) -> Option<i16> {
         match self.rssi {
             // In range: -113 + 2 × rssi lies within -113..=-51.
-            r @ 0..=31 => Some(-113i16.wrapping_add((r as i16).wrapping_mul(2))),
+            r @ 0..=31 => Some((-113i16).wrapping_add((r as i16).wrapping_mul(2))),
             _ => None,
         }
     }
@@ -69,7 +69,9 @@ impl SignalQuality {
     /// Parses the answer of `AT+CSQ`.
     pub fn parse(body: &[u8]) -> Result<Self, Error> {
         let bad = Error::UnexpectedResponse;
-        let ([rssi, ber], 2) = find(body, b"+CSQ:").and_then(split::<2>).ok_or(bad.clone())?
+        let ([rssi, ber], 2) = find(body, b"+CSQ:")
+            .and_then(split::<2>)
+            .ok_or(bad.clone())?
         else {
             return Err(bad);
         };

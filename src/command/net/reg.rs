@@ -205,16 +205,16 @@ impl RegistrationResponse {
 macro_rules! registration_commands {
     ($query:ident, $set:ident, $q:literal, $s:literal, $name:literal, $wire_q:literal, $wire_s:literal) => {
         #[doc = concat!("`AT", $q, "`: the ", $name, " registration. Answer: `", $s,
-            ": <n>,<stat>[,…]` ([`RegistrationResponse`]).")]
+                    ": <n>,<stat>[,…]` ([`RegistrationResponse`]).")]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, AtatCmd)]
         #[at_cmd(
-            $q,
-            RegistrationResponse,
-            parse = RegistrationResponse::parse,
-            value_sep = false,
-            timeout_ms = 5000,
-            termination = "\r\n"
-        )]
+                    $q,
+                    RegistrationResponse,
+                    parse = RegistrationResponse::parse,
+                    value_sep = false,
+                    timeout_ms = 5000,
+                    termination = "\r\n"
+                )]
         pub struct $query;
 
         impl Command for $query {
@@ -228,15 +228,15 @@ macro_rules! registration_commands {
         }
 
         #[doc = concat!("`AT", $s, "=<n>`: ", $name, " registration reports: 0 off, 1 `",
-            $s, ": <stat>` on change, 2 with the location (0–5 accepted). Answer: `OK`.")]
+                    $s, ": <stat>` on change, 2 with the location (0–5 accepted). Answer: `OK`.")]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, AtatCmd)]
         #[at_cmd(
-            $s,
-            NoResponse,
-            parse = crate::command::parse_no_response,
-            timeout_ms = 5000,
-            termination = "\r\n"
-        )]
+                    $s,
+                    NoResponse,
+                    parse = crate::command::parse_no_response,
+                    timeout_ms = 5000,
+                    termination = "\r\n"
+                )]
         pub struct $set {
             n: u8,
         }
