@@ -302,6 +302,7 @@ fn unknown_lines_reach_the_caller_with_their_text() {
         assert_eq!(t.as_bytes(), &long.as_bytes()[..ml302::session::LINE_TEXT]);
         assert!(t.is_truncated());
         assert_eq!(t.len(), long.len());
+        assert_eq!(std::mem::size_of::<Event>(), 16, "an event stays small");
         // An echo is not an event.
         assert_eq!(ev.len(), 3, "{ev:?}");
     });

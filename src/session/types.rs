@@ -117,40 +117,40 @@ pub enum Event {
     Restarted,
 }
 
-/// How many bytes of an unknown line [`Event::UnknownLine`] keeps.
-pub const LINE_TEXT: usize = 32;
+/// How many bytes of an unknown line [`Event::UnknownLine`] keeps: enough for
+/// the line's prefix (`+CSQ: 20,99`), small enough that an [`Event`] stays
+/// 16 bytes.
+pub const LINE_TEXT: usize = 14;
 
 /// The start of a line, at most [`LINE_TEXT`] bytes, and the line's length.
 #[derive(Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct LineText {
     bytes: [u8; LINE_TEXT],
-    kept: u8,
-    len: u16,
+    /// The line's length, saturating at 255.
+    len: u8,
 }
 
 impl LineText {
     /// Keeps the first [`LINE_TEXT`] bytes of `line`.
     pub fn new(line: &[u8]) -> Self {
         let mut bytes = [0u8; LINE_TEXT];
-        let mut kept = 0u8;
         for (d, s) in bytes.iter_mut().zip(line) {
             *d = *s;
-            kept = kept.saturating_add(1);
         }
         Self {
             bytes,
-            kept,
-            len: u16::try_from(line.len()).unwrap_or(u16::MAX),
+            len: u8::try_from(line.len()).unwrap_or(u8::MAX),
         }
     }
 
     /// The bytes kept.
     pub fn as_bytes(&self) -> &[u8] {
-        self.bytes.get(..usize::from(self.kept)).unwrap_or_default()
+        let kept = usize::from(self.len).min(LINE_TEXT);
+        self.bytes.get(..kept).unwrap_or_default()
     }
 
-    /// The whole line's length in bytes (saturating at 65535).
+    /// The whole line's length in bytes (saturating at 255).
     pub const fn len(&self) -> usize {
         self.len as usize
     }
@@ -162,7 +162,7 @@ impl LineText {
 
     /// Whether bytes were cut off.
     pub const fn is_truncated(&self) -> bool {
-        self.len as usize > self.kept as usize
+        self.len as usize > LINE_TEXT
     }
 }
 
