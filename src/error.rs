@@ -104,25 +104,6 @@ impl CmeError {
     /// Decodes a numeric `+CME ERROR` code.
     pub const fn from_code(code: u16) -> Self {
         match code {
-            3 => Self::OperationNotAllowed,
-            4 => Self::OperationNotSupported,
-            10 => Self::SimNotInserted,
-            11 => Self::SimPinRequired,
-            12 => Self::SimPukRequired,
-            13 => Self::SimFailure,
-            14 => Self::SimBusy,
-            15 => Self::SimWrong,
-            30 => Self::NoNetworkService,
-            31 => Self::NetworkTimeout,
-            100 => Self::Unknown,
-            107 => Self::GprsNotAllowed,
-            111 => Self::PlmnNotAllowed,
-            112 => Self::LocationAreaNotAllowed,
-            113 => Self::RoamingNotAllowed,
-            133 => Self::ServiceNotSubscribed,
-            134 => Self::ServiceOutOfOrder,
-            148 => Self::UnspecifiedGprsError,
-            149 => Self::PdpAuthenticationFailed,
             600 => Self::NotConnected,
             601 => Self::InvalidParameter,
             602 => Self::AlreadyConnected,
@@ -145,6 +126,34 @@ impl CmeError {
             619 => Self::BadIncomingPubRel,
             620 => Self::Disconnected,
             621 => Self::UnsubscribeFailed,
+            n => Self::general(n),
+        }
+    }
+
+    /// The general codes of TS 27.007 (out of line: the MQTT codes above are
+    /// the ones a session decodes on its hot path).
+    #[inline(never)]
+    const fn general(code: u16) -> Self {
+        match code {
+            3 => Self::OperationNotAllowed,
+            4 => Self::OperationNotSupported,
+            10 => Self::SimNotInserted,
+            11 => Self::SimPinRequired,
+            12 => Self::SimPukRequired,
+            13 => Self::SimFailure,
+            14 => Self::SimBusy,
+            15 => Self::SimWrong,
+            30 => Self::NoNetworkService,
+            31 => Self::NetworkTimeout,
+            100 => Self::Unknown,
+            107 => Self::GprsNotAllowed,
+            111 => Self::PlmnNotAllowed,
+            112 => Self::LocationAreaNotAllowed,
+            113 => Self::RoamingNotAllowed,
+            133 => Self::ServiceNotSubscribed,
+            134 => Self::ServiceOutOfOrder,
+            148 => Self::UnspecifiedGprsError,
+            149 => Self::PdpAuthenticationFailed,
             n => Self::Other(n),
         }
     }
