@@ -493,3 +493,81 @@ fn activation_failures_decode_with_retry_advice() {
     assert_eq!(CmeError::from_code(14).retry(), Retry::AfterASecond);
     assert_eq!(CmeError::from_code(577), CmeError::Other(577));
 }
+
+/// Pieces the network answers are made of, for the property below.
+const PIECES: &[&str] = &[
+    "+CPIN: ",
+    "+CFUN: ",
+    "+CSQ: ",
+    "+CEREG: ",
+    "+CGREG: ",
+    "+CGATT: ",
+    "+CGACT: ",
+    "+CGPADDR: ",
+    "+VERCTRL: ",
+    "+CGSN: ",
+    "+ICCID: ",
+    "+CIMI: ",
+    "READY",
+    "SIM PIN",
+    "0",
+    "1",
+    "5",
+    "99",
+    "255",
+    "256",
+    "65536",
+    ",",
+    ", ",
+    "\"",
+    "\"00C3\"",
+    "\"0A1B2C3D\"",
+    "10.0.0.1",
+    "490154203237518",
+    "89860012345678901234",
+    "460041234567890",
+    "\r\n",
+    " ",
+    "x",
+    "\u{e9}",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(2048))]
+    /// Every answer parser on any body: no panic, and what it accepts keeps its
+    /// promises.
+    #[test]
+    fn network_answers_never_panic(
+        parts in proptest::collection::vec(proptest::sample::select(PIECES), 0..16),
+    ) {
+        let body = parts.concat().into_bytes();
+        let _ = SimState::parse(&body);
+        let _ = Functionality::parse(&body);
+        if let Ok(q) = SignalQuality::parse(&body) {
+            if let Some(d) = q.dbm() {
+                proptest::prop_assert!((-113..=-51).contains(&d));
+            }
+        }
+        let _ = RegistrationResponse::parse(&body);
+        let _ = AttachResponse::parse(&body);
+        let _ = PdpActivationList::parse(&body);
+        if let Ok(a) = PdpAddress::parse(&body) {
+            proptest::prop_assert!(!a.address.contains(['"', ' ', '\r', '\n']));
+        }
+        let _ = PdpModeResponse::parse(&body);
+        if let Ok(i) = Imei::parse(&body) {
+            proptest::prop_assert_eq!(i.0.len(), 15);
+        }
+        if let Ok(i) = Iccid::parse(&body) {
+            proptest::prop_assert!(i.0.starts_with("89"));
+        }
+        if let Ok(i) = Imsi::parse(&body) {
+            proptest::prop_assert!(i.0.bytes().all(|b| b.is_ascii_digit()));
+        }
+        for l in body.split(|&b| b == b'\r' || b == b'\n') {
+            let _ = Registration::from_line(l);
+            let _ = SimState::from_line(l);
+            let _ = ml302::urc::PdpEvent::from_line(l);
+        }
+    }
+}

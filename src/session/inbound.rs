@@ -274,6 +274,11 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             }
             (Kind::Disconnect, Line::Disc) => None,
             (_, Line::Text(t)) if is_echo(t) => None,
+            // No pending command claims a `+CEREG:`, `+CGREG:` or `+CPIN:` line
+            // (the session has no such query), so each is an event. A query of
+            // them, once the session carries one, claims its line here, before
+            // `Urc::from_line` is asked: the module prints the same line as
+            // answer and as report.
             (_, other) => Some(other),
         };
         if let Some(line) = unclaimed {
