@@ -194,6 +194,13 @@ fn cereg_and_cgreg() {
             act: Some(7)
         })
     );
+    // n = 4: reject cause and PSM timers after the location.
+    let r = RegistrationResponse::parse(&body(&[
+        "+CEREG: 4,1,\"1A2B\",\"0C3D4E5F\",7,,,\"00100100\",\"01000111\"",
+    ]))
+    .unwrap();
+    assert_eq!((r.mode, r.registration.status), (4, RegStatus::Home));
+    assert_eq!(r.registration.location.unwrap().act, Some(7));
     let r = QueryGprsRegistration
         .parse(Ok(&body(&["+CGREG: 1,3"])))
         .unwrap();

@@ -142,7 +142,9 @@ impl Registration {
             Some(rest) => (Domain::Eps, rest),
             None => (Domain::Gprs, after(line, Domain::Gprs.prefix())?),
         };
-        let (f, n) = split::<8>(rest)?;
+        // Up to `<n>`, `<stat>`, location, `<AcT>`, reject cause and the two PSM
+        // timers of `<n>` = 4 or 5.
+        let (f, n) = split::<10>(rest)?;
         let mut fields = f.iter().take(n).copied();
         let first = fields.next()?.u8()?;
         let mut rest = fields.clone();
