@@ -1,16 +1,57 @@
 //! Errors: one [`Error`] type for the whole driver, with the modem's `+CME ERROR`
-//! codes 600–621 decoded into [`CmeError`].
+//! codes decoded into [`CmeError`]: the MQTT stack's 600–621 and the general
+//! 3GPP TS 27.007 codes a driver meets while getting onto the network.
 //!
 //! Every variant says, through [`Error::is_retryable`], whether sending the same
-//! request again can help.
+//! request again can help; [`CmeError::retry`] says when.
 
-/// A `+CME ERROR: <n>` code from the modem's MQTT stack (spec §4).
+/// A `+CME ERROR: <n>` code: the MQTT stack's 600–621 (spec §4) and the general
+/// codes of TS 27.007 §9.2 that the network bring-up meets (NETWORK.md §3).
 ///
-/// Codes outside 600–621 (generic 3GPP codes of the AT engine) are kept as
-/// [`CmeError::Other`]: data, not an error of the decoder.
+/// Every code is named here once: the rest of the driver matches on variants.
+/// Any other code is kept as [`CmeError::Other`]: data, not an error of the
+/// decoder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum CmeError {
+    /// 3: operation not allowed.
+    OperationNotAllowed,
+    /// 4: operation not supported.
+    OperationNotSupported,
+    /// 10: SIM not inserted.
+    SimNotInserted,
+    /// 11: SIM PIN required.
+    SimPinRequired,
+    /// 12: SIM PUK required.
+    SimPukRequired,
+    /// 13: SIM failure.
+    SimFailure,
+    /// 14: SIM busy.
+    SimBusy,
+    /// 15: SIM wrong.
+    SimWrong,
+    /// 30: no network service.
+    NoNetworkService,
+    /// 31: network time-out.
+    NetworkTimeout,
+    /// 100: unknown error.
+    Unknown,
+    /// 107: GPRS services not allowed.
+    GprsNotAllowed,
+    /// 111: PLMN not allowed.
+    PlmnNotAllowed,
+    /// 112: location area not allowed.
+    LocationAreaNotAllowed,
+    /// 113: roaming not allowed in this location area.
+    RoamingNotAllowed,
+    /// 133: requested service option not subscribed (APN or subscription).
+    ServiceNotSubscribed,
+    /// 134: service option temporarily out of order.
+    ServiceOutOfOrder,
+    /// 148: unspecified GPRS error.
+    UnspecifiedGprsError,
+    /// 149: PDP authentication failure.
+    PdpAuthenticationFailed,
     /// 600: data link (PDP context) not active, or the MQTT client is not connected.
     NotConnected,
     /// 601: an AT parameter was wrong (count, range, type, length).
@@ -85,6 +126,34 @@ impl CmeError {
             619 => Self::BadIncomingPubRel,
             620 => Self::Disconnected,
             621 => Self::UnsubscribeFailed,
+            n => Self::general(n),
+        }
+    }
+
+    /// The general codes of TS 27.007 (out of line: the MQTT codes above are
+    /// the ones a session decodes on its hot path).
+    #[inline(never)]
+    const fn general(code: u16) -> Self {
+        match code {
+            3 => Self::OperationNotAllowed,
+            4 => Self::OperationNotSupported,
+            10 => Self::SimNotInserted,
+            11 => Self::SimPinRequired,
+            12 => Self::SimPukRequired,
+            13 => Self::SimFailure,
+            14 => Self::SimBusy,
+            15 => Self::SimWrong,
+            30 => Self::NoNetworkService,
+            31 => Self::NetworkTimeout,
+            100 => Self::Unknown,
+            107 => Self::GprsNotAllowed,
+            111 => Self::PlmnNotAllowed,
+            112 => Self::LocationAreaNotAllowed,
+            113 => Self::RoamingNotAllowed,
+            133 => Self::ServiceNotSubscribed,
+            134 => Self::ServiceOutOfOrder,
+            148 => Self::UnspecifiedGprsError,
+            149 => Self::PdpAuthenticationFailed,
             n => Self::Other(n),
         }
     }
@@ -92,6 +161,25 @@ impl CmeError {
     /// The numeric code, as the modem prints it.
     pub const fn code(self) -> u16 {
         match self {
+            Self::OperationNotAllowed => 3,
+            Self::OperationNotSupported => 4,
+            Self::SimNotInserted => 10,
+            Self::SimPinRequired => 11,
+            Self::SimPukRequired => 12,
+            Self::SimFailure => 13,
+            Self::SimBusy => 14,
+            Self::SimWrong => 15,
+            Self::NoNetworkService => 30,
+            Self::NetworkTimeout => 31,
+            Self::Unknown => 100,
+            Self::GprsNotAllowed => 107,
+            Self::PlmnNotAllowed => 111,
+            Self::LocationAreaNotAllowed => 112,
+            Self::RoamingNotAllowed => 113,
+            Self::ServiceNotSubscribed => 133,
+            Self::ServiceOutOfOrder => 134,
+            Self::UnspecifiedGprsError => 148,
+            Self::PdpAuthenticationFailed => 149,
             Self::NotConnected => 600,
             Self::InvalidParameter => 601,
             Self::AlreadyConnected => 602,
@@ -118,9 +206,28 @@ impl CmeError {
         }
     }
 
-    /// What the code means, in a few words (spec §4).
+    /// What the code means, in a few words (spec §4, NETWORK.md §3).
     pub const fn describe(self) -> &'static str {
         match self {
+            Self::OperationNotAllowed => "operation not allowed",
+            Self::OperationNotSupported => "operation not supported",
+            Self::SimNotInserted => "no SIM inserted",
+            Self::SimPinRequired => "the SIM needs its PIN",
+            Self::SimPukRequired => "the SIM needs its PUK",
+            Self::SimFailure => "SIM failure",
+            Self::SimBusy => "the SIM is busy",
+            Self::SimWrong => "wrong SIM",
+            Self::NoNetworkService => "no network service",
+            Self::NetworkTimeout => "the network timed out",
+            Self::Unknown => "unknown error",
+            Self::GprsNotAllowed => "GPRS services not allowed",
+            Self::PlmnNotAllowed => "network (PLMN) not allowed",
+            Self::LocationAreaNotAllowed => "location area not allowed",
+            Self::RoamingNotAllowed => "roaming not allowed in this location area",
+            Self::ServiceNotSubscribed => "service option not subscribed (APN or subscription)",
+            Self::ServiceOutOfOrder => "service option temporarily out of order",
+            Self::UnspecifiedGprsError => "unspecified GPRS error",
+            Self::PdpAuthenticationFailed => "PDP authentication failed",
             Self::NotConnected => "the data link is not active or the MQTT client is not connected",
             Self::InvalidParameter => "the modem rejected a parameter",
             Self::AlreadyConnected => "the MQTT client is already connected",
@@ -147,21 +254,59 @@ impl CmeError {
         }
     }
 
+    /// When sending the same request again can help (NETWORK.md §3 for the
+    /// general codes; spec §4 for 600–621).
+    pub const fn retry(self) -> Retry {
+        match self {
+            Self::InvalidParameter
+            | Self::AlreadyConnected
+            | Self::SubscribeRejected
+            | Self::AlreadySubscribed
+            | Self::AuthRejected
+            | Self::UnsubscribeFailed
+            | Self::OperationNotAllowed
+            | Self::OperationNotSupported
+            | Self::SimNotInserted
+            | Self::SimPinRequired
+            | Self::SimPukRequired
+            | Self::SimFailure
+            | Self::SimWrong
+            | Self::GprsNotAllowed
+            | Self::PlmnNotAllowed
+            | Self::LocationAreaNotAllowed
+            | Self::RoamingNotAllowed
+            | Self::ServiceNotSubscribed
+            | Self::PdpAuthenticationFailed => Retry::No,
+            Self::SimBusy => Retry::AfterASecond,
+            Self::NoNetworkService | Self::ServiceOutOfOrder => Retry::Later,
+            Self::Unknown | Self::Other(_) => Retry::Maybe,
+            _ => Retry::Yes,
+        }
+    }
+
     /// Whether sending the same request again (possibly after reconnecting) can help.
     ///
-    /// `false` for errors that only a change of request, configuration or
-    /// credentials can fix.
+    /// `false` for errors that only a change of request, configuration,
+    /// credentials or hardware can fix ([`Retry::No`]).
     pub const fn is_retryable(self) -> bool {
-        !matches!(
-            self,
-            Self::InvalidParameter
-                | Self::AlreadyConnected
-                | Self::SubscribeRejected
-                | Self::AlreadySubscribed
-                | Self::AuthRejected
-                | Self::UnsubscribeFailed
-        )
+        !matches!(self.retry(), Retry::No)
     }
+}
+
+/// When retrying a request that failed with a [`CmeError`] can help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Retry {
+    /// Never: only a change of request, configuration, credentials or hardware helps.
+    No,
+    /// Yes, now (possibly after reconnecting).
+    Yes,
+    /// Yes, after about a second (a busy SIM).
+    AfterASecond,
+    /// Yes, later: the network has to come back first (tens of seconds).
+    Later,
+    /// Perhaps: the code says nothing about the cause.
+    Maybe,
 }
 
 impl core::fmt::Display for CmeError {
@@ -248,6 +393,16 @@ pub enum Field {
     Qos,
     /// ACK time-out in seconds.
     AckTimeout,
+    /// Access point name (`AT+CGDCONT`).
+    Apn,
+    /// PDP context identifier.
+    Cid,
+    /// Radio functionality (`AT+CFUN`).
+    Functionality,
+    /// Registration report mode (`AT+CEREG=` / `AT+CGREG=`).
+    ReportMode,
+    /// A parameter of `AT+VERCTRL=`.
+    PdpMode,
 }
 
 impl core::fmt::Display for Field {
@@ -266,6 +421,11 @@ impl core::fmt::Display for Field {
             Field::Payload => "payload",
             Field::Qos => "QoS",
             Field::AckTimeout => "ACK time-out",
+            Field::Apn => "APN",
+            Field::Cid => "PDP context id",
+            Field::Functionality => "radio functionality",
+            Field::ReportMode => "registration report mode",
+            Field::PdpMode => "PDP mode",
         })
     }
 }
@@ -415,6 +575,41 @@ mod tests {
         for n in 600..=621u16 {
             assert!(!matches!(CmeError::from_code(n), CmeError::Other(_)), "{n}");
         }
+    }
+
+    #[test]
+    fn general_codes_and_their_retry_advice() {
+        for (n, want, retry) in [
+            (3, CmeError::OperationNotAllowed, Retry::No),
+            (4, CmeError::OperationNotSupported, Retry::No),
+            (10, CmeError::SimNotInserted, Retry::No),
+            (11, CmeError::SimPinRequired, Retry::No),
+            (12, CmeError::SimPukRequired, Retry::No),
+            (13, CmeError::SimFailure, Retry::No),
+            (14, CmeError::SimBusy, Retry::AfterASecond),
+            (15, CmeError::SimWrong, Retry::No),
+            (30, CmeError::NoNetworkService, Retry::Later),
+            (31, CmeError::NetworkTimeout, Retry::Yes),
+            (100, CmeError::Unknown, Retry::Maybe),
+            (107, CmeError::GprsNotAllowed, Retry::No),
+            (111, CmeError::PlmnNotAllowed, Retry::No),
+            (112, CmeError::LocationAreaNotAllowed, Retry::No),
+            (113, CmeError::RoamingNotAllowed, Retry::No),
+            (133, CmeError::ServiceNotSubscribed, Retry::No),
+            (134, CmeError::ServiceOutOfOrder, Retry::Later),
+            (148, CmeError::UnspecifiedGprsError, Retry::Yes),
+            (149, CmeError::PdpAuthenticationFailed, Retry::No),
+            (5, CmeError::Other(5), Retry::Maybe),
+            (622, CmeError::Other(622), Retry::Maybe),
+        ] {
+            let c = CmeError::from_code(n);
+            assert_eq!(c, want, "{n}");
+            assert_eq!(c.retry(), retry, "{n}");
+            assert_eq!(c.is_retryable(), retry != Retry::No, "{n}");
+            assert_eq!(c.code(), n);
+        }
+        assert_eq!(CmeError::SendFailed.retry(), Retry::Yes);
+        assert_eq!(CmeError::AlreadySubscribed.retry(), Retry::No);
     }
 
     #[test]

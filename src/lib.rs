@@ -81,7 +81,7 @@ pub use clock::Clock;
 pub use clock::StdClock;
 pub use config::{MqttConfig, Will};
 pub use digest::{Digester, Frame, Publish};
-pub use error::{CmeError, Error, FramingError, ValidationError};
+pub use error::{CmeError, Error, FramingError, Retry, ValidationError};
 pub use session::{
     Event, Incoming, LinkState, Message, Published, ReportedConfig, Stats, Subscribed,
 };

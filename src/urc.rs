@@ -9,9 +9,21 @@
 //! `+MQTTCFG`, `+MQTTSTAT`, `+MQTTSUB:` header, `+MQTTSUBACK`, `+MQTTUNSUBACK`,
 //! `+MQTTPUBACK`, `+MQTTPUBREC`, `+MQTTPUBCOMP`, `+MQTTPING: <n>` and the two-field
 //! `+MQTTREC: a,b` have no unsolicited meaning: [`Urc::from_line`] returns `None`
-//! for them (a late ACK is logged and dropped by the session), as for any line that
-//! is not `+MQTT…` (echo, other modems' URCs, which the driver ignores). An
-//! unrecognised `+MQTT…` line is [`Urc::Unknown`], reported rather than dropped.
+//! for them (a late ACK is logged and dropped by the session). An unrecognised
+//! `+MQTT…` line is [`Urc::Unknown`], reported rather than dropped.
+//!
+//! Lines that are not MQTT (NETWORK.md §2): `+CEREG:` / `+CGREG:`, `+CGEV:`,
+//! `+CPIN:` and the boot lines `RDY`, `READY`, `+MATREADY`, `+SIM READY` are
+//! events ([`Urc::Registration`], [`Urc::Pdp`], [`Urc::Sim`], [`Urc::Restarted`];
+//! one of the first three whose fields do not parse is [`Urc::Unknown`]). A
+//! `+CEREG:`, `+CGREG:` or `+CPIN:` line is also the answer of its query: the
+//! reading here is for when no such query claims it. Any other line (echo, an
+//! answer of another command, text) is `None` here: whether it is unsolicited
+//! depends on what is pending, which only the session knows (it reports such a
+//! line it did not expect as an unknown line, with its text).
+//!
+//! Like the digester, every function here is safe on any input: it never
+//! panics, and it never reads outside the bytes it is given.
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -20,8 +32,10 @@
     clippy::arithmetic_side_effects
 )]
 
+use crate::command::net::{Registration, SimState};
 use crate::digest::{parse_header, Frame, Publish, MAX_TOPIC, PUBLISH_PREFIX_BYTES};
-use crate::line::{quick, Line, Quick};
+use crate::error::CmeError;
+use crate::line::Line;
 use crate::types::TimeoutKind;
 
 /// Every unsolicited line the module prints (spec §1.2, §3).
@@ -59,19 +73,102 @@ pub enum Urc<'a> {
     BadIncomingPublish,
     /// `+CME ERROR: 619`: the module could not decode an incoming PUBREL.
     BadIncomingPubRel,
-    /// A `+MQTT…` line this driver does not know, reported rather than dropped.
+    /// `+CEREG:` / `+CGREG:`: the registration changed (reports on with
+    /// `AT+CEREG=1` or `2`).
+    Registration(Registration),
+    /// `+CGEV:`: a PDP context was activated or deactivated, or the module
+    /// was detached.
+    Pdp(PdpEvent),
+    /// `+CPIN:`: the SIM's state changed (`+CPIN: NOT READY`, `+CPIN: READY`).
+    Sim(SimState),
+    /// A boot line (`RDY`, `READY`, `+MATREADY`, `+SIM READY`): the module
+    /// restarted; every module-side setting is gone (NETWORK.md §4).
+    Restarted,
+    /// A `+MQTT…` line this driver does not know, or a `+CEREG:`, `+CGREG:`,
+    /// `+CGEV:` or `+CPIN:` line whose fields it cannot read: reported rather
+    /// than dropped.
     Unknown(&'a [u8]),
 }
 
-/// The `+CME ERROR` code the module prints for an undecodable incoming PUBLISH.
-pub const CME_BAD_INCOMING_PUBLISH: u16 = 609;
-/// The `+CME ERROR` code the module prints for an undecodable incoming PUBREL.
-pub const CME_BAD_INCOMING_PUBREL: u16 = 619;
+/// Who changed a PDP context (`NW` or `ME` in `+CGEV:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Initiator {
+    /// `NW`: the network.
+    Network,
+    /// `ME`: the module.
+    Module,
+}
+
+/// A `+CGEV:` report (TS 27.007 §10.1.19) the driver reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum PdpEvent {
+    /// `+CGEV: NW PDN ACT <cid>` / `+CGEV: ME PDN ACT <cid>[,…]`.
+    Activated {
+        /// Context id.
+        cid: u8,
+        /// Who activated it.
+        by: Initiator,
+    },
+    /// `+CGEV: NW PDN DEACT <cid>` / `+CGEV: ME PDN DEACT <cid>`: the data link
+    /// of that context is gone.
+    Deactivated {
+        /// Context id.
+        cid: u8,
+        /// Who deactivated it.
+        by: Initiator,
+    },
+    /// `+CGEV: NW DETACH` / `+CGEV: ME DETACH`: detached from the packet domain.
+    Detached {
+        /// Who detached.
+        by: Initiator,
+    },
+}
+
+impl PdpEvent {
+    /// Decodes one `+CGEV:` line; `None` for another line, another `+CGEV`
+    /// report (bearer modifications, …) or a context id that does not parse.
+    pub fn from_line(line: &[u8]) -> Option<Self> {
+        let rest = line.strip_prefix(b"+CGEV:")?.trim_ascii();
+        let (by, rest) = match rest.split_first_chunk::<3>()? {
+            (b"NW ", rest) => (Initiator::Network, rest),
+            (b"ME ", rest) => (Initiator::Module, rest),
+            _ => return None,
+        };
+        let rest = rest.trim_ascii_start();
+        if rest == b"DETACH" {
+            return Some(Self::Detached { by });
+        }
+        let (activated, args) = if let Some(a) = rest.strip_prefix(b"PDN ACT ") {
+            (true, a)
+        } else {
+            (false, rest.strip_prefix(b"PDN DEACT ")?)
+        };
+        // `<cid>`, then optional `,<reason>…` for ME PDN ACT.
+        let cid = args.split(|&b| b == b',').next()?.trim_ascii();
+        let cid = crate::line::Field::Bare(cid).u8()?;
+        Some(if activated {
+            Self::Activated { cid, by }
+        } else {
+            Self::Deactivated { cid, by }
+        })
+    }
+}
+
+/// Whether `line` is one of the boot lines a restarted module prints
+/// (NETWORK.md §2: `RDY`, and the siblings' `READY`, `+MATREADY`, `+SIM READY`).
+pub fn is_boot_line(line: &[u8]) -> bool {
+    matches!(
+        line.trim_ascii(),
+        b"RDY" | b"READY" | b"+MATREADY" | b"+SIM READY"
+    )
+}
 
 impl<'a> Urc<'a> {
     /// The unsolicited reading of a decoded line: what it means when no pending
-    /// command claims it. `None` for answer-only shapes and non-`+MQTT` text (see
-    /// the module docs).
+    /// command claims it. `None` for answer-only shapes and text that is neither
+    /// MQTT nor a network or boot line (see the module docs).
     pub fn from_line(line: &Line<'a>) -> Option<Urc<'a>> {
         Some(match *line {
             Line::To(n) => Urc::AckTimeout(TimeoutKind::from_code(n)),
@@ -81,6 +178,7 @@ impl<'a> Urc<'a> {
             Line::PubRel { dup, packet_id } => Urc::PubRel { dup, packet_id },
             Line::PingResp => Urc::PingResp,
             Line::UnknownMqtt(b) => Urc::Unknown(b),
+            Line::Text(t) => return Urc::from_text(t),
             Line::Cfg(_)
             | Line::CfgNoClient
             | Line::Stat(_)
@@ -91,8 +189,25 @@ impl<'a> Urc<'a> {
             | Line::PubRec { .. }
             | Line::PubComp { .. }
             | Line::PingEcho(_)
-            | Line::Reconnect { .. }
-            | Line::Text(_) => return None,
+            | Line::Reconnect { .. } => return None,
+        })
+    }
+
+    /// The unsolicited reading of a line that is not `+MQTT…`: the network and
+    /// boot lines, `None` for any other.
+    fn from_text(t: &'a [u8]) -> Option<Urc<'a>> {
+        if is_boot_line(t) {
+            return Some(Urc::Restarted);
+        }
+        let (head, _) = t.split_first_chunk::<6>()?;
+        Some(match head {
+            b"+CEREG" | b"+CGREG" if t.get(6) == Some(&b':') => match Registration::from_line(t) {
+                Some((_, r)) => Urc::Registration(r),
+                None => Urc::Unknown(t),
+            },
+            b"+CGEV:" => PdpEvent::from_line(t).map_or(Urc::Unknown(t), Urc::Pdp),
+            b"+CPIN:" => SimState::from_line(t).map_or(Urc::Unknown(t), Urc::Sim),
+            _ => return None,
         })
     }
 
@@ -100,37 +215,23 @@ impl<'a> Urc<'a> {
     /// and lines through [`Urc::from_line`]. `None` for final results, the prompt
     /// and framing errors.
     pub fn from_frame(frame: &Frame<'a>) -> Option<Urc<'a>> {
-        if let Frame::Line(bytes) = *frame {
-            // The common ACK and ping lines are read without decoding their
-            // fields (the same result as the general way, which takes the rest).
-            return match quick(bytes) {
-                Some(Quick::Ack) => None,
-                Some(Quick::PingResp) => Some(Urc::PingResp),
-                None => Urc::from_line_bytes(bytes),
-            };
-        }
-        Urc::from_other_frame(frame)
-    }
-
-    /// [`Urc::from_frame`] of a frame that is not a line (out of line, so that the
-    /// line path stays small).
-    #[inline(never)]
-    fn from_other_frame(frame: &Frame<'a>) -> Option<Urc<'a>> {
         match *frame {
+            Frame::Line(bytes) => Urc::from_line(&Line::parse(bytes)),
             Frame::Publish(p) => Some(Urc::Publish(p)),
             Frame::MessageTooLarge { topic, len } => Some(Urc::MessageTooLarge { topic, len }),
-            Frame::Cme(CME_BAD_INCOMING_PUBLISH) => Some(Urc::BadIncomingPublish),
-            Frame::Cme(CME_BAD_INCOMING_PUBREL) => Some(Urc::BadIncomingPubRel),
-            Frame::Ok | Frame::Error | Frame::Cme(_) | Frame::Prompt | Frame::Malformed(_) => None,
-            Frame::Line(bytes) => Urc::from_line_bytes(bytes),
+            Frame::Cme(code) => Urc::from_cme(CmeError::from_code(code)),
+            Frame::Ok | Frame::Error | Frame::Prompt | Frame::Malformed(_) => None,
         }
     }
 
-    /// [`Urc::from_line`] of a line not read by [`quick`]; out of line, so that
-    /// the quick path stays small.
-    #[inline(never)]
-    fn from_line_bytes(bytes: &'a [u8]) -> Option<Urc<'a>> {
-        Urc::from_line(&Line::parse(bytes))
+    /// The unsolicited reading of a `+CME ERROR`: the two codes that concern
+    /// packets the broker sent and so never end a command (spec §3.9).
+    pub const fn from_cme(code: CmeError) -> Option<Urc<'static>> {
+        match code {
+            CmeError::BadIncomingPublish => Some(Urc::BadIncomingPublish),
+            CmeError::BadIncomingPubRel => Some(Urc::BadIncomingPubRel),
+            _ => None,
+        }
     }
 
     /// Decodes one whole URC as the module prints it, e.g.
@@ -248,7 +349,7 @@ mod tests {
         );
     }
 
-    /// `from_frame` of a line, against the general way it shortens.
+    /// `from_frame` of a line is `from_line` of its decoding.
     fn same_as_general(l: &[u8]) {
         assert_eq!(
             Urc::from_frame(&Frame::Line(l)),
@@ -311,10 +412,204 @@ mod tests {
         }
     }
 
+    use crate::command::net::{Domain, Location, RegStatus};
+
+    fn urc(l: &[u8]) -> Option<Urc<'_>> {
+        Urc::from_frame(&Frame::Line(l))
+    }
+
+    fn reg(domain: Domain, code: u8, location: Option<Location>) -> Option<Urc<'static>> {
+        Some(Urc::Registration(Registration {
+            domain,
+            status: RegStatus::from_code(code),
+            location,
+        }))
+    }
+
     #[test]
-    fn from_frame_agrees_with_from_line_on_the_corpus() {
-        for l in crate::line::tests::quick_corpus() {
-            same_as_general(&l);
+    fn registration_lines() {
+        let loc = Some(Location {
+            area: 0x00c3,
+            cell: 0x0a1b_2c3d,
+            act: Some(7),
+        });
+        for (l, want) in [
+            (&b"+CEREG: 1"[..], reg(Domain::Eps, 1, None)),
+            (b"+CEREG:5", reg(Domain::Eps, 5, None)),
+            (b"+CEREG: 0", reg(Domain::Eps, 0, None)),
+            (b"+CEREG: 3", reg(Domain::Eps, 3, None)),
+            (b"+CGREG: 2", reg(Domain::Gprs, 2, None)),
+            // The query's form, read as an event when no query claims it.
+            (b"+CEREG: 1,1", reg(Domain::Eps, 1, None)),
+            (b"+CEREG: 2,5", reg(Domain::Eps, 5, None)),
+            (
+                b"+CEREG: 1,\"00C3\",\"0A1B2C3D\",7",
+                reg(Domain::Eps, 1, loc),
+            ),
+            (
+                b"+CEREG: 1, \"00c3\", \"A1B2C3D\", 7",
+                reg(Domain::Eps, 1, loc),
+            ),
+            (
+                b"+CEREG: 2,1,\"00C3\",\"0A1B2C3D\",7",
+                reg(Domain::Eps, 1, loc),
+            ),
+            (
+                b"+CGREG: 1,\"00C3\",\"0A1B2C3D\"",
+                reg(
+                    Domain::Gprs,
+                    1,
+                    Some(Location {
+                        area: 0xc3,
+                        cell: 0x0a1b_2c3d,
+                        act: None,
+                    }),
+                ),
+            ),
+            // n = 3: empty location, reject cause.
+            (b"+CEREG: 3,,,,0,15", reg(Domain::Eps, 3, None)),
+            (b"+CEREG: 9", reg(Domain::Eps, 9, None)),
+        ] {
+            assert_eq!(urc(l), want, "{:?}", core::str::from_utf8(l));
+        }
+        for l in [
+            &b"+CEREG:"[..],
+            b"+CEREG: x",
+            b"+CEREG: 1,\"00C3\"",
+            b"+CEREG: 1,\"GG\",\"1\",7",
+            b"+CEREG: 1,\"10000\",\"1\",7",
+            b"+CEREG: 1,\"00C3\",\"0A1B2C3D\",x",
+            b"+CEREG: 256",
+            b"+CEREG: 1,\"00C3",
+        ] {
+            assert_eq!(
+                urc(l),
+                Some(Urc::Unknown(l)),
+                "{:?}",
+                core::str::from_utf8(l)
+            );
+        }
+        // Near misses are not registration lines.
+        assert_eq!(urc(b"+CEREGX: 1"), None);
+        assert_eq!(urc(b"+CREG: 1"), None);
+    }
+
+    #[test]
+    fn pdp_event_lines() {
+        use Initiator::{Module, Network};
+        for (l, want) in [
+            (
+                &b"+CGEV: NW PDN DEACT 1"[..],
+                PdpEvent::Deactivated {
+                    cid: 1,
+                    by: Network,
+                },
+            ),
+            (
+                b"+CGEV: ME PDN DEACT 1",
+                PdpEvent::Deactivated { cid: 1, by: Module },
+            ),
+            (
+                b"+CGEV: ME PDN ACT 1",
+                PdpEvent::Activated { cid: 1, by: Module },
+            ),
+            (
+                b"+CGEV: ME PDN ACT 2,0",
+                PdpEvent::Activated { cid: 2, by: Module },
+            ),
+            (
+                b"+CGEV: NW PDN ACT 3",
+                PdpEvent::Activated {
+                    cid: 3,
+                    by: Network,
+                },
+            ),
+            (
+                b"+CGEV:NW PDN DEACT 1",
+                PdpEvent::Deactivated {
+                    cid: 1,
+                    by: Network,
+                },
+            ),
+            (b"+CGEV: NW DETACH", PdpEvent::Detached { by: Network }),
+            (b"+CGEV: ME DETACH", PdpEvent::Detached { by: Module }),
+        ] {
+            assert_eq!(
+                urc(l),
+                Some(Urc::Pdp(want)),
+                "{:?}",
+                core::str::from_utf8(l)
+            );
+        }
+        for l in [
+            &b"+CGEV: NW MODIFY 1,2,0"[..],
+            b"+CGEV: NW PDN DEACT",
+            b"+CGEV: NW PDN DEACT x",
+            b"+CGEV: XX PDN DEACT 1",
+            b"+CGEV:",
+        ] {
+            assert_eq!(
+                urc(l),
+                Some(Urc::Unknown(l)),
+                "{:?}",
+                core::str::from_utf8(l)
+            );
+        }
+    }
+
+    #[test]
+    fn sim_and_boot_lines() {
+        for (l, want) in [
+            (&b"+CPIN: READY"[..], SimState::Ready),
+            (b"+CPIN:READY", SimState::Ready),
+            (b"+CPIN: NOT READY", SimState::NotReady),
+            (b"+CPIN: SIM PIN", SimState::PinRequired),
+            (b"+CPIN: SIM PUK", SimState::PukRequired),
+            (b"+CPIN: PH-SIM PIN", SimState::OtherCodeRequired),
+            (b"+CPIN: NOT INSERTED", SimState::NotInserted),
+        ] {
+            assert_eq!(
+                urc(l),
+                Some(Urc::Sim(want)),
+                "{:?}",
+                core::str::from_utf8(l)
+            );
+        }
+        assert_eq!(urc(b"+CPIN: WHAT"), Some(Urc::Unknown(b"+CPIN: WHAT")));
+        for l in [&b"RDY"[..], b"READY", b"+MATREADY", b"+SIM READY", b"RDY "] {
+            assert_eq!(
+                urc(l),
+                Some(Urc::Restarted),
+                "{:?}",
+                core::str::from_utf8(l)
+            );
+        }
+        for l in [
+            &b"RDYX"[..],
+            b"READ",
+            b"hello",
+            b"+CSQ: 20,99",
+            b"AT+CEREG?",
+            b"4600",
+        ] {
+            assert_eq!(urc(l), None, "{:?}", core::str::from_utf8(l));
+        }
+        assert_eq!(
+            Urc::parse(b"\r\n+CGEV: NW PDN DEACT 1\r\n"),
+            urc(b"+CGEV: NW PDN DEACT 1")
+        );
+        assert_eq!(Urc::parse(b"\r\nRDY\r\n"), Some(Urc::Restarted));
+    }
+
+    #[test]
+    fn cme_codes_through_cme_error() {
+        for n in 0..=1000u16 {
+            let want = match CmeError::from_code(n) {
+                CmeError::BadIncomingPublish => Some(Urc::BadIncomingPublish),
+                CmeError::BadIncomingPubRel => Some(Urc::BadIncomingPubRel),
+                _ => None,
+            };
+            assert_eq!(Urc::from_frame(&Frame::Cme(n)), want, "{n}");
         }
     }
 
@@ -332,12 +627,21 @@ mod tests {
         b"+MQTTSUBACK",
         b"+MQTT",
         b"",
+        b"+CEREG: ",
+        b"+CGREG:",
+        b"+CEREG: 2,",
+        b"+CGEV: NW PDN DEACT ",
+        b"+CGEV: ME PDN ACT ",
+        b"+CGEV: NW ",
+        b"+CPIN: ",
+        b"RDY",
+        b"+SIM READY",
     ];
 
     /// Bytes of their tails.
     const TAIL_BYTES: &[u8] = &[
         b'0', b'1', b'5', b'6', b'9', b',', b' ', b'"', b'O', b'K', b'a', b'/', b':', 0xc3, 0xa9,
-        0xff, 0x80,
+        0xff, 0x80, b'F', b'C', b'R', b'E', b'A', b'D', b'Y', b'\t',
     ];
 
     proptest::proptest! {
@@ -347,7 +651,19 @@ mod tests {
             head in proptest::sample::select(HEADS),
             tail in proptest::collection::vec(proptest::sample::select(TAIL_BYTES), 0..24),
         ) {
-            same_as_general(&[head, &tail[..]].concat());
+            let l = [head, &tail[..]].concat();
+            same_as_general(&l);
+            // Never panics; a network line is an event or reported as unknown
+            // with its own bytes.
+            let _ = Urc::parse(&l);
+            if let Some(Urc::Unknown(b)) = urc(&l) {
+                assert_eq!(b, &l[..]);
+            }
+            for p in [&b"+CEREG:"[..], b"+CGREG:", b"+CGEV:", b"+CPIN:"] {
+                if l.starts_with(p) {
+                    assert!(urc(&l).is_some(), "{:?}", l);
+                }
+            }
         }
     }
 }

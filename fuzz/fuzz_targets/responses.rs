@@ -1,7 +1,8 @@
 //! Every response parser of `ml302::command` on an arbitrary response body:
 //! `AtatCmd::parse` of each command (with `Ok(body)` and with an error), the
 //! `…Response::parse` functions, the subscription-list and entry parsers, the
-//! body splitters and the log redaction of command lines.
+//! body splitters and the log redaction of command lines; the same for the
+//! network commands of `ml302::command::net`.
 #![no_main]
 
 use atat::{AtatCmd, InternalError};
@@ -13,6 +14,14 @@ use ml302::command::{
     QueryConfig, QueryPingEcho, QueryReconnect, QueryState, QuerySubscriptions, ReconnectResponse,
     SetAckTimeout, SetPingEcho, SetReconnect, StateResponse, SubAckResponse, Subscribe,
     SubscriptionEntry, SubscriptionList, UnsubAckResponse, Unsubscribe,
+};
+use ml302::command::net::{
+    Apn, AttachResponse, DefinePdpContext, Functionality, Iccid, Imei, Imsi, PdpActivationList,
+    PdpAddress, PdpModeResponse, PdpType, QueryAttach, QueryEpsRegistration, QueryFunctionality,
+    QueryGprsRegistration, QueryIccid, QueryImei, QueryImsi, QueryPdpActivation, QueryPdpAddress,
+    QueryPdpMode, QuerySignal, QuerySim, Reboot, RegistrationResponse, SetAttach,
+    SetEpsRegistrationReports, SetFunctionality, SetGprsRegistrationReports, SetPdpActivation,
+    SetPdpMode, SignalQuality, SimState, MAX_APN,
 };
 use ml302::text::{ClientId, Host, TopicFilter, TopicName};
 use ml302::QoS;
@@ -86,6 +95,66 @@ fuzz_target!(|data: &[u8]| {
     both(&SetAckTimeout::new(10), body, err);
     both(&QueryAckTimeout, body, err);
     both(&Unsubscribe::new(filter), body, err);
+
+    // Network commands (NETWORK.md §2).
+    let Ok(apn) = Apn::new("CMIOT") else {
+        panic!("valid APN refused");
+    };
+    both(&QuerySim, body, err);
+    both(&QueryFunctionality, body, err);
+    both(&SetFunctionality::new(Functionality::Full), body, err);
+    both(&Reboot::new(), body, err);
+    both(&QuerySignal, body, err);
+    both(&QueryEpsRegistration, body, err);
+    both(&QueryGprsRegistration, body, err);
+    both(&SetEpsRegistrationReports::new(1), body, err);
+    both(&SetGprsRegistrationReports::new(2), body, err);
+    both(&QueryAttach, body, err);
+    both(&SetAttach::new(true), body, err);
+    both(&DefinePdpContext::new(1, PdpType::Ip, apn), body, err);
+    both(&QueryPdpActivation, body, err);
+    both(&SetPdpActivation::new(true, 1), body, err);
+    both(&QueryPdpAddress::new(1), body, err);
+    both(&QueryPdpMode, body, err);
+    both(&SetPdpMode::raw(0, 1), body, err);
+    both(&QueryImei::new(), body, err);
+    both(&QueryIccid, body, err);
+    both(&QueryImsi, body, err);
+    let _ = SimState::parse(body);
+    let _ = Functionality::parse(body);
+    if let Ok(q) = SignalQuality::parse(body) {
+        if let Some(dbm) = q.dbm() {
+            assert!((-113..=-51).contains(&dbm), "dBm out of the table: {dbm}");
+        }
+    }
+    let _ = RegistrationResponse::parse(body);
+    let _ = AttachResponse::parse(body);
+    if let Ok(l) = PdpActivationList::parse(body) {
+        assert!(l.contexts.len() <= ml302::command::net::MAX_CONTEXTS);
+    }
+    let _ = PdpAddress::parse(body);
+    let _ = PdpModeResponse::parse(body);
+    if let Ok(i) = Imei::parse(body) {
+        assert!(i.0.len() == 15 && i.0.bytes().all(|b| b.is_ascii_digit()));
+    }
+    if let Ok(i) = Iccid::parse(body) {
+        assert!(i.0.starts_with("89") && i.0.len() >= 19);
+    }
+    if let Ok(i) = Imsi::parse(body) {
+        assert!(!i.0.is_empty() && i.0.bytes().all(|b| b.is_ascii_digit()));
+    }
+    if let Ok(s) = std::str::from_utf8(body) {
+        if let Ok(apn) = Apn::new(s) {
+            assert!(s.len() <= MAX_APN && !s.contains('"'));
+            let mut buf = [0u8; 256];
+            if let Ok(n) = ml302::command::Command::encode(
+                &DefinePdpContext::new(1, PdpType::Ipv4v6, apn),
+                &mut buf,
+            ) {
+                assert_eq!(buf[..n].iter().filter(|&&b| b == b'\n').count(), 1);
+            }
+        }
+    }
 
     let _ = parse_no_response(body);
     let _ = ConfigResponse::parse(body);

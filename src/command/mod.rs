@@ -51,6 +51,7 @@ pub mod basic;
 pub mod cfg;
 pub mod del;
 pub mod disc;
+pub mod net;
 pub mod open;
 pub mod ping;
 pub mod publish;

@@ -193,7 +193,8 @@ impl<const N: usize> atat::AtatResp for SubscriptionList<N> {}
 impl<const N: usize> SubscriptionList<N> {
     /// Builds the list from the raw lines of the answer: everything after the
     /// `+MQTTSUB:` header that [`Line::parse`] reports as [`Line::Text`] is an
-    /// entry; `+MQTT…:` lines (URCs) are skipped (spec §3.10). No header is an
+    /// entry; `+MQTT…:` lines (URCs), network and boot lines and other `+…` lines
+    /// no topic filter can be are skipped (spec §3.10). No header is an
     /// unexpected answer; more than `N` entries is [`Error::Overflow`].
     pub fn from_raw_lines<'l>(lines: impl IntoIterator<Item = &'l [u8]>) -> Result<Self, Error> {
         let mut seen_header = false;
@@ -202,8 +203,16 @@ impl<const N: usize> SubscriptionList<N> {
             match Line::parse(raw) {
                 Line::SubListHeader => seen_header = true,
                 Line::Text(text) if seen_header => {
-                    let entry = SubscriptionEntry::parse(text).ok_or(Error::UnexpectedResponse)?;
-                    entries.push(entry).map_err(|_| Error::Overflow)?;
+                    // Network and boot lines are events, never entries (NETWORK.md §2).
+                    if crate::urc::Urc::from_line(&Line::Text(text)).is_some() {
+                        continue;
+                    }
+                    match SubscriptionEntry::parse(text) {
+                        Some(entry) => entries.push(entry).map_err(|_| Error::Overflow)?,
+                        // `+…`: a line no topic filter can be (another URC).
+                        None if text.starts_with(b"+") => {}
+                        None => return Err(Error::UnexpectedResponse),
+                    }
                 }
                 _ => {}
             }

@@ -14,9 +14,10 @@ use crate::digest::{Frame, Publish};
 use crate::error::CmeError;
 use crate::line::{parse_sub_entry, Line};
 use crate::types::TimeoutKind;
+use crate::urc::Urc;
 
 use super::pending::{Final, Kind, Prompt};
-use super::types::{Event, Incoming, LinkState, Message};
+use super::types::{Event, Incoming, LineText, LinkState, Message};
 use super::Core;
 
 /// Copies `s` into a bounded string, truncating at a character boundary.
@@ -43,10 +44,11 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         match frame {
             Frame::Ok => self.on_final(Final::Ok),
             Frame::Error => self.on_final(Final::Error),
-            // 609 and 619 concern packets the broker sent: never a command's result.
-            Frame::Cme(609) => self.push_event(Event::ModemError(CmeError::BadIncomingPublish)),
-            Frame::Cme(619) => self.push_event(Event::ModemError(CmeError::BadIncomingPubRel)),
-            Frame::Cme(n) => self.on_final(Final::Cme(n)),
+            // Some codes concern packets the broker sent: never a command's result.
+            Frame::Cme(n) => match Urc::from_cme(CmeError::from_code(n)) {
+                Some(urc) => self.unsolicited(urc),
+                None => self.on_final(Final::Cme(n)),
+            },
             Frame::Prompt => {
                 if let Some(p) = self.pending.as_mut() {
                     if p.prompt == Prompt::Waiting {
@@ -56,11 +58,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             }
             Frame::Publish(m) => self.on_message(&m),
             Frame::MessageTooLarge { topic, len } => {
-                self.stats.messages_too_large = self.stats.messages_too_large.saturating_add(1);
-                self.push_incoming(Incoming::TooLarge {
-                    topic: bounded(topic),
-                    len,
-                });
+                self.unsolicited(Urc::MessageTooLarge { topic, len });
             }
             Frame::Malformed(e) => {
                 self.stats.framing_errors = self.stats.framing_errors.saturating_add(1);
@@ -159,17 +157,21 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     fn on_line(&mut self, bytes: &[u8]) {
         let kind = self.pending_kind();
         let line = Line::parse(bytes);
-        // Entries of the AT+MQTTSUB? list are raw topic lines (spec §3.10 last row).
-        if let Some(Kind::QuerySubs { header: true }) = kind {
-            if matches!(line, Line::Text(_)) {
-                if parse_sub_entry(bytes).is_some() {
-                    self.keep_answer(bytes);
-                }
-                return;
+        // Entries of the AT+MQTTSUB? list are raw topic lines (spec §3.10 last row);
+        // network and boot lines are events even there, and a line no topic
+        // filter can be (`+CSQ: …`) is an unknown line.
+        if let (Some(Kind::QuerySubs { header: true }), Line::Text(text)) = (kind, line) {
+            if let Some(urc) = Urc::from_line(&line) {
+                self.unsolicited(urc);
+            } else if parse_sub_entry(text).is_some() {
+                self.keep_answer(text);
+            } else {
+                self.push_event(Event::UnknownLine(LineText::new(text)));
             }
+            return;
         }
         let Some(p) = self.pending.as_mut().filter(|p| p.written) else {
-            self.unsolicited(line);
+            self.unclaimed(line);
             return;
         };
         // A length-mode publish collects no acknowledgement before its payload went
@@ -251,18 +253,36 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             }
             (Kind::Disconnect, Line::Disc) => None,
             (_, Line::Text(t)) if is_echo(t) => None,
+            // No pending command claims a `+CEREG:`, `+CGREG:` or `+CPIN:` line
+            // (the session has no such query), so each is an event. A query of
+            // them, once the session carries one, claims its line here, before
+            // `Urc::from_line` is asked: the module prints the same line as
+            // answer and as report.
             (_, other) => Some(other),
         };
         if let Some(line) = unclaimed {
-            self.unsolicited(line);
+            self.unclaimed(line);
         }
     }
 
-    /// A line no pending command claims (spec §3.10).
-    fn unsolicited(&mut self, line: Line<'_>) {
-        match line {
-            Line::To(n) => {
-                let kind = TimeoutKind::from_code(n);
+    /// A line no pending command claims (spec §3.10): what [`Urc::from_line`]
+    /// makes of it, or a late answer.
+    fn unclaimed(&mut self, line: Line<'_>) {
+        match (Urc::from_line(&line), line) {
+            (Some(urc), _) => self.unsolicited(urc),
+            (None, Line::Text(t)) if is_echo(t) => {}
+            // Text nobody expected (another command's answer, another modem's
+            // line): the caller sees it.
+            (None, Line::Text(t)) => self.push_event(Event::UnknownLine(LineText::new(t))),
+            // An answer shape of an MQTT command: a late answer.
+            (None, _) => self.stray(),
+        }
+    }
+
+    /// An unsolicited frame or line.
+    fn unsolicited(&mut self, urc: Urc<'_>) {
+        match urc {
+            Urc::AckTimeout(kind) => {
                 if kind == TimeoutKind::Ping {
                     self.lost_pings = self.lost_pings.saturating_add(1);
                     // Three lost pings: the module declares the link dead (§5.4).
@@ -272,14 +292,14 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 }
                 self.push_event(Event::AckTimeout(kind));
             }
-            Line::ReconnectAttempt(n) => {
+            Urc::ReconnectAttempt(n) => {
                 self.stats.reconnect_attempts = self.stats.reconnect_attempts.saturating_add(1);
                 if self.link != LinkState::NoClient {
                     self.link = LinkState::Reconnecting;
                 }
                 self.push_event(Event::ReconnectAttempt(n));
             }
-            Line::Open(true) => {
+            Urc::Reopened(true) => {
                 self.link = LinkState::Connected;
                 self.lost_pings = 0;
                 if !self.subs.is_empty() {
@@ -287,22 +307,44 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 }
                 self.push_event(Event::Reconnected);
             }
-            Line::Open(false) => self.push_event(Event::ReconnectRefused),
-            Line::Disc => {
+            Urc::Reopened(false) => self.push_event(Event::ReconnectRefused),
+            Urc::Disconnected => {
                 if self.link != LinkState::NoClient {
                     self.link = LinkState::Idle;
                 }
                 self.resubscribe_from = None;
                 self.push_event(Event::Disconnected);
             }
-            Line::PingResp => {
+            Urc::PingResp => {
                 self.lost_pings = 0;
                 self.push_event(Event::PingResp);
             }
-            Line::PubRel { packet_id, .. } => self.push_event(Event::PubRel { packet_id }),
-            Line::UnknownMqtt(b) => self.push_event(Event::UnknownLine(b.len())),
-            Line::Text(t) if is_echo(t) => {}
-            _ => self.stray(),
+            Urc::PubRel { packet_id, .. } => self.push_event(Event::PubRel { packet_id }),
+            Urc::Unknown(b) => self.push_event(Event::UnknownLine(LineText::new(b))),
+            Urc::Registration(r) => self.push_event(Event::Registration(r)),
+            Urc::Pdp(e) => self.push_event(Event::Pdp(e)),
+            Urc::Sim(s) => self.push_event(Event::Sim(s)),
+            Urc::Restarted => {
+                // The module lost its MQTT client and every setting (NETWORK.md §4).
+                self.link = LinkState::NoClient;
+                self.lost_pings = 0;
+                self.resubscribe_from = None;
+                self.push_event(Event::Restarted);
+            }
+            Urc::BadIncomingPublish => {
+                self.push_event(Event::ModemError(CmeError::BadIncomingPublish))
+            }
+            Urc::BadIncomingPubRel => {
+                self.push_event(Event::ModemError(CmeError::BadIncomingPubRel))
+            }
+            Urc::Publish(m) => self.on_message(&m),
+            Urc::MessageTooLarge { topic, len } => {
+                self.stats.messages_too_large = self.stats.messages_too_large.saturating_add(1);
+                self.push_incoming(Incoming::TooLarge {
+                    topic: bounded(topic),
+                    len,
+                });
+            }
         }
     }
 }

@@ -42,8 +42,8 @@ use crate::types::QoS;
 
 pub use pending::Outcome;
 pub use types::{
-    Event, Incoming, LinkState, Message, Published, ReportedConfig, Stats, Subscribed,
-    SubscriptionEntry,
+    Event, Incoming, LineText, LinkState, Message, Published, ReportedConfig, Stats, Subscribed,
+    SubscriptionEntry, LINE_TEXT,
 };
 
 use pending::{Kind, Pending};

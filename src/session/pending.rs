@@ -320,18 +320,25 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
 
     /// The outcome of a command that ended in an error (spec §4 actions).
     fn failure(&self, p: &Pending, f: Final) -> Result<Outcome, Error> {
-        match (p.kind, f) {
-            // 606: already subscribed is success (idempotent, used by re-subscription).
-            (Kind::Subscribe { qos }, Final::Cme(606)) => Ok(Outcome::Subscribed(Subscribed {
-                packet_id: None,
-                granted: qos,
-            })),
-            (Kind::Subscribe { .. }, Final::Cme(605)) => Err(Error::SubscribeRejected),
+        let error = error_of(f);
+        match (p.kind, &error) {
+            // Already subscribed is success (idempotent, used by re-subscription).
+            (Kind::Subscribe { qos }, Error::Cme(CmeError::AlreadySubscribed)) => {
+                Ok(Outcome::Subscribed(Subscribed {
+                    packet_id: None,
+                    granted: qos,
+                }))
+            }
+            (Kind::Subscribe { .. }, Error::Cme(CmeError::SubscribeRejected)) => {
+                Err(Error::SubscribeRejected)
+            }
             // Disconnecting what is already disconnected is success (spec §2.7).
-            (Kind::Disconnect, Final::Error | Final::Cme(620)) => Ok(Outcome::Done),
-            // 602: already connected; the connection is up.
-            (Kind::Open, Final::Cme(602)) => Ok(Outcome::Done),
-            _ => Err(error_of(f)),
+            (Kind::Disconnect, Error::Modem | Error::Cme(CmeError::Disconnected)) => {
+                Ok(Outcome::Done)
+            }
+            // Already connected: the connection is up.
+            (Kind::Open, Error::Cme(CmeError::AlreadyConnected)) => Ok(Outcome::Done),
+            _ => Err(error),
         }
     }
 

@@ -9,8 +9,10 @@
 
 use heapless::{String, Vec};
 
+use crate::command::net::{Registration, SimState};
 use crate::error::{CmeError, FramingError};
 use crate::types::{QoS, TimeoutKind};
+use crate::urc::PdpEvent;
 
 /// The connection state the client tracks itself (spec §5.2); it does not trust
 /// `AT+MQTTSTAT?` alone.
@@ -85,7 +87,8 @@ pub enum Event {
         /// Packet id of the released message.
         packet_id: u16,
     },
-    /// An unsolicited `+CME ERROR` (609, 619, or a late one).
+    /// An unsolicited `+CME ERROR` ([`CmeError::BadIncomingPublish`],
+    /// [`CmeError::BadIncomingPubRel`]).
     ModemError(CmeError),
     /// The modem's output could not be framed; the digester resynchronised.
     Framing(FramingError),
@@ -94,10 +97,83 @@ pub enum Event {
     MessagesDropped(u32),
     /// Events were lost because the event queue was full; this many.
     EventsDropped(u32),
-    /// A `+MQTT…` line the driver does not know (its length in bytes).
-    UnknownLine(usize),
+    /// A line no pending command expected and the driver does not know: an
+    /// unknown `+MQTT…` line, another command's answer, text (its start).
+    UnknownLine(LineText),
     /// All subscriptions were re-issued after a reconnection (this many).
     Resubscribed(u16),
+    /// `+CEREG:` / `+CGREG:` outside a registration query: the registration
+    /// changed (reports on with `AT+CEREG=1` or `2`).
+    Registration(Registration),
+    /// `+CGEV:`: a PDP context was activated or deactivated, or the module was
+    /// detached. A deactivated context takes the data link, and so the MQTT
+    /// connection, with it.
+    Pdp(PdpEvent),
+    /// `+CPIN:` outside a SIM query: the SIM's state changed.
+    Sim(SimState),
+    /// A boot line (`RDY`, …): the module restarted and lost its MQTT client and
+    /// every setting; the link state is now [`LinkState::NoClient`]. Start,
+    /// configure and connect again.
+    Restarted,
+}
+
+/// How many bytes of an unknown line [`Event::UnknownLine`] keeps: enough for
+/// the line's prefix (`+CSQ: 20,99`), small enough that an [`Event`] stays
+/// 16 bytes.
+pub const LINE_TEXT: usize = 14;
+
+/// The start of a line, at most [`LINE_TEXT`] bytes, and the line's length.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct LineText {
+    bytes: [u8; LINE_TEXT],
+    /// The line's length, saturating at 255.
+    len: u8,
+}
+
+impl LineText {
+    /// Keeps the first [`LINE_TEXT`] bytes of `line`.
+    pub fn new(line: &[u8]) -> Self {
+        let mut bytes = [0u8; LINE_TEXT];
+        for (d, s) in bytes.iter_mut().zip(line) {
+            *d = *s;
+        }
+        Self {
+            bytes,
+            len: u8::try_from(line.len()).unwrap_or(u8::MAX),
+        }
+    }
+
+    /// The bytes kept.
+    pub fn as_bytes(&self) -> &[u8] {
+        let kept = usize::from(self.len).min(LINE_TEXT);
+        self.bytes.get(..kept).unwrap_or_default()
+    }
+
+    /// The whole line's length in bytes (saturating at 255).
+    pub const fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether the line was empty.
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether bytes were cut off.
+    pub const fn is_truncated(&self) -> bool {
+        self.len as usize > LINE_TEXT
+    }
+}
+
+impl core::fmt::Debug for LineText {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "\"{}", self.as_bytes().escape_ascii())?;
+        if self.is_truncated() {
+            write!(f, "…({} bytes)", self.len)?;
+        }
+        f.write_str("\"")
+    }
 }
 
 /// The result of a subscribe.
@@ -105,7 +181,7 @@ pub enum Event {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Subscribed {
     /// Packet id the module used, or `None` when the module said the topic was
-    /// already subscribed (`+CME ERROR: 606`, treated as success).
+    /// already subscribed ([`CmeError::AlreadySubscribed`], treated as success).
     pub packet_id: Option<u16>,
     /// QoS the broker granted (the requested QoS when `packet_id` is `None`).
     pub granted: QoS,
