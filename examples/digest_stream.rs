@@ -17,7 +17,7 @@ use ml302_testkit::Counts;
 
 fn main() -> ExitCode {
     let Some(path) = std::env::args_os().nth(1) else {
-        eprintln!("usage: digest_stream FILE   (env: CHUNK=64, SKIP_DIGEST=1)");
+        eprintln!("usage: digest_stream FILE   (env: CHUNK=64, SKIP_DIGEST=1, ROUTE=reference)");
         return ExitCode::from(2);
     };
     let chunk: usize = match std::env::var("CHUNK") {
@@ -29,6 +29,20 @@ fn main() -> ExitCode {
             }
         },
         Err(_) => 64,
+    };
+    // `ROUTE=reference`: the digester's reference machine alone, without the
+    // fast paths of the `fast-digest` feature.
+    let reference = std::env::var_os("ROUTE").is_some_and(|v| v == "reference");
+    let feed = |d: &mut Digester, input: &[u8], counts: &mut Counts| -> usize {
+        let (used, frame) = if reference {
+            d.feed_reference(input)
+        } else {
+            d.feed(input)
+        };
+        if let Some(f) = &frame {
+            counts.add(f);
+        }
+        used
     };
     let skip = chunk == 0 || std::env::var_os("SKIP_DIGEST").is_some_and(|v| v != "0");
     let data = match std::fs::read(&path) {
@@ -46,19 +60,14 @@ fn main() -> ExitCode {
             // One byte per call, without the slicing of the general loop (a call
             // on one byte always consumes it).
             for b in &data {
-                if let (_, Some(f)) = d.feed(core::slice::from_ref(b)) {
-                    counts.add(&f);
-                }
+                feed(&mut d, core::slice::from_ref(b), &mut counts);
             }
         } else {
             for piece in data.chunks(chunk) {
                 let mut rest = piece;
                 while !rest.is_empty() {
-                    let (used, frame) = d.feed(rest);
+                    let used = feed(&mut d, rest, &mut counts);
                     rest = rest.get(used..).unwrap_or_default();
-                    if let Some(f) = &frame {
-                        counts.add(f);
-                    }
                 }
             }
         }

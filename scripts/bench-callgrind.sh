@@ -9,7 +9,9 @@
 # nothing) is the baseline subtracted from each figure. Beside each figure, the
 # same measure of examples/line_floor (the same feeding loop around a "framer"
 # that only copies bytes into a line buffer and tests them for CR/LF): the least
-# a byte-at-a-time framer costs in that loop.
+# a byte-at-a-time framer costs in that loop. The `reference` column is the same
+# measure with ROUTE=reference: the digester's reference machine alone, without
+# the fast paths of the `fast-digest` feature (the counts are checked there too).
 #
 # usage: scripts/bench-callgrind.sh [MiB]      (default 1)
 # env:   CHUNKS="1 8 64 512"  the chunk sizes measured
@@ -38,11 +40,11 @@ GEN="${GEN:-${CARGO_TARGET_DIR:-target}/release/make-stream}"
 
 # Instructions executed by one run (callgrind's "I refs").
 irefs() {
-    CHUNK="$1" valgrind --tool=callgrind --callgrind-out-file=/dev/null "${3:-$BIN}" "$2" 2>&1 >/dev/null |
+    CHUNK="$1" ROUTE="${ROUTE:-fast}" valgrind --tool=callgrind --callgrind-out-file=/dev/null "${3:-$BIN}" "$2" 2>&1 >/dev/null |
         awk '/I[ ]+refs:/ { gsub(",", "", $NF); print $NF }'
 }
 
-printf '%-8s %8s %12s %14s %10s %14s\n' stream chunk bytes instructions instr/byte copy+eol/byte
+printf '%-8s %8s %12s %14s %10s %10s %14s\n' stream chunk bytes instructions instr/byte reference copy+eol/byte
 for mix in a b; do
     file="$work/$mix.bin"
     want="$("$GEN" "$mix" "$mib" "$file")"
@@ -56,11 +58,17 @@ for mix in a b; do
             echo "error: stream $mix chunk $chunk: counts $got differ from make-stream's $want" >&2
             exit 1
         fi
+        got="$(CHUNK="$chunk" ROUTE=reference "$BIN" "$file")"
+        if [[ "$got" != "$want" ]]; then
+            echo "error: stream $mix chunk $chunk, reference route: counts $got differ from make-stream's $want" >&2
+            exit 1
+        fi
         total="$(irefs "$chunk" "$file")"
+        ref="$(ROUTE=reference irefs "$chunk" "$file")"
         floor="$(irefs "$chunk" "$file" "$FLOOR")"
         awk -v m="$mix" -v c="$chunk" -v b="$bytes" -v t="$total" -v z="$base" \
-            -v f="$floor" -v fz="$floor_base" \
-            'BEGIN { printf "%-8s %8d %12d %14d %10.2f %14.2f\n", m, c, b, t - z, (t - z) / b, (f - fz) / b }'
+            -v r="$ref" -v f="$floor" -v fz="$floor_base" \
+            'BEGIN { printf "%-8s %8d %12d %14d %10.2f %10.2f %14.2f\n", m, c, b, t - z, (t - z) / b, (r - z) / b, (f - fz) / b }'
     done
 done
 echo "(baseline: CHUNK=0, reading the file only, subtracted; counts checked against make-stream's;"
