@@ -26,6 +26,8 @@ fn ram_of_the_default_buffers() {
     );
     // The figures the README quotes; a change of layout must update them.
     assert!(digester <= 2 * 1024 + 128, "{digester}");
-    assert!(client <= 16 * 1024, "{client}");
-    assert!(small <= 8 * 1024 + 128, "{small}");
+    assert!(client <= 10 * 1024 + 512, "{client}");
+    // The footprint client: at most 5,788 B on a Cortex-M (issue 16's goal,
+    // `scripts/footprint.sh`); a 64-bit host adds a few words.
+    assert!(small <= 5_800, "{small}");
 }
