@@ -43,6 +43,10 @@ fn scan(
     byte: impl Fn(u8) -> bool,
     bulk: impl Fn(&[u8]) -> Option<usize>,
 ) -> Option<usize> {
+    if hay.len() < 8 {
+        // Too short for a word: byte by byte (bytes trickling in).
+        return hay.iter().position(|&b| byte(b));
+    }
     let head = hay.get(..WORD_SPAN).unwrap_or(hay);
     let mut words = head.chunks_exact(8);
     let mut i = 0usize;
