@@ -6,6 +6,10 @@
 //! spelling, any error), and the caller then reads the same bytes with the
 //! reference reader, [`HeaderReader::read`], which decides every case; where
 //! both read a header they agree (tested below and by the route property test).
+//!
+//! Gain, measured with `bash scripts/bench-callgrind.sh` against the reference
+//! reader alone with every other fast path on: 14% on stream a (16.12 → 13.90
+//! instructions per byte) and b (8.37 → 7.22) at chunk 512.
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -2,8 +2,9 @@
 //! `memchr` past the first 64 bytes, instead of byte by byte.
 //!
 //! Gain, measured with `bash scripts/bench-callgrind.sh` against the plain
-//! byte-by-byte search of `digest/scan.rs` (all other fast paths on): see the
-//! figures in `fast/mod.rs`.
+//! byte-by-byte search of `digest/scan.rs` with every other fast path on: 11%
+//! on streams a (15.64 → 13.90 instructions per byte) and b (8.12 → 7.22) at
+//! chunk 512, 7% at chunk 64.
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,
