@@ -261,14 +261,30 @@ pub struct Stats {
     pub malformed: u32,
 }
 
-/// The streaming digester (see the module docs).
+/// The streaming digester (see the module docs), with a payload buffer of its
+/// own.
 ///
 /// `LINE` bounds a line and a `+MQTTPUBLISH` topic; `PAYLOAD` bounds a message
-/// payload. The digester holds both buffers inline.
+/// payload. The digester holds both buffers inline. It is a [`Framer`] and a
+/// payload buffer; with the `fast-digest` feature a whole message in the input
+/// is lent from it rather than copied.
 pub struct Digester<const LINE: usize = DEFAULT_LINE, const PAYLOAD: usize = DEFAULT_PAYLOAD> {
+    framer: Framer<LINE>,
+    payload: [u8; PAYLOAD],
+}
+
+/// The digester without a payload buffer: each call is lent the buffer that
+/// incoming payloads are written into, so a payload can go straight to where
+/// it is kept (the session writes it into its inbox slot, once).
+///
+/// Lend the same buffer, unchanged, to every call from the start of a
+/// `+MQTTPUBLISH` payload to its frame: whether the payload fits is decided
+/// when it starts, from the buffer lent then (an empty one skips it, reported
+/// as [`Frame::MessageTooLarge`]). [`Frame::Publish`] payloads always lie in
+/// the lent buffer, never in the input.
+pub struct Framer<const LINE: usize = DEFAULT_LINE> {
     /// The current line, or the topic while in a `+MQTTPUBLISH` frame.
     line: [u8; LINE],
-    payload: [u8; PAYLOAD],
     /// Bytes of `line` in use.
     len: usize,
     /// In `Probe`, the length at which the line's prefix is decided.
@@ -281,6 +297,8 @@ pub struct Digester<const LINE: usize = DEFAULT_LINE, const PAYLOAD: usize = DEF
     #[cfg(feature = "fast-digest")]
     lent: [usize; 3],
     mode: Mode,
+    /// The current message's payload fits the buffer lent when it started.
+    kept: bool,
     prompt: bool,
     stats: Stats,
 }
@@ -291,7 +309,19 @@ impl<const LINE: usize, const PAYLOAD: usize> Default for Digester<LINE, PAYLOAD
     }
 }
 
+impl<const LINE: usize> Default for Framer<LINE> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<const LINE: usize, const PAYLOAD: usize> core::fmt::Debug for Digester<LINE, PAYLOAD> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.framer.fmt(f)
+    }
+}
+
+impl<const LINE: usize> core::fmt::Debug for Framer<LINE> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Digester")
             .field("mode", &self.mode)
@@ -326,27 +356,11 @@ fn topic_str(t: &[u8]) -> Option<&str> {
 }
 
 impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
-    /// Longest topic this digester keeps.
-    const TOPIC_CAP: usize = if LINE < MAX_TOPIC { LINE } else { MAX_TOPIC };
-
     /// A digester at the start of a line, with prompt detection off.
     pub const fn new() -> Self {
         Self {
-            line: [0; LINE],
+            framer: Framer::new(),
             payload: [0; PAYLOAD],
-            len: 0,
-            limit: 0,
-            filled: 0,
-            header: HeaderReader::new(),
-            #[cfg(feature = "fast-digest")]
-            lent: [0; 3],
-            mode: Mode::LineStart,
-            prompt: false,
-            stats: Stats {
-                bytes: 0,
-                frames: 0,
-                malformed: 0,
-            },
         }
     }
 
@@ -356,17 +370,100 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// when the prompt arrives. While it is off, `>` starts an ordinary line.
     #[inline]
     pub fn expect_prompt(&mut self, on: bool) {
-        self.prompt = on;
+        self.framer.expect_prompt(on);
     }
 
     /// Whether a `>` at the start of a line would currently be a prompt.
     #[inline]
     pub fn is_expecting_prompt(&self) -> bool {
-        self.prompt
+        self.framer.is_expecting_prompt()
     }
 
     /// Forgets any partial line or message and the prompt expectation: the next
     /// byte starts a new line. The [`Stats`] are kept.
+    pub fn reset(&mut self) {
+        self.framer.reset();
+    }
+
+    /// Whether the digester is in the middle of something (a line or a message),
+    /// i.e. not at a line start. A session may time out a frame that stays open.
+    #[inline]
+    pub fn is_mid_frame(&self) -> bool {
+        self.framer.is_mid_frame()
+    }
+
+    /// Whether the digester is inside a `+MQTTPUBLISH` frame (header, payload or
+    /// its terminator).
+    #[inline]
+    pub fn is_in_publish(&self) -> bool {
+        self.framer.is_in_publish()
+    }
+
+    /// Bytes consumed and frames produced so far.
+    #[inline]
+    pub fn stats(&self) -> Stats {
+        self.framer.stats
+    }
+
+    /// Consumes bytes from `input` until a frame completes or `input` is used up.
+    ///
+    /// Returns how many bytes were consumed (at least one if `input` is not empty)
+    /// and the completed frame, if any. Feed the rest of `input` (from the returned
+    /// count on) in the next call. The frame borrows the digester's buffers, or
+    /// `input` itself when the whole frame lies in it (with `fast-digest`), and
+    /// is valid until the next call.
+    #[inline]
+    pub fn feed<'a>(&'a mut self, input: &'a [u8]) -> (usize, Option<Frame<'a>>) {
+        self.framer.step(input, &mut self.payload, true)
+    }
+
+    /// [`Self::feed`] through the reference machine alone, without the fast
+    /// paths: the same frames, always gathered in the digester's buffers. For
+    /// tests that compare the two routes, and for measuring what the fast paths
+    /// earn; a digester may switch between the two at any call.
+    pub fn feed_reference<'a>(&'a mut self, input: &'a [u8]) -> (usize, Option<Frame<'a>>) {
+        self.framer.step_reference(input, &mut self.payload)
+    }
+}
+
+impl<const LINE: usize> Framer<LINE> {
+    /// Longest topic this framer keeps.
+    const TOPIC_CAP: usize = if LINE < MAX_TOPIC { LINE } else { MAX_TOPIC };
+
+    /// A framer at the start of a line, with prompt detection off.
+    pub const fn new() -> Self {
+        Self {
+            line: [0; LINE],
+            len: 0,
+            limit: 0,
+            filled: 0,
+            header: HeaderReader::new(),
+            #[cfg(feature = "fast-digest")]
+            lent: [0; 3],
+            mode: Mode::LineStart,
+            kept: false,
+            prompt: false,
+            stats: Stats {
+                bytes: 0,
+                frames: 0,
+                malformed: 0,
+            },
+        }
+    }
+
+    /// See [`Digester::expect_prompt`].
+    #[inline]
+    pub fn expect_prompt(&mut self, on: bool) {
+        self.prompt = on;
+    }
+
+    /// See [`Digester::is_expecting_prompt`].
+    #[inline]
+    pub fn is_expecting_prompt(&self) -> bool {
+        self.prompt
+    }
+
+    /// See [`Digester::reset`].
     pub fn reset(&mut self) {
         self.len = 0;
         self.limit = 0;
@@ -376,15 +473,13 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         self.prompt = false;
     }
 
-    /// Whether the digester is in the middle of something (a line or a message),
-    /// i.e. not at a line start. A session may time out a frame that stays open.
+    /// See [`Digester::is_mid_frame`].
     #[inline]
     pub fn is_mid_frame(&self) -> bool {
         !matches!(self.mode, Mode::LineStart)
     }
 
-    /// Whether the digester is inside a `+MQTTPUBLISH` frame (header, payload or
-    /// its terminator).
+    /// See [`Digester::is_in_publish`].
     #[inline]
     pub fn is_in_publish(&self) -> bool {
         matches!(
@@ -399,29 +494,51 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         self.stats
     }
 
-    /// Consumes bytes from `input` until a frame completes or `input` is used up.
-    ///
-    /// Returns how many bytes were consumed (at least one if `input` is not empty)
-    /// and the completed frame, if any. Feed the rest of `input` (from the returned
-    /// count on) in the next call. The frame borrows the digester's buffers, or
-    /// `input` itself when the whole frame lies in it (with `fast-digest`), and
-    /// is valid until the next call.
+    /// [`Digester::feed`], with payloads written into `payload` (see the type's
+    /// docs for the rule on lending it) and never lent from the input.
     #[inline]
-    pub fn feed<'a>(&'a mut self, input: &'a [u8]) -> (usize, Option<Frame<'a>>) {
-        #[cfg(feature = "fast-digest")]
-        let (used, ready) = self.fast(input);
-        #[cfg(not(feature = "fast-digest"))]
-        let (used, ready) = self.reference(input);
-        self.finish(used, ready, input)
+    pub fn feed<'a>(
+        &'a mut self,
+        input: &'a [u8],
+        payload: &'a mut [u8],
+    ) -> (usize, Option<Frame<'a>>) {
+        self.step(input, payload, false)
     }
 
-    /// [`Self::feed`] through the reference machine alone, without the fast
-    /// paths: the same frames, always gathered in the digester's buffers. For
-    /// tests that compare the two routes, and for measuring what the fast paths
-    /// earn; a digester may switch between the two at any call.
-    pub fn feed_reference<'a>(&'a mut self, input: &'a [u8]) -> (usize, Option<Frame<'a>>) {
-        let (used, ready) = self.reference(input);
-        self.finish(used, ready, input)
+    /// [`Self::feed`] through the reference machine alone (see
+    /// [`Digester::feed_reference`]).
+    pub fn feed_reference<'a>(
+        &'a mut self,
+        input: &'a [u8],
+        payload: &'a mut [u8],
+    ) -> (usize, Option<Frame<'a>>) {
+        self.step_reference(input, payload)
+    }
+
+    /// One call: the fast paths (if compiled in) and the reference machine.
+    #[inline]
+    #[cfg_attr(not(feature = "fast-digest"), allow(unused_variables))]
+    fn step<'a>(
+        &'a mut self,
+        input: &'a [u8],
+        payload: &'a mut [u8],
+        lend: bool,
+    ) -> (usize, Option<Frame<'a>>) {
+        #[cfg(feature = "fast-digest")]
+        let (used, ready) = self.fast(input, payload, lend);
+        #[cfg(not(feature = "fast-digest"))]
+        let (used, ready) = self.reference(input, payload);
+        self.finish(used, ready, input, payload)
+    }
+
+    /// One call through the reference machine alone.
+    fn step_reference<'a>(
+        &'a mut self,
+        input: &'a [u8],
+        payload: &'a mut [u8],
+    ) -> (usize, Option<Frame<'a>>) {
+        let (used, ready) = self.reference(input, payload);
+        self.finish(used, ready, input, payload)
     }
 
     /// Counts the bytes used and builds the frame completed, if any.
@@ -431,17 +548,18 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         used: usize,
         ready: Option<Ready>,
         input: &'a [u8],
+        payload: &'a [u8],
     ) -> (usize, Option<Frame<'a>>) {
         self.stats.bytes = self.stats.bytes.wrapping_add(used as u64);
         match ready {
             None => (used, None),
-            Some(r) => (used, Some(self.frame(r, input))),
+            Some(r) => (used, Some(self.frame(r, input, payload))),
         }
     }
 
     /// Builds the public frame for a completed one.
     #[cfg_attr(not(feature = "fast-digest"), allow(unused_variables))]
-    fn frame<'a>(&'a mut self, r: Ready, input: &'a [u8]) -> Frame<'a> {
+    fn frame<'a>(&'a mut self, r: Ready, input: &'a [u8], payload: &'a [u8]) -> Frame<'a> {
         self.stats.frames = self.stats.frames.wrapping_add(1);
         let (topic, payload) = match r {
             Ready::Ok => return Frame::Ok,
@@ -466,7 +584,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
             }
             Ready::Publish => (
                 self.line.get(..self.len),
-                self.payload.get(..self.header.msg_len),
+                payload.get(..self.header.msg_len),
             ),
         };
         let h = &self.header;
@@ -475,7 +593,7 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
                 self.stats.malformed = self.stats.malformed.wrapping_add(1);
                 Frame::Malformed(FramingError::BadPublishTopic)
             }
-            Some(topic) if h.msg_len > PAYLOAD => Frame::MessageTooLarge {
+            Some(topic) if !self.kept => Frame::MessageTooLarge {
                 topic,
                 len: h.msg_len,
             },

@@ -29,13 +29,14 @@
 use super::header::{HeaderReader, Read};
 use super::lines::classify;
 use super::scan::{find_eol, is_eol};
-use super::{copy, Digester, Mode, Ready, PUBLISH_PREFIX};
+use super::{copy, Framer, Mode, Ready, PUBLISH_PREFIX};
 use crate::error::FramingError;
 
-impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
-    /// Reads `input` until a frame completes or `input` is used up; returns the
-    /// bytes consumed and the completed frame, if any.
-    pub(super) fn reference(&mut self, input: &[u8]) -> (usize, Option<Ready>) {
+impl<const LINE: usize> Framer<LINE> {
+    /// Reads `input` until a frame completes or `input` is used up, payload
+    /// bytes into `payload`; returns the bytes consumed and the completed frame,
+    /// if any.
+    pub(super) fn reference(&mut self, input: &[u8], payload: &mut [u8]) -> (usize, Option<Ready>) {
         let mut pos = 0usize;
         while let Some(rest) = input.get(pos..).filter(|r| !r.is_empty()) {
             // Each state consumes at least one byte or moves to a state that does.
@@ -44,8 +45,8 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
                 Mode::Probe => self.probing(rest),
                 Mode::Line => self.in_line(rest),
                 Mode::OkSpace => self.ok_space(rest),
-                Mode::Header => self.in_header(rest),
-                Mode::Payload => self.in_payload(rest),
+                Mode::Header => self.in_header(rest, payload.len()),
+                Mode::Payload => self.in_payload(rest, payload),
                 Mode::Skip => self.skipping(rest),
                 Mode::TermCr => match rest {
                     [b'\r', b'\n', ..] => {
@@ -179,13 +180,13 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     }
 
     /// Step 4: inside a `+MQTTPUBLISH` header.
-    fn in_header(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+    fn in_header(&mut self, rest: &[u8], room: usize) -> (usize, Option<Ready>) {
         let (n, read, topic) = self.header.read(rest, Self::TOPIC_CAP);
         self.append(rest.get(topic).unwrap_or_default());
         match read {
             Read::More => (n, None),
             Read::Done => {
-                self.begin_payload();
+                self.begin_payload(room);
                 (n, None)
             }
             Read::Bad(e) => {
@@ -196,11 +197,11 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     }
 
     /// Step 5: copying the payload, then its CR LF if at hand.
-    pub(super) fn in_payload(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+    pub(super) fn in_payload(&mut self, rest: &[u8], payload: &mut [u8]) -> (usize, Option<Ready>) {
         let need = self.header.msg_len.saturating_sub(self.filled);
         let chunk = rest.get(..need).unwrap_or(rest);
         let end = self.filled.saturating_add(chunk.len());
-        if let Some(dst) = self.payload.get_mut(self.filled..end) {
+        if let Some(dst) = payload.get_mut(self.filled..end) {
             copy(dst, chunk);
         }
         self.filled = end;
@@ -281,12 +282,14 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         self.mode = Mode::Header;
     }
 
-    /// After a complete header: the payload is next.
-    pub(super) fn begin_payload(&mut self) {
+    /// After a complete header: the payload is next, kept if it fits the
+    /// `room` of the payload buffer lent for it (decided here, once).
+    pub(super) fn begin_payload(&mut self, room: usize) {
         self.filled = 0;
+        self.kept = self.header.msg_len <= room;
         self.mode = if self.header.msg_len == 0 {
             Mode::TermCr
-        } else if self.header.msg_len > PAYLOAD {
+        } else if !self.kept {
             Mode::Skip
         } else {
             Mode::Payload

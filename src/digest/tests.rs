@@ -200,3 +200,35 @@ fn zero_sized_buffers_never_panic() {
         );
     }
 }
+
+#[test]
+fn a_framer_writes_payloads_into_the_lent_buffer_never_lending_them() {
+    let msg: &[u8] = b"\r\n+MQTTPUBLISH: 0,1,0,9,\"a/b\",3,x\ry\r\n";
+    let mut f: Framer<64> = Framer::new();
+    let mut buf = [0u8; 8];
+    let (used, frame) = f.feed(msg, &mut buf);
+    let Some(Frame::Publish(p)) = frame else {
+        panic!("{frame:?}")
+    };
+    assert_eq!((used, p.topic, p.payload), (msg.len(), "a/b", &b"x\ry"[..]));
+    assert!(!msg.as_ptr_range().contains(&p.payload.as_ptr()));
+    assert_eq!(&buf[..3], b"x\ry");
+    // No room lent: the message is skipped in step and reported.
+    let (_, frame) = f.feed(msg, &mut []);
+    assert_eq!(
+        frame,
+        Some(Frame::MessageTooLarge {
+            topic: "a/b",
+            len: 3
+        })
+    );
+    // Whether it fits is decided when the payload starts: a bigger buffer lent
+    // halfway through does not make a half-kept payload whole.
+    let (head, tail) = msg.split_at(msg.len() - 3);
+    assert_eq!(f.feed(head, &mut []).1, None);
+    let (_, frame) = f.feed(tail, &mut buf);
+    assert!(matches!(frame, Some(Frame::MessageTooLarge { len: 3, .. })));
+    // And the reference route agrees.
+    let (_, frame) = f.feed_reference(msg, &mut buf);
+    assert!(matches!(frame, Some(Frame::Publish(p)) if p.payload == b"x\ry"));
+}

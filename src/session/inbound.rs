@@ -8,16 +8,17 @@
     clippy::arithmetic_side_effects
 )]
 
-use heapless::{String, Vec};
+use heapless::String;
 
 use crate::digest::{Frame, Publish};
 use crate::error::CmeError;
 use crate::line::{parse_sub_entry, Line};
-use crate::types::TimeoutKind;
+use crate::types::{QoS, TimeoutKind};
 use crate::urc::Urc;
 
+use super::inbox::Entry;
 use super::pending::{Final, Kind, Prompt};
-use super::types::{Event, Incoming, LineText, LinkState, Message};
+use super::types::{Event, LineText, LinkState};
 use super::Core;
 
 /// Copies `s` into a bounded string, truncating at a character boundary.
@@ -57,9 +58,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 }
             }
             Frame::Publish(m) => self.on_message(&m),
-            Frame::MessageTooLarge { topic, len } => {
-                self.unsolicited(Urc::MessageTooLarge { topic, len });
-            }
+            Frame::MessageTooLarge { topic, len } => self.on_too_large(topic, len),
             Frame::Malformed(e) => {
                 self.stats.framing_errors = self.stats.framing_errors.saturating_add(1);
                 self.push_event(Event::Framing(e));
@@ -107,33 +106,50 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         debug!("result line that belongs to no pending command");
     }
 
+    /// A message whose payload the framer wrote into the next free inbox slot:
+    /// the slot's entry is filled in and queued.
     fn on_message(&mut self, m: &Publish<'_>) {
-        let mut payload = Vec::new();
-        if payload.extend_from_slice(m.payload).is_err() {
-            // The digester's payload buffer and ours have the same size; this is
-            // only reachable if they were configured differently.
-            self.push_incoming(Incoming::TooLarge {
-                topic: bounded(m.topic),
-                len: m.payload.len(),
-            });
-            return;
-        }
-        self.push_incoming(Incoming::Message(Message {
+        self.push_incoming(Entry {
             topic: bounded(m.topic),
-            payload,
+            len: m.payload.len(),
+            too_large: false,
             qos: m.qos,
             retained: m.retained,
             dup: m.dup,
             packet_id: m.packet_id,
-        }));
+        });
     }
 
-    /// Queues an incoming message. When the inbox is full the newest is refused,
-    /// counted, and reported as [`Event::MessagesDropped`] (coalesced).
-    fn push_incoming(&mut self, item: Incoming<TOPIC, PAYLOAD>) {
-        if self.inbox.push_back(item).is_ok() {
+    /// A message whose payload was not kept: too large for a payload buffer
+    /// (reported in the inbox), or the inbox was full when it began (counted as
+    /// dropped, like any message the inbox refuses).
+    fn on_too_large(&mut self, topic: &str, len: usize) {
+        if len <= PAYLOAD {
+            self.drop_incoming();
             return;
         }
+        self.stats.messages_too_large = self.stats.messages_too_large.saturating_add(1);
+        self.push_incoming(Entry {
+            topic: bounded(topic),
+            len,
+            too_large: true,
+            qos: QoS::AtMostOnce,
+            retained: false,
+            dup: false,
+            packet_id: 0,
+        });
+    }
+
+    /// Queues an incoming entry. When the inbox is full the newest is refused,
+    /// counted, and reported as [`Event::MessagesDropped`] (coalesced).
+    fn push_incoming(&mut self, entry: Entry<TOPIC>) {
+        if self.inbox.push(entry).is_err() {
+            self.drop_incoming();
+        }
+    }
+
+    /// Counts and reports a message the inbox could not take.
+    fn drop_incoming(&mut self) {
         self.stats.messages_dropped = self.stats.messages_dropped.saturating_add(1);
         warn!("inbox full: message dropped");
         if let Some(Event::MessagesDropped(n)) = self.events.back_mut() {
@@ -337,14 +353,10 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             Urc::BadIncomingPubRel => {
                 self.push_event(Event::ModemError(CmeError::BadIncomingPubRel))
             }
-            Urc::Publish(m) => self.on_message(&m),
-            Urc::MessageTooLarge { topic, len } => {
-                self.stats.messages_too_large = self.stats.messages_too_large.saturating_add(1);
-                self.push_incoming(Incoming::TooLarge {
-                    topic: bounded(topic),
-                    len,
-                });
-            }
+            // Messages are length-framed by the digester and reach `on_frame`
+            // as such; a line never decodes into one.
+            Urc::Publish(_) => self.stray(),
+            Urc::MessageTooLarge { topic, len } => self.on_too_large(topic, len),
         }
     }
 }

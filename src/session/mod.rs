@@ -27,6 +27,7 @@
 
 mod encode;
 mod inbound;
+mod inbox;
 mod pending;
 pub mod plan;
 mod types;
@@ -35,7 +36,7 @@ use heapless::{Deque, String, Vec};
 
 use crate::command::MAX_LINE;
 use crate::config::{MqttConfig, Will};
-use crate::digest::Digester;
+use crate::digest::Framer;
 use crate::error::Error;
 use crate::line::{parse_sub_entry, Line};
 use crate::types::QoS;
@@ -148,7 +149,10 @@ pub struct Session<
     const QUEUE: usize = 2,
     const SUBS: usize = 8,
 > {
-    digester: Digester<RX_LINE, PAYLOAD>,
+    digester: Framer<RX_LINE>,
+    /// The inbox slots' payloads: the framer writes an incoming payload
+    /// straight into the one of the next free slot (see `inbox.rs`).
+    payloads: [[u8; PAYLOAD]; QUEUE],
     core: Core<TOPIC, PAYLOAD, QUEUE, SUBS>,
 }
 
@@ -166,7 +170,7 @@ struct Core<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const 
     resubscribe_from: Option<usize>,
     resubscribed: u16,
     lost_pings: u8,
-    inbox: Deque<Incoming<TOPIC, PAYLOAD>, QUEUE>,
+    inbox: inbox::Inbox<TOPIC, QUEUE>,
     events: Deque<Event, 8>,
     unreported_events_dropped: u32,
     subs: Vec<(String<TOPIC>, QoS), SUBS>,
@@ -192,7 +196,8 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// A session with no client configured and nothing pending.
     pub fn new() -> Self {
         Self {
-            digester: Digester::new(),
+            digester: Framer::new(),
+            payloads: [[0; PAYLOAD]; QUEUE],
             core: Core {
                 link: LinkState::NoClient,
                 pending: None,
@@ -205,7 +210,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 resubscribe_from: None,
                 resubscribed: 0,
                 lost_pings: 0,
-                inbox: Deque::new(),
+                inbox: inbox::Inbox::new(),
                 events: Deque::new(),
                 unreported_events_dropped: 0,
                 subs: Vec::new(),
@@ -389,7 +394,15 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// processed at any time.
     pub fn receive(&mut self, mut bytes: &[u8]) {
         while !bytes.is_empty() {
-            let (used, frame) = self.digester.feed(bytes);
+            // An incoming payload goes straight into the next free inbox slot;
+            // with the inbox full, into nothing (it is then reported dropped).
+            let mut none = [0u8; 0];
+            let slot = self.core.inbox.next_slot();
+            let sink = match slot.and_then(|i| self.payloads.get_mut(i)) {
+                Some(p) => &mut p[..],
+                None => &mut none[..],
+            };
+            let (used, frame) = self.digester.feed(bytes, sink);
             if let Some(frame) = frame {
                 let prompt_wanted = self.core.on_frame(frame);
                 self.digester.expect_prompt(prompt_wanted);
@@ -400,7 +413,27 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
 
     /// Takes the oldest incoming message (or oversize report) from the inbox.
     pub fn next_incoming(&mut self) -> Option<Incoming<TOPIC, PAYLOAD>> {
-        self.core.inbox.pop_front()
+        let (slot, e) = self.core.inbox.pop()?;
+        if e.too_large {
+            return Some(Incoming::TooLarge {
+                topic: e.topic,
+                len: e.len,
+            });
+        }
+        let payload = self
+            .payloads
+            .get(slot)
+            .and_then(|p| p.get(..e.len))
+            .and_then(|p| Vec::from_slice(p).ok())
+            .unwrap_or_default();
+        Some(Incoming::Message(Message {
+            topic: e.topic,
+            payload,
+            qos: e.qos,
+            retained: e.retained,
+            dup: e.dup,
+            packet_id: e.packet_id,
+        }))
     }
 
     /// Takes the oldest event.

@@ -41,7 +41,7 @@ pub(crate) mod scan;
 
 use super::header::{HeaderReader, Read};
 use super::lines::classify;
-use super::{Digester, Mode, Ready, PUBLISH_PREFIX};
+use super::{Framer, Mode, Ready, PUBLISH_PREFIX};
 use scan::{find_eol, skip_eols};
 
 /// Line buffers at least this large take the fast paths (which need room for
@@ -54,22 +54,28 @@ fn has_publish_prefix(line: &[u8]) -> bool {
     line.get(..PUBLISH_PREFIX.len()) == Some(PUBLISH_PREFIX)
 }
 
-impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
+impl<const LINE: usize> Framer<LINE> {
     /// [`Self::reference`] with the fast paths in front: the same bytes
-    /// consumed, the same frame.
+    /// consumed, the same frame. With `lend`, a whole message's payload is lent
+    /// from the input instead of being copied into `payload`.
     #[inline]
-    pub(super) fn fast(&mut self, input: &[u8]) -> (usize, Option<Ready>) {
+    pub(super) fn fast(
+        &mut self,
+        input: &[u8],
+        payload: &mut [u8],
+        lend: bool,
+    ) -> (usize, Option<Ready>) {
         let (n, r) = match self.mode {
-            Mode::LineStart if LINE >= FAST_MIN => match self.line_at_hand(input) {
+            Mode::LineStart if LINE >= FAST_MIN => match self.line_at_hand(input, payload, lend) {
                 Some(done) => done,
-                None => return self.reference(input),
+                None => return self.reference(input, payload),
             },
-            _ => return self.reference(input),
+            _ => return self.reference(input, payload),
         };
         if r.is_some() || n >= input.len() {
             return (n, r);
         }
-        let (m, r) = self.reference(input.get(n..).unwrap_or_default());
+        let (m, r) = self.reference(input.get(n..).unwrap_or_default(), payload);
         (n.saturating_add(m), r)
     }
 
@@ -77,7 +83,12 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// hand. `None` (nothing consumed, no state changed) leaves the input to
     /// the reference machine.
     #[inline]
-    fn line_at_hand(&mut self, input: &[u8]) -> Option<(usize, Option<Ready>)> {
+    fn line_at_hand(
+        &mut self,
+        input: &[u8],
+        payload: &mut [u8],
+        lend: bool,
+    ) -> Option<(usize, Option<Ready>)> {
         let Some(i) = skip_eols(input) else {
             // Only line ends: nothing to do but consume them.
             return Some((input.len(), None));
@@ -87,7 +98,8 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
             b'>' if self.prompt => return None,
             b'+' if has_publish_prefix(line) => {
                 let h = line.get(PUBLISH_PREFIX.len()..).unwrap_or_default();
-                return self.publish_at_hand(h, i.wrapping_add(PUBLISH_PREFIX.len()));
+                let at = i.wrapping_add(PUBLISH_PREFIX.len());
+                return self.publish_at_hand(h, at, payload, lend);
             }
             // `OK ` may be split (`OK +…`), and a line of fewer than three
             // bytes may still grow into it: the reference machine decides.
@@ -126,7 +138,13 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
     /// `at` in the input: the header, then the payload and its CR LF as far as
     /// they are at hand.
     #[inline]
-    fn publish_at_hand(&mut self, h: &[u8], at: usize) -> Option<(usize, Option<Ready>)> {
+    fn publish_at_hand(
+        &mut self,
+        h: &[u8],
+        at: usize,
+        payload: &mut [u8],
+        lend: bool,
+    ) -> Option<(usize, Option<Ready>)> {
         let (reader, n, read, topic) = match header::whole(h, Self::TOPIC_CAP) {
             Some((reader, n, topic)) => (reader, n, Read::Done, topic),
             None => {
@@ -153,9 +171,11 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         let msg_len = self.header.msg_len;
         let data = h.get(n..).unwrap_or_default();
         let start = at.wrapping_add(n);
-        if let Some([b'\r', b'\n']) = data.get(msg_len..msg_len.wrapping_add(2)) {
+        let whole = data.get(msg_len..msg_len.wrapping_add(2)) == Some(b"\r\n".as_slice());
+        if lend && whole {
             // The whole message is at hand: lend topic and payload.
             self.mode = Mode::LineStart;
+            self.kept = msg_len <= payload.len();
             self.lent = [
                 at.wrapping_add(topic.start),
                 at.wrapping_add(topic.end),
@@ -168,11 +188,11 @@ impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {
         }
         self.len = 0;
         self.append(topic_bytes);
-        self.begin_payload();
+        self.begin_payload(payload.len());
         if self.mode != Mode::Payload {
             return Some((start, None));
         }
-        let (m, r) = self.in_payload(data);
+        let (m, r) = self.in_payload(data, payload);
         Some((start.wrapping_add(m), r))
     }
 }
