@@ -278,7 +278,8 @@ macro_rules! client_operations {
     }
 
     /// Polls `query` (parsed by `parse`, judged by `judge`) until it is done,
-    /// fails, or `step_ms` has passed; reads the port between two polls.
+    /// fails, or `step_ms` has passed (cause [`BringUpCause::Timeout`]);
+    /// reads the port between two polls.
     $($kw)* fn poll_step<K: Command, R, T>(
         &mut self,
         step: BringUpStep,
@@ -287,13 +288,12 @@ macro_rules! client_operations {
         query: &K,
         parse: fn(&[u8]) -> Result<R, Error>,
         judge: &mut dyn FnMut(Result<R, Error>) -> network::Next<T>,
-        on_timeout: &dyn Fn() -> BringUpCause,
     ) -> Result<T, BringUpError> {
         let until = self.clock.now_ms().saturating_add(u64::from(step_ms));
         let fail = |cause| BringUpError { step, cause };
         loop {
             let Some(left) = self.left(until) else {
-                return Err(fail(on_timeout()));
+                return Err(fail(BringUpCause::Timeout));
             };
             let r = self.net_query(query, left, parse)$($aw)*;
             if let Err(Error::Io(k)) = r {
@@ -305,7 +305,7 @@ macro_rules! client_operations {
                 network::Next::Again => {}
             }
             let Some(left) = self.left(until) else {
-                return Err(fail(on_timeout()));
+                return Err(fail(BringUpCause::Timeout));
             };
             self.poll(interval_ms.min(left))$($aw)*
                 .map_err(|e| fail(BringUpCause::Command(e)))?;
@@ -364,7 +364,6 @@ macro_rules! client_operations {
             &net::QuerySim,
             net::SimState::parse,
             &mut network::sim_step,
-            &|| BringUpCause::Timeout,
         )$($aw)*?;
         // 3. Radio.
         let fun = self
@@ -406,8 +405,14 @@ macro_rules! client_operations {
                     }
                     network::registration_step(r)
                 },
-                &|| network::registration_timeout(last.get()),
-            )$($aw)*?;
+            )$($aw)*
+            .map_err(|e| match e.cause {
+                BringUpCause::Timeout => BringUpError {
+                    step: S::Registration,
+                    cause: network::registration_timeout(last.get()),
+                },
+                _ => e,
+            })?;
         // 4 (manual), after registration: the module attaches and activates
         // only while registered.
         if let Some(apn) = apn {
@@ -438,7 +443,6 @@ macro_rules! client_operations {
             &net::QueryPdpActivation,
             net::PdpActivationList::parse,
             &mut network::active_step,
-            &|| BringUpCause::Timeout,
         )$($aw)*?;
         let address = self.poll_step(
             S::Address,
@@ -447,7 +451,6 @@ macro_rules! client_operations {
             &net::QueryPdpAddress::new(1),
             net::PdpAddress::parse,
             &mut network::address_step,
-            &|| BringUpCause::Timeout,
         )$($aw)*?;
         // Identity and signal, for logs and status screens.
         let id = |e| fail(S::Identity, e);
