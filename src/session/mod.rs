@@ -288,7 +288,9 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         let len = line.len();
         match self.core.tx.get_mut(..len.saturating_add(2)) {
             Some([dst @ .., cr, lf]) if dst.len() == len => {
-                dst.copy_from_slice(line);
+                for (d, s) in dst.iter_mut().zip(line) {
+                    *d = *s;
+                }
                 *cr = b'\r';
                 *lf = b'\n';
             }
@@ -556,7 +558,10 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         let fits = end.saturating_add(1) < self.tx.len();
         match self.tx.get_mut(start..=end.saturating_add(1)) {
             Some([dst @ .., cr, lf]) if fits && dst.len() == line.len() => {
-                dst.copy_from_slice(line);
+                // Not `copy_from_slice`: see `digest::copy`.
+                for (d, s) in dst.iter_mut().zip(line) {
+                    *d = *s;
+                }
                 *cr = b'\r';
                 *lf = b'\n';
                 self.answer_len = self.answer_len.saturating_add(line.len()).saturating_add(2);
