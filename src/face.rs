@@ -234,6 +234,10 @@ macro_rules! client_operations {
     /// to `cmd.parse`; the time-out is `C::MAX_TIMEOUT_MS`. `+CME ERROR: <n>`
     /// is [`Error::Cme`], an answer longer than the command buffer
     /// [`Error::Overflow`], one `parse` refuses [`Error::UnexpectedResponse`].
+    /// `cmd.write` is the command's own code: atat's derived one panics when
+    /// the line does not fit the 1024-byte command buffer. MQTT commands sent
+    /// this way bypass the client's state tracking: use the typed operations
+    /// for them.
     pub $($kw)* fn send<A: atat::AtatCmd>(&mut self, cmd: &A) -> Result<A::Response, Error> {
         self.exchange(true, |s, now| s.begin_atat(cmd, now))$($aw)*?;
         let body = self.session.raw_answer()?;

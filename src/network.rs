@@ -4,6 +4,22 @@
 //! ([`NetworkStatus`]). The steps themselves run in the client faces
 //! ([`crate::blocking::Client::bring_up`], [`crate::asynch::Client::bring_up`]).
 //!
+//! ```no_run
+//! # #[cfg(feature = "std")] {
+//! use ml302::{blocking::Client, serial::SerialPort, MqttConfig, NetworkConfig, StdClock};
+//! let port = SerialPort::open("/dev/ttyUSB0", 115_200).unwrap();
+//! let mut client: Client<_, _> = Client::new(port, StdClock::new());
+//! match client.bring_up(&NetworkConfig::manual("CMIOT")) {
+//!     Ok(info) => println!("up as {} at {}", info.imei.0, info.address.address),
+//!     Err(e) if e.can_retry() => println!("{e}; try again later"),
+//!     Err(e) => panic!("{e}"),
+//! }
+//! client.start().unwrap(); // clears a stale MQTT client
+//! client.configure(&MqttConfig::new("broker.example", 1883, "dev-1")).unwrap();
+//! client.connect(None).unwrap();
+//! # }
+//! ```
+//!
 //! ```
 //! use ml302::network::{BringUpCause, BringUpError, BringUpStep, NetworkConfig};
 //!
