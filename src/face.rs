@@ -319,7 +319,8 @@ macro_rules! client_operations {
     /// Brings the module onto the network in the order of NETWORK.md §1: sync
     /// (`AT` until `OK`), `ATE0`, `AT+CMEE=1`, SIM (`AT+CPIN?` until `READY`),
     /// radio (`AT+CFUN?`, `AT+CFUN=1`), PDP mode (`AT+VERCTRL`), registration
-    /// (`AT+CEREG?` until home or roaming), in manual mode the context
+    /// (`AT+CEREG?` until home or roaming; `AT+CGREG?` where the firmware
+    /// refuses `AT+CEREG?`), in manual mode the context
     /// (`AT+CGDCONT`, `AT+CGATT=1`, `AT+CGACT=1,1`, skipped when context 1 is
     /// already active), the context active (`AT+CGACT?`), its address
     /// (`AT+CGPADDR=1`), then the identity and the signal. Each step is bounded
@@ -390,33 +391,53 @@ macro_rules! client_operations {
                 .net_set(&net::SetPdpMode::new(net::PdpMode::Manual), cmd_ms)$($aw)*
                 .map_err(|e| fail(S::PdpMode, e))?,
         }
-        // 5. Registration.
+        // 5. Registration: `AT+CEREG?`, or `AT+CGREG?` on firmware that does
+        // not know it (`ERROR`, `+CME ERROR: 4`).
         let last = core::cell::Cell::new(None);
-        let registration = self
+        let mut judge = |r: Result<net::Registration, Error>| {
+            match &r {
+                Ok(reg) => last.set(Some(reg.status)),
+                Err(Error::Cme(CmeError::NoNetworkService)) => {
+                    last.set(Some(net::RegStatus::NotSearching))
+                }
+                _ => {}
+            }
+            network::registration_step(r)
+        };
+        let reg = |b: &[u8]| net::RegistrationResponse::parse(b).map(|r| r.registration);
+        let mut registration = self
             .poll_step(
                 S::Registration,
                 cfg.registration_ms,
                 cfg.poll_interval_ms,
                 &net::QueryEpsRegistration,
-                |b| net::RegistrationResponse::parse(b).map(|r| r.registration),
-                &mut |r: Result<net::Registration, Error>| {
-                    match &r {
-                        Ok(reg) => last.set(Some(reg.status)),
-                        Err(Error::Cme(CmeError::NoNetworkService)) => {
-                            last.set(Some(net::RegStatus::NotSearching))
-                        }
-                        _ => {}
-                    }
-                    network::registration_step(r)
-                },
-            )$($aw)*
-            .map_err(|e| match e.cause {
-                BringUpCause::Timeout => BringUpError {
-                    step: S::Registration,
-                    cause: network::registration_timeout(last.get()),
-                },
-                _ => e,
-            })?;
+                reg,
+                &mut judge,
+            )$($aw)*;
+        if let Err(BringUpError {
+            cause: BringUpCause::Command(
+                Error::Modem | Error::Cme(CmeError::OperationNotSupported),
+            ),
+            ..
+        }) = registration
+        {
+            registration = self
+                .poll_step(
+                    S::Registration,
+                    cfg.registration_ms,
+                    cfg.poll_interval_ms,
+                    &net::QueryGprsRegistration,
+                    reg,
+                    &mut judge,
+                )$($aw)*;
+        }
+        let registration = registration.map_err(|e| match e.cause {
+            BringUpCause::Timeout => BringUpError {
+                step: S::Registration,
+                cause: network::registration_timeout(last.get()),
+            },
+            _ => e,
+        })?;
         // 4 (manual), after registration: the module attaches and activates
         // only while registered.
         if let Some(apn) = apn {

@@ -7,7 +7,7 @@
 
 mod support;
 
-use ml302::command::net::{RegStatus, SimState};
+use ml302::command::net::{Domain, RegStatus, SimState};
 use ml302::{
     BringUpCause, BringUpError, BringUpStep, CmeError, Error, Event, NetworkConfig, NetworkInfo,
     NetworkStatus,
@@ -198,6 +198,26 @@ fn context_and_address_that_come_late_are_polled() {
             let info = c.bring_up(&quick(None)).unwrap();
             assert_eq!(info.address.address.as_str(), "10.64.0.9");
             assert_eq!(info.signal.dbm(), None);
+        },
+    );
+}
+
+#[test]
+fn firmware_without_cereg_registers_through_cgreg() {
+    both(
+        |m| {
+            link_and_identity(
+                sim_and_radio(m)
+                    .on("AT+VERCTRL?", &answer("+VERCTRL: 0,1"))
+                    .on("AT+CEREG?", &lines(&["ERROR"]))
+                    .on("AT+CGREG?", &answer("+CGREG: 0,2"))
+                    .on("AT+CGREG?", &answer("+CGREG: 0,1")),
+            )
+        },
+        |c, _| {
+            let info = c.bring_up(&quick(None)).unwrap();
+            assert_eq!(info.registration.domain, Domain::Gprs);
+            assert_eq!(info.registration.status, RegStatus::Home);
         },
     );
 }
