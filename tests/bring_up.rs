@@ -286,6 +286,34 @@ fn urcs_during_the_bring_up_are_events_not_answers() {
 }
 
 #[test]
+fn a_module_that_answers_late_is_synced_then_resynchronised() {
+    both(
+        |m| {
+            let m = m
+                .on("AT", b"")
+                .on("AT", &ok())
+                // The first `AT` timed out: its late answer could complete the
+                // next command, so the session resynchronises first.
+                .on(
+                    "AT+MQTTCFG?",
+                    &lines(&["OK", "+MQTTCFG: \"(null)\",0", "OK"]),
+                )
+                .on("ATE0", &ok())
+                .on("AT+CMEE=1", &ok())
+                .on("AT+CPIN?", &answer("+CPIN: READY"))
+                .on("AT+CFUN?", &answer("+CFUN: 1"));
+            link_and_identity(
+                m.on("AT+VERCTRL?", &answer("+VERCTRL: 0,1"))
+                    .on("AT+CEREG?", &answer("+CEREG: 0,1")),
+            )
+        },
+        |c, _| {
+            c.bring_up(&quick(None)).unwrap();
+        },
+    );
+}
+
+#[test]
 fn a_silent_modem_times_out_at_sync() {
     let took = expect_failure(
         |m| m.on("AT", b"").on("AT", b"").on("AT", b""),
