@@ -29,6 +29,8 @@ use crate::session::{
     Stats, Step, Subscribed, SubscriptionEntry,
 };
 use crate::types::{ModemState, QoS};
+#[rustfmt::skip]
+use crate::{command::{self, net, Command}, error::CmeError, network::{self, BringUpCause, BringUpError, BringUpStep, NetworkConfig, NetworkInfo, NetworkStatus}};
 
 /// The async client (see the module docs). Const parameters as in [`Session`].
 pub struct Client<

@@ -403,6 +403,8 @@ pub enum Field {
     ReportMode,
     /// A parameter of `AT+VERCTRL=`.
     PdpMode,
+    /// A whole command line the caller wrote (`send`, `send_raw`).
+    Command,
 }
 
 impl core::fmt::Display for Field {
@@ -426,6 +428,7 @@ impl core::fmt::Display for Field {
             Field::Functionality => "radio functionality",
             Field::ReportMode => "registration report mode",
             Field::PdpMode => "PDP mode",
+            Field::Command => "command line",
         })
     }
 }

@@ -208,6 +208,303 @@ macro_rules! client_operations {
         }
     }
 
+    /// Runs one command begun by `begin` (after a resynchronisation when one
+    /// is due and `resync` allows it) and keeps its answer in the session.
+    $($kw)* fn exchange(
+        &mut self,
+        resync: bool,
+        begin: impl FnOnce(&mut Session<TOPIC, PAYLOAD, QUEUE, SUBS>, u64) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        if resync && self.session.needs_resync() {
+            let now = self.clock.now_ms();
+            self.session.begin_resync(now)?;
+            self.drive(&[])$($aw)*?;
+        }
+        let now = self.clock.now_ms();
+        begin(&mut self.session, now)?;
+        self.drive(&[])$($aw)*.map(|_| ())
+    }
+
+    /// Sends any command, for example one defined outside this crate with
+    /// `#[derive(AtatCmd)]`, in the same session as the MQTT operations: URCs
+    /// and messages arriving meanwhile are handled as usual and never end up
+    /// in its answer. The line is the one `cmd.write` produces (checked: a
+    /// control byte inside it refuses it before any byte is written); the
+    /// answer's information lines, joined by CR LF without the final `OK`, go
+    /// to `cmd.parse`; the time-out is `C::MAX_TIMEOUT_MS`. `+CME ERROR: <n>`
+    /// is [`Error::Cme`], an answer longer than the command buffer
+    /// [`Error::Overflow`], one `parse` refuses [`Error::UnexpectedResponse`].
+    /// `cmd.write` is the command's own code: atat's derived one panics when
+    /// the line does not fit the 1024-byte command buffer. MQTT commands sent
+    /// this way bypass the client's state tracking: use the typed operations
+    /// for them.
+    pub $($kw)* fn send<A: atat::AtatCmd>(&mut self, cmd: &A) -> Result<A::Response, Error> {
+        self.exchange(true, |s, now| s.begin_atat(cmd, now))$($aw)*?;
+        let body = self.session.raw_answer()?;
+        cmd.parse(Ok(body)).map_err(|_| Error::UnexpectedResponse)
+    }
+
+    /// Sends one command line (without CR LF) and returns its information
+    /// lines, borrowed from the command buffer until the next command (copy
+    /// what you keep). A line that is empty, holds a control byte (CR, LF,
+    /// NUL, …) or does not fit the command buffer is refused before any byte
+    /// is written; URCs and messages arriving meanwhile are handled as usual;
+    /// [`Error::Overflow`] if the answer is longer than the command buffer.
+    pub $($kw)* fn send_raw(
+        &mut self,
+        line: &str,
+        timeout_ms: u32,
+    ) -> Result<impl Iterator<Item = &[u8]> + '_, Error> {
+        self.exchange(true, |s, now| s.begin_raw(line.as_bytes(), timeout_ms, now))$($aw)*?;
+        self.session.raw_lines()
+    }
+
+    /// Runs a typed network command within `limit_ms` and parses its answer.
+    $($kw)* fn net_query<K: Command, T>(
+        &mut self,
+        cmd: &K,
+        limit_ms: u32,
+        parse: fn(&[u8]) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.exchange(true, |s, now| s.begin_command(cmd, limit_ms, now))$($aw)*?;
+        parse(self.session.raw_answer()?)
+    }
+
+    /// Runs a typed network command that answers only `OK`.
+    $($kw)* fn net_set<K: Command>(&mut self, cmd: &K, limit_ms: u32) -> Result<(), Error> {
+        self.exchange(true, |s, now| s.begin_command(cmd, limit_ms, now))$($aw)*
+    }
+
+    /// Milliseconds left until `until`, `None` once it passed.
+    fn left(&mut self, until: u64) -> Option<u32> {
+        let now = self.clock.now_ms();
+        (now < until).then(|| u32::try_from(until.saturating_sub(now)).unwrap_or(u32::MAX))
+    }
+
+    /// Polls `query` (parsed by `parse`, judged by `judge`) until it is done,
+    /// fails, or `step_ms` has passed (cause [`BringUpCause::Timeout`]);
+    /// reads the port between two polls.
+    $($kw)* fn poll_step<K: Command, R, T>(
+        &mut self,
+        step: BringUpStep,
+        step_ms: u32,
+        interval_ms: u32,
+        query: &K,
+        parse: fn(&[u8]) -> Result<R, Error>,
+        judge: &mut dyn FnMut(Result<R, Error>) -> network::Next<T>,
+    ) -> Result<T, BringUpError> {
+        let until = self.clock.now_ms().saturating_add(u64::from(step_ms));
+        let fail = |cause| BringUpError { step, cause };
+        loop {
+            let Some(left) = self.left(until) else {
+                return Err(fail(BringUpCause::Timeout));
+            };
+            let r = self.net_query(query, left, parse)$($aw)*;
+            if let Err(Error::Io(k)) = r {
+                return Err(fail(BringUpCause::Command(Error::Io(k))));
+            }
+            match judge(r) {
+                network::Next::Done(t) => return Ok(t),
+                network::Next::Fail(cause) => return Err(fail(cause)),
+                network::Next::Again => {}
+            }
+            let Some(left) = self.left(until) else {
+                return Err(fail(BringUpCause::Timeout));
+            };
+            self.poll(interval_ms.min(left))$($aw)*
+                .map_err(|e| fail(BringUpCause::Command(e)))?;
+        }
+    }
+
+    /// Brings the module onto the network in the order of NETWORK.md §1: sync
+    /// (`AT` until `OK`), `ATE0`, `AT+CMEE=1`, SIM (`AT+CPIN?` until `READY`),
+    /// radio (`AT+CFUN?`, `AT+CFUN=1`), PDP mode (`AT+VERCTRL`), registration
+    /// (`AT+CEREG?` until home or roaming; `AT+CGREG?` where the firmware
+    /// refuses `AT+CEREG?`), in manual mode the context
+    /// (`AT+CGDCONT`, `AT+CGATT=1`, `AT+CGACT=1,1`, skipped when context 1 is
+    /// already active), the context active (`AT+CGACT?`), its address
+    /// (`AT+CGPADDR=1`), then the identity and the signal. Each step is bounded
+    /// by its time in `cfg`; a failure names the step and a typed cause, and
+    /// [`BringUpError::can_retry`] says whether running it again can help.
+    pub $($kw)* fn bring_up(&mut self, cfg: &NetworkConfig<'_>) -> Result<NetworkInfo, BringUpError> {
+        use BringUpStep as S;
+        let fail = |step, e: Error| BringUpError { step, cause: network::cause_of(e) };
+        // The APN is checked before a byte is written.
+        let apn = match cfg.apn {
+            Some(a) => Some(net::Apn::new(a).map_err(|e| BringUpError {
+                step: S::PdpActivation,
+                cause: BringUpCause::Command(e.into()),
+            })?),
+            None => None,
+        };
+        let cmd_ms = cfg.command_ms;
+        // 1. Sync: `AT` until `OK`, one second per attempt; a late `OK` of an
+        // earlier attempt can only complete another `AT`.
+        let until = self.clock.now_ms().saturating_add(u64::from(cfg.sync_ms));
+        loop {
+            let Some(left) = self.left(until) else {
+                return Err(BringUpError { step: S::Sync, cause: BringUpCause::Timeout });
+            };
+            let r = self
+                .exchange(false, |s, now| s.begin_command(&command::At, left.min(1_000), now))$($aw)*;
+            match r {
+                Ok(()) => break,
+                Err(Error::Io(k)) => return Err(fail(S::Sync, Error::Io(k))),
+                Err(Error::Timeout) => {}
+                // An answer, but not `OK`: wait a little before the next try.
+                Err(_) => {
+                    let wait = cfg.poll_interval_ms.min(self.left(until).unwrap_or(0));
+                    self.poll(wait)$($aw)*.map_err(|e| fail(S::Sync, e))?;
+                }
+            }
+        }
+        self.net_set(&command::EchoOff, cmd_ms)$($aw)*.map_err(|e| fail(S::EchoOff, e))?;
+        self.net_set(&command::NumericErrors, cmd_ms)$($aw)*
+            .map_err(|e| fail(S::NumericErrors, e))?;
+        // 2. SIM.
+        self.poll_step(
+            S::Sim,
+            cfg.sim_ms,
+            cfg.poll_interval_ms,
+            &net::QuerySim,
+            net::SimState::parse,
+            &mut network::sim_step,
+        )$($aw)*?;
+        // 3. Radio.
+        let fun = self
+            .net_query(&net::QueryFunctionality, cmd_ms, net::Functionality::parse)$($aw)*
+            .map_err(|e| fail(S::Radio, e))?;
+        if fun != net::Functionality::Full {
+            self.net_set(&net::SetFunctionality::new(net::Functionality::Full), cfg.radio_ms)$($aw)*
+                .map_err(|e| fail(S::Radio, e))?;
+        }
+        // 4. PDP mode.
+        match apn {
+            None => {
+                let r = self
+                    .net_query(&net::QueryPdpMode, cmd_ms, net::PdpModeResponse::parse)$($aw)*;
+                if let network::Next::Fail(cause) = network::pdp_mode_step(r) {
+                    return Err(BringUpError { step: S::PdpMode, cause });
+                }
+            }
+            Some(_) => self
+                .net_set(&net::SetPdpMode::new(net::PdpMode::Manual), cmd_ms)$($aw)*
+                .map_err(|e| fail(S::PdpMode, e))?,
+        }
+        // 5. Registration: `AT+CEREG?`, or `AT+CGREG?` on firmware that does
+        // not know it (`ERROR`, `+CME ERROR: 4`).
+        let last = core::cell::Cell::new(None);
+        let mut judge = |r: Result<net::Registration, Error>| {
+            match &r {
+                Ok(reg) => last.set(Some(reg.status)),
+                Err(Error::Cme(CmeError::NoNetworkService)) => {
+                    last.set(Some(net::RegStatus::NotSearching))
+                }
+                _ => {}
+            }
+            network::registration_step(r)
+        };
+        let reg = |b: &[u8]| net::RegistrationResponse::parse(b).map(|r| r.registration);
+        let mut registration = self
+            .poll_step(
+                S::Registration,
+                cfg.registration_ms,
+                cfg.poll_interval_ms,
+                &net::QueryEpsRegistration,
+                reg,
+                &mut judge,
+            )$($aw)*;
+        if let Err(BringUpError {
+            cause: BringUpCause::Command(
+                Error::Modem | Error::Cme(CmeError::OperationNotSupported),
+            ),
+            ..
+        }) = registration
+        {
+            registration = self
+                .poll_step(
+                    S::Registration,
+                    cfg.registration_ms,
+                    cfg.poll_interval_ms,
+                    &net::QueryGprsRegistration,
+                    reg,
+                    &mut judge,
+                )$($aw)*;
+        }
+        let registration = registration.map_err(|e| match e.cause {
+            BringUpCause::Timeout => BringUpError {
+                step: S::Registration,
+                cause: network::registration_timeout(last.get()),
+            },
+            _ => e,
+        })?;
+        // 4 (manual), after registration: the module attaches and activates
+        // only while registered.
+        if let Some(apn) = apn {
+            let fail = |e| BringUpError {
+                step: S::PdpActivation,
+                cause: network::activation_cause(e),
+            };
+            let until = self.clock.now_ms().saturating_add(u64::from(cfg.pdp_ms));
+            let active = self
+                .net_query(&net::QueryPdpActivation, cmd_ms, net::PdpActivationList::parse)$($aw)*
+                .map_err(fail)?
+                .is_active(1);
+            if !active {
+                let define = net::DefinePdpContext::new(1, net::PdpType::Ip, apn);
+                let left = self.left(until).unwrap_or(0);
+                self.net_set(&define, left)$($aw)*.map_err(fail)?;
+                let left = self.left(until).unwrap_or(0);
+                self.net_set(&net::SetAttach::new(true), left)$($aw)*.map_err(fail)?;
+                let left = self.left(until).unwrap_or(0);
+                self.net_set(&net::SetPdpActivation::new(true, 1), left)$($aw)*.map_err(fail)?;
+            }
+        }
+        // 6. Data link: context active, then an address.
+        self.poll_step(
+            S::PdpActive,
+            cfg.pdp_ms,
+            cfg.poll_interval_ms,
+            &net::QueryPdpActivation,
+            net::PdpActivationList::parse,
+            &mut network::active_step,
+        )$($aw)*?;
+        let address = self.poll_step(
+            S::Address,
+            cfg.address_ms,
+            cfg.poll_interval_ms,
+            &net::QueryPdpAddress::new(1),
+            net::PdpAddress::parse,
+            &mut network::address_step,
+        )$($aw)*?;
+        // Identity and signal, for logs and status screens.
+        let id = |e| fail(S::Identity, e);
+        let imei = self.net_query(&net::QueryImei::new(), cmd_ms, net::Imei::parse)$($aw)*.map_err(id)?;
+        let iccid = self.net_query(&net::QueryIccid, cmd_ms, net::Iccid::parse)$($aw)*.map_err(id)?;
+        let imsi = self.net_query(&net::QueryImsi, cmd_ms, net::Imsi::parse)$($aw)*.map_err(id)?;
+        let signal = self
+            .net_query(&net::QuerySignal, cmd_ms, net::SignalQuality::parse)$($aw)*
+            .map_err(id)?;
+        Ok(NetworkInfo { imei, iccid, imsi, registration, signal, address })
+    }
+
+    /// Reads registration (`AT+CEREG?`), signal (`AT+CSQ`), the state of
+    /// context 1 (`AT+CGACT?`) and its address (`AT+CGPADDR=1`), for a
+    /// supervisor (NETWORK.md §4).
+    pub $($kw)* fn network_status(&mut self) -> Result<NetworkStatus, Error> {
+        let limit = u32::MAX;
+        let registration = self
+            .net_query(&net::QueryEpsRegistration, limit, net::RegistrationResponse::parse)$($aw)*?
+            .registration;
+        let signal = self.net_query(&net::QuerySignal, limit, net::SignalQuality::parse)$($aw)*?;
+        let pdp_active = self
+            .net_query(&net::QueryPdpActivation, limit, net::PdpActivationList::parse)$($aw)*?
+            .is_active(1);
+        let address = self
+            .net_query(&net::QueryPdpAddress::new(1), limit, net::PdpAddress::parse)$($aw)*?;
+        Ok(NetworkStatus { registration, signal, pdp_active, address })
+    }
+
     /// Takes the oldest queued message without reading the port.
     pub fn next_incoming(&mut self) -> Option<Incoming<TOPIC, PAYLOAD>> {
         self.session.next_incoming()

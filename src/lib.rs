@@ -69,6 +69,7 @@ pub mod config;
 pub mod digest;
 pub mod error;
 pub mod line;
+pub mod network;
 #[cfg(feature = "std")]
 pub mod serial;
 pub mod session;
@@ -82,6 +83,9 @@ pub use clock::StdClock;
 pub use config::{MqttConfig, Will};
 pub use digest::{Digester, Frame, Publish};
 pub use error::{CmeError, Error, FramingError, Retry, ValidationError};
+pub use network::{
+    BringUpCause, BringUpError, BringUpStep, NetworkConfig, NetworkInfo, NetworkStatus,
+};
 pub use session::{
     Event, Incoming, LinkState, Message, Published, ReportedConfig, Stats, Subscribed,
 };

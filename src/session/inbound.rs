@@ -173,6 +173,16 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     fn on_line(&mut self, bytes: &[u8]) {
         let kind = self.pending_kind();
         let line = Line::parse(bytes);
+        // Any command's answer: every information line but the echo and the
+        // unsolicited ones, of which a line named after the command is not one.
+        if kind == Some(Kind::Raw) {
+            match Urc::from_line(&line) {
+                _ if is_echo(bytes) => {}
+                Some(urc) if !self.names_pending_command(bytes) => self.unsolicited(urc),
+                _ => self.keep_answer(bytes),
+            }
+            return;
+        }
         // Entries of the AT+MQTTSUB? list are raw topic lines (spec §3.10 last row);
         // network and boot lines are events even there, and a line no topic
         // filter can be (`+CSQ: …`) is an unknown line.

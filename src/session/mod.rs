@@ -34,10 +34,10 @@ mod types;
 
 use heapless::{Deque, String, Vec};
 
-use crate::command::MAX_LINE;
+use crate::command::{Command, MAX_LINE};
 use crate::config::{MqttConfig, Will};
 use crate::digest::Framer;
-use crate::error::Error;
+use crate::error::{Error, Field, ValidationError};
 use crate::line::{parse_sub_entry, Line};
 use crate::types::QoS;
 
@@ -277,6 +277,109 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         self.core.needs_resync
     }
 
+    /// Begins any command line: `line` without its CR LF, which the session
+    /// adds. Its information lines, those that are not unsolicited (a line named
+    /// after the command, `+CEREG:` of `AT+CEREG?`, is its answer), are kept
+    /// and read with [`Session::raw_answer`] / [`Session::raw_lines`]; URCs and
+    /// messages arriving meanwhile are handled as always. Nothing is sent and
+    /// [`Error::Invalid`] is returned when `line` is empty, holds a control
+    /// byte (CR, LF, NUL, …, DEL) or does not fit the command buffer with its
+    /// CR LF; [`Error::Busy`] while another command is pending.
+    pub fn begin_raw(&mut self, line: &[u8], timeout_ms: u32, now_ms: u64) -> Result<(), Error> {
+        if self.core.pending.is_some() {
+            return Err(Error::Busy);
+        }
+        check_raw_line(line)?;
+        let len = line.len();
+        match self.core.tx.get_mut(..len.saturating_add(2)) {
+            Some([dst @ .., cr, lf]) if dst.len() == len => {
+                for (d, s) in dst.iter_mut().zip(line) {
+                    *d = *s;
+                }
+                *cr = b'\r';
+                *lf = b'\n';
+            }
+            _ => return Err(ValidationError::BufferTooSmall.into()),
+        }
+        self.core
+            .begin_line(len.saturating_add(2), timeout_ms, now_ms);
+        Ok(())
+    }
+
+    /// Begins one of the crate's typed commands (for example those of
+    /// [`crate::command::net`]) with its answer kept as [`Session::begin_raw`]
+    /// keeps it, due within its own time-out or `limit_ms`, whichever is
+    /// shorter.
+    pub fn begin_command<K: Command>(
+        &mut self,
+        cmd: &K,
+        limit_ms: u32,
+        now_ms: u64,
+    ) -> Result<(), Error> {
+        if self.core.pending.is_some() {
+            return Err(Error::Busy);
+        }
+        self.core.tx_len = 0;
+        self.core.answer_len = 0;
+        let len = cmd.encode(&mut self.core.tx)?;
+        let timeout = cmd.timeout_ms(self.core.ack_timeout_s).min(limit_ms);
+        self.core.begin_line(len, timeout, now_ms);
+        Ok(())
+    }
+
+    /// Begins a command written by its own [`atat::AtatCmd::write`] (a command
+    /// defined outside the crate), due within its `MAX_TIMEOUT_MS`; its answer
+    /// is kept as [`Session::begin_raw`] keeps it. What `write` produced is
+    /// checked as `begin_raw` checks a line (one trailing CR LF, CR or LF is the
+    /// terminator; any other control byte refuses it), so it cannot carry a
+    /// second command. `write` is the command's own code: atat's derived one
+    /// panics when the line does not fit [`MAX_LINE`] bytes.
+    pub fn begin_atat<A: atat::AtatCmd>(&mut self, cmd: &A, now_ms: u64) -> Result<(), Error> {
+        if self.core.pending.is_some() {
+            return Err(Error::Busy);
+        }
+        // The buffer is overwritten: the last answer is gone.
+        self.core.tx_len = 0;
+        self.core.answer_len = 0;
+        let n = cmd.write(&mut self.core.tx);
+        let Some(written) = self.core.tx.get(..n) else {
+            return Err(ValidationError::BufferTooSmall.into());
+        };
+        let line = strip_terminator(written);
+        check_raw_line(line)?;
+        let len = line.len();
+        match self.core.tx.get_mut(len..len.saturating_add(2)) {
+            Some([cr, lf]) => {
+                *cr = b'\r';
+                *lf = b'\n';
+            }
+            _ => return Err(ValidationError::BufferTooSmall.into()),
+        }
+        self.core
+            .begin_line(len.saturating_add(2), A::MAX_TIMEOUT_MS, now_ms);
+        Ok(())
+    }
+
+    /// The information lines of the last command begun with
+    /// [`Session::begin_raw`], [`Session::begin_command`] or
+    /// [`Session::begin_atat`], joined by CR LF without the final result, until
+    /// the next command begins; [`Error::Overflow`] if they did not all fit the
+    /// command buffer.
+    pub fn raw_answer(&self) -> Result<&[u8], Error> {
+        if self.core.answer_overflow {
+            return Err(Error::Overflow);
+        }
+        Ok(self.core.answer_body())
+    }
+
+    /// The same information lines one by one, without their CR LF.
+    pub fn raw_lines(&self) -> Result<impl Iterator<Item = &[u8]> + '_, Error> {
+        if self.core.answer_overflow {
+            return Err(Error::Overflow);
+        }
+        Ok(self.core.answers())
+    }
+
     /// Starts a resynchronisation: `AT+MQTTCFG?`, whose `+MQTTCFG:` line no other
     /// command produces; every result before it belongs to the timed-out command
     /// and is dropped.
@@ -463,36 +566,77 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
 {
     /// The answer lines kept after the command in `tx`.
     fn answers(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        let end = self.tx_len.saturating_add(self.answer_len);
-        self.tx
-            .get(self.tx_len..end)
-            .unwrap_or_default()
+        self.answer_body()
             .split(|&b| b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
             .filter(|l| !l.is_empty())
     }
 
-    /// Keeps an answer line of the pending query after its command in `tx`
-    /// (a line never holds LF); notes an overflow when it does not fit.
+    /// The answer lines kept after the command, each but the last followed by
+    /// CR LF: the information text as atat's digester presents it.
+    fn answer_body(&self) -> &[u8] {
+        let end = self
+            .tx_len
+            .saturating_add(self.answer_len.saturating_sub(2));
+        self.tx.get(self.tx_len..end).unwrap_or_default()
+    }
+
+    /// Keeps an answer line of the pending query after its command in `tx`,
+    /// followed by CR LF (a line never holds LF); notes an overflow when it does
+    /// not fit.
     fn keep_answer(&mut self, line: &[u8]) {
         let start = self.tx_len.saturating_add(self.answer_len);
         let end = start.saturating_add(line.len());
-        // Room for the line and its LF.
-        let fits = end < self.tx.len();
-        match self.tx.get_mut(start..=end) {
-            Some([dst @ .., lf]) if fits && dst.len() == line.len() => {
-                // Element-wise (a `memcpy` with no length check left to fail:
-                // the firmware's link-time no-panic proof must see that).
+        // Room for the line, its CR and its LF.
+        let fits = end.saturating_add(1) < self.tx.len();
+        match self.tx.get_mut(start..=end.saturating_add(1)) {
+            Some([dst @ .., cr, lf]) if fits && dst.len() == line.len() => {
+                // Not `copy_from_slice`: see `digest::copy`.
                 for (d, s) in dst.iter_mut().zip(line) {
                     *d = *s;
                 }
+                *cr = b'\r';
                 *lf = b'\n';
-                self.answer_len = self.answer_len.saturating_add(line.len()).saturating_add(1);
+                self.answer_len = self.answer_len.saturating_add(line.len()).saturating_add(2);
             }
             _ => {
                 warn!("answer longer than the command buffer");
                 self.answer_overflow = true;
             }
         }
+    }
+
+    /// The name of the command in `tx` (`+CSQ` of `AT+CSQ`, `+CEREG` of
+    /// `AT+CEREG?`), when it is an extended command.
+    fn command_name(&self) -> Option<&[u8]> {
+        let line = self.tx.get(..self.tx_len)?;
+        let rest = match line {
+            [b'A' | b'a', b'T' | b't', rest @ ..] => rest,
+            _ => return None,
+        };
+        let end = rest
+            .iter()
+            .position(|&b| matches!(b, b'=' | b'?' | b'\r' | b'\n'))
+            .unwrap_or(rest.len());
+        let name = rest.get(..end)?;
+        match name {
+            [b'+' | b'^' | b'$', _, ..] => Some(name),
+            _ => None,
+        }
+    }
+
+    /// Whether `line` starts with the pending command's name and a colon: it is
+    /// that command's answer even when the module prints the same line
+    /// unsolicited (`+CEREG:` of `AT+CEREG?`).
+    fn names_pending_command(&self, line: &[u8]) -> bool {
+        self.command_name().is_some_and(|name| {
+            line.len() > name.len()
+                && line
+                    .iter()
+                    .zip(name)
+                    .all(|(a, b)| a.eq_ignore_ascii_case(b))
+                && line.get(name.len()) == Some(&b':')
+        })
     }
 
     /// The topic of the pending `AT+MQTTSUB=` or `AT+MQTTUNSUB=`, read back
@@ -504,4 +648,29 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         let close = rest.iter().position(|&b| b == b'"')?;
         core::str::from_utf8(rest.get(..close)?).ok()
     }
+}
+
+/// A trailing CR LF, CR or LF removed (the terminator a command's `write` adds).
+fn strip_terminator(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// A command line the caller passes: not empty, no control byte (so it cannot
+/// end early and carry a second command), room for its CR LF.
+fn check_raw_line(line: &[u8]) -> Result<(), ValidationError> {
+    let field = Field::Command;
+    if line.is_empty() {
+        return Err(ValidationError::Empty { field });
+    }
+    if let Some(&byte) = line.iter().find(|&&b| b < 0x20 || b == 0x7F) {
+        return Err(ValidationError::ForbiddenByte { field, byte });
+    }
+    if line.len().saturating_add(2) > MAX_LINE {
+        return Err(ValidationError::TooLong {
+            field,
+            max: MAX_LINE.saturating_sub(2),
+        });
+    }
+    Ok(())
 }

@@ -43,6 +43,11 @@ pub enum Outcome {
     },
     /// `AT+MQTTTO?` answered with this many seconds.
     AckTimeout(u16),
+    /// A command begun with [`super::Session::begin_raw`],
+    /// [`super::Session::begin_command`] or [`super::Session::begin_atat`]
+    /// ended in `OK`; its information lines are in
+    /// [`super::Session::raw_answer`].
+    Answered,
 }
 
 /// Which command is pending, with what it needs to complete.
@@ -53,18 +58,29 @@ pub(super) enum Kind {
     Configure,
     QueryConfig,
     QueryState,
-    QuerySubs { header: bool },
+    QuerySubs {
+        header: bool,
+    },
     QueryPing,
     QueryRec,
     QueryTo,
     SetTo(u16),
     Open,
-    Subscribe { qos: QoS },
+    Subscribe {
+        qos: QoS,
+    },
     Unsubscribe,
-    Publish { qos: QoS, length_mode: bool },
+    Publish {
+        qos: QoS,
+        length_mode: bool,
+    },
     Disconnect,
     Delete,
-    Resync { marker: bool },
+    Resync {
+        marker: bool,
+    },
+    /// Any command line: its information lines are kept as its answer.
+    Raw,
 }
 
 impl Kind {
@@ -201,6 +217,17 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         }
     }
 
+    /// Makes the line already in `tx` (`len` bytes, CR LF included) the pending
+    /// command of kind [`Kind::Raw`], due within `timeout_ms`.
+    pub(super) fn begin_line(&mut self, len: usize, timeout_ms: u32, now_ms: u64) {
+        self.tx_len = len.min(self.tx.len());
+        self.answer_len = 0;
+        self.answer_overflow = false;
+        let deadline = now_ms.saturating_add(u64::from(timeout_ms));
+        self.pending = Some(Pending::new(Kind::Raw, deadline));
+        trace!("begin {:?}", Kind::Raw);
+    }
+
     pub(super) fn begin_encoded(
         &mut self,
         op: &Op<'_>,
@@ -281,6 +308,9 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 None => return missing,
             },
             Kind::QuerySubs { .. } => Ok(Outcome::SubscriptionList),
+            // Never a silently shortened answer.
+            Kind::Raw if self.answer_overflow => Err(Error::Overflow),
+            Kind::Raw => Ok(Outcome::Answered),
             Kind::Open => match p.open {
                 Some(true) => Ok(Outcome::Done),
                 Some(false) => Err(Error::Cme(CmeError::ConnectFailed)),
