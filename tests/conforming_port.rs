@@ -268,3 +268,50 @@ fn end_of_stream_is_a_closed_port_not_a_retry() {
     // Reported at once, not after the subscribe's time-out.
     assert_eq!(modem.time.now(), t0);
 }
+
+/// An embedded-hal delay on the simulated clock, counting its calls.
+#[derive(Clone)]
+struct SimDelay {
+    time: SimTime,
+    calls: Rc<Cell<u32>>,
+}
+
+impl embedded_hal::delay::DelayNs for SimDelay {
+    fn delay_ns(&mut self, ns: u32) {
+        self.calls.set(self.calls.get() + 1);
+        self.time.advance(u64::from(ns.div_ceil(1_000_000)));
+    }
+}
+
+/// A clock without an idle of its own (busy polling).
+struct Ticks(SimTime);
+
+impl ml302::Clock for Ticks {
+    fn now_ms(&mut self) -> u64 {
+        self.0.now()
+    }
+}
+
+#[test]
+fn the_client_idles_through_an_embedded_hal_delay() {
+    let time = SimTime::default();
+    let modem = bring_up_script(Modem::new(time.clone()));
+    let delay = SimDelay {
+        time: time.clone(),
+        calls: Rc::default(),
+    };
+    let clock = ml302::clock::DelayIdle::new(Ticks(time.clone()), delay.clone(), 2_000);
+    let port = Conforming::new(modem.clone());
+    let mut c: ml302::blocking::Client<_, _, 512, 64, 2, 8> =
+        ml302::blocking::Client::new(port.clone(), clock);
+    c.start().unwrap();
+    c.configure(&cfg()).unwrap();
+    c.connect(None).unwrap();
+    // Silence: the wait of `receive` is slept through in 2 ms steps.
+    let (t0, calls0) = (time.now(), delay.calls.get());
+    assert!(c.receive(100).unwrap().is_none());
+    assert_eq!(time.now() - t0, 100);
+    assert_eq!(delay.calls.get() - calls0, 50);
+    assert_eq!(port.blocked_ms.get(), 0);
+    modem.assert_done();
+}
