@@ -2,7 +2,7 @@
 # End-to-end run of the reference firmware (firmware/) under QEMU against the
 # simulated modem, checked by an independent MQTT client.
 #
-# For each client binary (`asynch`, then `blocking`):
+# For each client binary (`nbuart`, `asynch`, then `blocking`):
 #   1. `ml302 sim --tcp-listen 127.0.0.1:0` starts the simulated ML302 with its
 #      in-process broker and prints `serial: ADDR` and `broker: ADDR`;
 #   2. mosquitto_sub subscribes to `ml302/fw/#` on that broker (the script waits
@@ -21,13 +21,14 @@
 # runs against a fresh simulator; its exit status must be 0.
 #
 # Output: the QEMU/semihosting transcript of each run, check results, then one
-# JSON object per binary — the `asynch` one on the second-to-last line, the
-# `blocking` one on the LAST line:
+# JSON object per binary — `nbuart` (the blocking client over an
+# embedded-hal-nb UART) third from last, `asynch` second to last, `blocking` on
+# the LAST line:
 #   {"ok": true|false, "text": N, "rodata": N, "data": N, "bss": N, "stack_peak": N}
 # Sizes are the ELF sections (`size -A`) of the release build for
 # thumbv7m-none-eabi (the build QEMU runs); stack_peak is measured by the
 # firmware (stack painted at reset, high-water mark scanned at the end).
-# Exit status: 0 when all three runs passed, 1 when one failed, 2 when a
+# Exit status: 0 when all four runs passed, 1 when one failed, 2 when a
 # prerequisite is missing.
 #
 # Needs (installed by .ci/run, not by this script): qemu-system-arm,
@@ -40,7 +41,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FW_DIR=$ROOT/firmware
 FW_TARGET=thumbv7m-none-eabi
-BINS=(asynch blocking) # the last one's JSON is the script's last line
+BINS=(nbuart asynch blocking) # the last one's JSON is the script's last line
 QEMU_TIMEOUT=120
 WAIT_S=30 # for the simulator's banner, mosquitto_sub's readiness, the firmware's `ready`
 
@@ -97,7 +98,7 @@ done
 
 # ---- builds ----
 log "building the firmware (release, $FW_TARGET)"
-(cd "$FW_DIR" && cargo build --release --target "$FW_TARGET" --bin asynch --bin blocking --bin footprint) >&2 ||
+(cd "$FW_DIR" && cargo build --release --target "$FW_TARGET" --bin nbuart --bin asynch --bin blocking --bin footprint) >&2 ||
   { log "firmware build failed"; all_failed 1; }
 FW_OUT=$(cd "$FW_DIR" && cargo metadata --format-version 1 --no-deps 2>/dev/null |
   sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')

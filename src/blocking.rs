@@ -1,4 +1,4 @@
-//! The blocking client over any `embedded_io::{Read, Write}` port.
+//! The blocking client over any `embedded_io::{Read, ReadReady, Write}` port.
 //!
 //! It reads the port itself while it waits, so URCs and incoming messages are
 //! processed during every call; no reader thread is needed. The protocol logic
@@ -6,11 +6,14 @@
 //!
 //! # The port
 //!
-//! `read` must return within a bounded time: with data, `Ok(0)`, or an error of
-//! kind [`embedded_io::ErrorKind::TimedOut`] (both taken as "nothing yet"). The
-//! serial adapter (`ml302::serial`, feature `std`) sets a short read time-out; on a
-//! microcontroller, wrap the receive ring buffer that the UART interrupt or DMA
-//! fills so that `read` returns what is there, possibly nothing.
+//! The port follows embedded-io's contract as it stands: `read` may block until
+//! a byte arrives, and `Ok(0)` from `read` means the end of the stream. The
+//! client therefore calls `read` only after `read_ready()` said bytes are
+//! there, so it never blocks past a deadline; between looks it calls
+//! [`Clock::idle`]. `Ok(0)` from `read` is [`Error::PortClosed`]; an error of
+//! kind `Interrupted` is retried; any other error is [`Error::Io`]. The crate
+//! docs list the ports that fit (serial adapter, embedded-hal-nb UARTs,
+//! interrupt-fed rings).
 //!
 //! ```no_run
 //! # #[cfg(feature = "std")] {
@@ -25,7 +28,7 @@
 //! # }
 //! ```
 
-use embedded_io::{Error as _, ErrorKind, Read, Write};
+use embedded_io::{Error as _, ErrorKind, Read, ReadReady, Write};
 
 use crate::clock::Clock;
 use crate::config::{MqttConfig, Will};
@@ -61,7 +64,7 @@ fn io_error<E: embedded_io::Error>(e: E) -> Error {
 impl<P, C, const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: usize>
     Client<P, C, TOPIC, PAYLOAD, QUEUE, SUBS>
 where
-    P: Read + Write,
+    P: Read + ReadReady + Write,
     C: Clock,
 {
     /// A client over `port`, timing with `clock`. Nothing is sent yet.
@@ -94,18 +97,21 @@ where
         self.session.stats()
     }
 
-    /// Reads whatever arrived within `wait_ms` (at least once) and processes it.
+    /// Reads what arrives before `wait_until` (one read at most) and processes
+    /// it. `read` is called only when the port says bytes are ready, so a port
+    /// whose `read` blocks never holds the client past the deadline.
     fn read_some(&mut self, wait_until: u64) -> Result<(), Error> {
         loop {
-            match self.port.read(&mut self.rx) {
-                Ok(0) => {}
-                Ok(n) => {
-                    self.session.receive(self.rx.get(..n).unwrap_or(&[]));
-                    return Ok(());
+            if self.port.read_ready().map_err(io_error)? {
+                match self.port.read(&mut self.rx) {
+                    Ok(0) => return Err(Error::PortClosed),
+                    Ok(n) => {
+                        self.session.receive(self.rx.get(..n).unwrap_or(&[]));
+                        return Ok(());
+                    }
+                    Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                    Err(e) => return Err(io_error(e)),
                 }
-                Err(e) if e.kind() == ErrorKind::TimedOut || e.kind() == ErrorKind::Interrupted => {
-                }
-                Err(e) => return Err(io_error(e)),
             }
             if self.clock.now_ms() >= wait_until {
                 return Ok(());

@@ -526,6 +526,11 @@ pub enum Error {
     /// Reading from or writing to the serial port failed.
     #[error("serial port error: {0:?}")]
     Io(embedded_io::ErrorKind),
+    /// The port reached the end of its stream: `read` returned 0 bytes (the
+    /// device went away, the other end of a pipe or socket closed). Not
+    /// retryable on this port: open it again and start a new client.
+    #[error("the serial port was closed")]
+    PortClosed,
 }
 
 impl Error {
@@ -544,6 +549,7 @@ impl Error {
             Error::Busy => true,
             Error::ConnectionLost => true,
             Error::Io(_) => true,
+            Error::PortClosed => false,
         }
     }
 }
@@ -619,5 +625,11 @@ mod tests {
     fn auth_rejection_is_not_retryable() {
         assert!(!Error::Cme(CmeError::AuthRejected).is_retryable());
         assert!(Error::Cme(CmeError::SendFailed).is_retryable());
+    }
+
+    #[test]
+    fn a_closed_port_is_not_retryable() {
+        assert!(!Error::PortClosed.is_retryable());
+        assert!(Error::Io(embedded_io::ErrorKind::Other).is_retryable());
     }
 }

@@ -12,24 +12,62 @@
 //! | [`command`], [`text`] | one typed struct per AT verb and form, validated before a byte is written |
 //! | [`session`] | the sans-IO protocol brain: pending command, ACK correlation, state, re-subscription |
 //! | [`blocking`], [`asynch`] | the two client faces over `embedded-io` / `embedded-io-async` |
+//! | [`clock`] | the millisecond [`Clock`] both faces read; [`clock::DelayIdle`] idles through an embedded-hal delay |
 //! | `serial` (feature `std`) | a `serialport` adapter for USB-serial modems |
+//! | `nb` (feature `nb`) | `embedded-hal-nb` UARTs as ports of the blocking client |
 //!
-//! Features: `std` (host conveniences and the serial adapter), `log`, `defmt`.
+//! Features: `std` (host conveniences and the serial adapter), `nb` (the
+//! `embedded-hal-nb` adapter), `log`, `defmt`, `fast-digest` (default).
 //! Passwords never appear in `Debug` output or logs.
 //!
-//! # On a microcontroller
+//! # The port contract
 //!
-//! Feed the UART's received bytes from the RX interrupt (or DMA) into a ring
-//! buffer; give the client a port whose `read` drains that ring (returning
-//! `Ok(0)` when it is empty) and a [`Clock`] over SysTick:
+//! The blocking client ([`blocking::Client`]) takes any
+//! `P: embedded_io::Read + embedded_io::ReadReady + embedded_io::Write`, read as
+//! embedded-io specifies it:
+//!
+//! * `read` may block until at least one byte has arrived; the client calls it
+//!   only after `read_ready()` returned `true`, so it never waits past a
+//!   command's deadline, and between looks it calls [`Clock::idle`];
+//! * `Ok(0)` from `read` is the end of the stream: [`Error::PortClosed`], not
+//!   retryable on that port; an error of kind `Interrupted` is retried, any other
+//!   error is [`Error::Io`];
+//! * `write` and `flush` may block until the bytes are out.
+//!
+//! The async client ([`asynch::Client`]) takes any
+//! `P: embedded_io_async::Read + embedded_io_async::Write`: it awaits `read`
+//! (which should return once a byte is there) racing an
+//! [`embedded_hal_async::delay::DelayNs`], so any deadline ends the wait.
+//!
+//! Time comes from a [`Clock`] in both faces. Every way in, with an example that
+//! compiles:
+//!
+//! ## An `embedded-io` port (a UART with an interrupt-fed ring)
+//!
+//! Feed the UART's received bytes from the RX interrupt (or DMA) into a ring;
+//! `read_ready` says whether the ring holds a byte, `read` takes what it holds
+//! (and may sleep until a byte comes, as embedded-io allows):
 //!
 //! ```
 //! use ml302::{blocking::Client, Clock, MqttConfig, QoS};
 //!
 //! struct Uart; // stands for the board's UART with its interrupt-fed ring buffer
+//! impl Uart {
+//!     fn ring_take(&mut self, _buf: &mut [u8]) -> usize { 0 } // drains the ring
+//!     fn ring_len(&self) -> usize { 0 }
+//! }
 //! impl embedded_io::ErrorType for Uart { type Error = core::convert::Infallible; }
+//! impl embedded_io::ReadReady for Uart {
+//!     fn read_ready(&mut self) -> Result<bool, Self::Error> { Ok(self.ring_len() > 0) }
+//! }
 //! impl embedded_io::Read for Uart {
-//!     fn read(&mut self, _buf: &mut [u8]) -> Result<usize, Self::Error> { Ok(0) }
+//!     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+//!         loop {
+//!             let n = self.ring_take(buf);
+//!             if n > 0 || buf.is_empty() { return Ok(n); }
+//!             // cortex_m::asm::wfi(); — sleep until the next interrupt
+//!         }
+//!     }
 //! }
 //! impl embedded_io::Write for Uart {
 //!     fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> { Ok(buf.len()) }
@@ -38,18 +76,107 @@
 //! struct SysTick(u64);
 //! impl Clock for SysTick {
 //!     fn now_ms(&mut self) -> u64 { self.0 += 1; self.0 }
+//!     // fn idle(&mut self) { cortex_m::asm::wfi() } — sleep between looks
 //! }
 //!
 //! // 512-byte topics, 1 KiB payloads, one queued message, two subscriptions.
 //! let mut client: Client<Uart, SysTick, 512, 1024, 1, 2> = Client::new(Uart, SysTick(0));
+//! // No modem attached here: the start-up ends with its time-out, `read` is never called.
+//! assert_eq!(client.start(), Err(ml302::Error::Timeout));
 //! // With a real modem attached: start-up, configure, connect, publish.
 //! # if false {
-//! client.start()?;
 //! client.configure(&MqttConfig::new("broker.example", 1883, "dev-1"))?;
 //! client.connect(None)?;
 //! client.publish("dev/1/hello", b"hi", QoS::AtLeastOnce, false)?;
 //! # }
 //! # Ok::<(), ml302::Error>(())
+//! ```
+//!
+//! To sleep between looks through an embedded-hal 1.0 delay instead of a
+//! `Clock::idle` of your own, wrap the clock in [`clock::DelayIdle`].
+//!
+//! ## A USB-serial modem on a host (`serialport`, feature `std`)
+//!
+//! `serial::SerialPort` opens the device with the driver's settings; its
+//! `read_ready` asks the OS how many bytes wait.
+//!
+//! ```no_run
+//! # #[cfg(feature = "std")] {
+//! use ml302::{blocking::Client, serial::SerialPort, StdClock};
+//! let port = SerialPort::open("/dev/ttyUSB0", 115_200).expect("the modem's port");
+//! let mut client: Client<_, _> = Client::new(port, StdClock::new());
+//! client.start()?;
+//! # }
+//! # Ok::<(), ml302::Error>(())
+//! ```
+//!
+//! ## A UART of `embedded-hal-nb` (feature `nb`)
+//!
+//! `nb::NbSerial` turns any `embedded_hal_nb::serial::{Read<u8>, Write<u8>}`
+//! into a port of the blocking client (one byte read ahead answers
+//! `read_ready`):
+//!
+//! ```
+//! # #[cfg(feature = "nb")] {
+//! use embedded_hal_nb::serial;
+//! use ml302::{blocking::Client, nb::NbSerial, Clock};
+//!
+//! fn client<U, C>(uart: U, clock: C) -> Client<NbSerial<U>, C, 512, 1024, 1, 2>
+//! where
+//!     U: serial::Read<u8> + serial::Write<u8>,
+//!     C: Clock,
+//! {
+//!     Client::new(NbSerial::new(uart), clock)
+//! }
+//! # }
+//! ```
+//!
+//! ## The async client on embassy
+//!
+//! An embassy task owns the client and runs it: the port is any
+//! `embedded_io_async` UART (for example a HAL's buffered UART), the delay
+//! `embassy_time::Delay`, the clock a [`Clock`] over `embassy_time::Instant`.
+//!
+//! ```
+//! use embedded_hal_async::delay::DelayNs;
+//! use embedded_io_async::{Read, Write};
+//! use ml302::{asynch::Client, Clock, Incoming, MqttConfig, QoS};
+//!
+//! // The body of an `#[embassy_executor::task]`: runs until an error.
+//! async fn modem_task<P, C, D>(port: P, clock: C, delay: D) -> Result<(), ml302::Error>
+//! where
+//!     P: Read + Write,
+//!     C: Clock,
+//!     D: DelayNs,
+//! {
+//!     let mut client: Client<P, C, D, 512, 1024, 1, 2> = Client::new(port, clock, delay);
+//!     client.start().await?;
+//!     client.configure(&MqttConfig::new("broker.example", 1883, "dev-1")).await?;
+//!     client.connect(None).await?;
+//!     client.subscribe("dev/1/cmd", QoS::AtLeastOnce).await?;
+//!     loop {
+//!         if let Some(Incoming::Message(m)) = client.receive(60_000).await? {
+//!             client.publish("dev/1/ack", &m.payload, QoS::AtMostOnce, false).await?;
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! ## `atat`'s own clients
+//!
+//! Every command struct of [`command`] derives [`atat::AtatCmd`], so an
+//! `atat` client sends it and parses its typed answer (URCs are then atat's
+//! business; [`Urc::from_frame`] decodes a line):
+//!
+//! ```
+//! use atat::blocking::AtatClient;
+//! use ml302::command::{At, QueryState};
+//!
+//! fn modem_state<A: AtatClient>(atat: &mut A) -> Result<(), atat::Error> {
+//!     atat.send(&At)?;
+//!     let _state = atat.send(&QueryState)?;
+//!     Ok(())
+//! }
 //! ```
 
 #[cfg(any(test, feature = "std"))]
@@ -70,6 +197,8 @@ pub mod digest;
 pub mod error;
 pub mod line;
 pub mod network;
+#[cfg(feature = "nb")]
+pub mod nb;
 #[cfg(feature = "std")]
 pub mod serial;
 pub mod session;

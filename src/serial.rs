@@ -3,8 +3,10 @@
 //! clients take.
 //!
 //! Settings: the given baud rate, 8 data bits, no parity, 1 stop bit, no flow
-//! control, and a short read time-out so the blocking client can keep its own
-//! time-outs (a read with nothing to deliver returns `ErrorKind::TimedOut`).
+//! control. `read_ready` asks the driver how many bytes wait
+//! (`bytes_to_read`), so the blocking client reads only what is there; a `read`
+//! with nothing to deliver still ends after a short time-out
+//! (`ErrorKind::TimedOut`) for callers that read without asking.
 //! Built without libudev (`serialport` with default features off).
 
 use std::io::{Read as _, Write as _};
@@ -118,6 +120,16 @@ impl embedded_io::ErrorType for SerialPort {
 impl embedded_io::Read for SerialPort {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
         self.inner.read(buf).map_err(PortError)
+    }
+}
+
+impl embedded_io::ReadReady for SerialPort {
+    /// Whether the driver holds received bytes (`bytes_to_read() > 0`).
+    fn read_ready(&mut self) -> Result<bool, Self::Error> {
+        self.inner
+            .bytes_to_read()
+            .map(|n| n > 0)
+            .map_err(|e| PortError(e.into()))
     }
 }
 

@@ -80,6 +80,7 @@ impl CliError {
                 Self::timeout(format!("{path}: the modem did not answer in time ({what})"))
             }
             E::Io(kind) => Self::device(format!("{path}: {} ({what})", io_kind(kind))),
+            E::PortClosed => Self::device(format!("{path}: the device went away ({what})")),
             E::Invalid(v) => Self::usage(v.to_string()),
             E::InvalidState => Self::failed(format!("{what}: {err}")),
             E::ConnectionLost => Self::failed(format!("{err} ({what})")),
@@ -144,5 +145,8 @@ mod tests {
         );
         assert_eq!(e.code, Code::Device);
         assert!(e.message.contains("/dev/x"));
+        let e = CliError::driver(ml302::Error::PortClosed, "/dev/x", "publish");
+        assert_eq!(e.code, Code::Device);
+        assert_eq!(e.message, "/dev/x: the device went away (publish)");
     }
 }

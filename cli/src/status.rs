@@ -138,7 +138,7 @@ pub fn run(args: &StatusArgs, debug: bool) -> CliResult {
     print_report(&items, "");
     // A serial port that failed while querying is a device error.
     for (_, value) in &items {
-        if let Err(e @ ml302::Error::Io(_)) = value {
+        if let Err(e @ (ml302::Error::Io(_) | ml302::Error::PortClosed)) = value {
             return Err(modem.err(e.clone(), "status"));
         }
     }

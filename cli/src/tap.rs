@@ -78,6 +78,12 @@ impl<P: embedded_io::Read> embedded_io::Read for Tap<P> {
     }
 }
 
+impl<P: embedded_io::ReadReady> embedded_io::ReadReady for Tap<P> {
+    fn read_ready(&mut self) -> Result<bool, Self::Error> {
+        self.inner.read_ready()
+    }
+}
+
 impl<P: embedded_io::Write> embedded_io::Write for Tap<P> {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
         let n = self.inner.write(buf)?;

@@ -34,6 +34,12 @@ impl embedded_io::Read for Counting {
     }
 }
 
+impl embedded_io::ReadReady for Counting {
+    fn read_ready(&mut self) -> Result<bool, Self::Error> {
+        embedded_io::ReadReady::read_ready(&mut self.port)
+    }
+}
+
 impl embedded_io::Write for Counting {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
         let n = self.port.write(buf)?;

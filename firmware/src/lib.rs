@@ -2,11 +2,13 @@
 //! that QEMU's `lm3s6965evb` machine emulates.
 //!
 //! * [`uart`]: UART0 with an RX interrupt that fills a lock-free SPSC ring; the
-//!   port implements `embedded_io` (for the blocking client: `read` drains the
-//!   ring and returns `Ok(0)` when it is empty) and `embedded_io_async` (`read`
-//!   awaits a waker the interrupt wakes).
-//! * [`time`]: a 1 kHz SysTick that drives an [`ml302::Clock`] and an
-//!   [`embedded_hal_async::delay::DelayNs`].
+//!   port implements `embedded_io` (`read` sleeps until the ring holds a byte,
+//!   `read_ready` says whether it does), `embedded_io_async` (`read` awaits a
+//!   waker the interrupt wakes), and, as [`uart::NbUart`], the nb-based serial
+//!   traits of `embedded-hal-nb`.
+//! * [`time`]: a 1 kHz SysTick that drives an [`ml302::Clock`], an
+//!   [`embedded_hal_async::delay::DelayNs`] and a blocking
+//!   [`embedded_hal::delay::DelayNs`] that sleeps with `wfi`.
 //! * [`exec`]: a no-alloc, single-future executor that sleeps with `wfi`.
 //! * [`stack`]: the measured stack high-water mark (cortex-m-rt paints the stack
 //!   at reset).

@@ -1,4 +1,4 @@
-//! The reference session both client binaries run, written once: the
+//! The reference session the client binaries run, written once: the
 //! [`session!`](crate::session) macro expands it into a blocking or an async
 //! function (as `ml302`'s own faces are generated from one template).
 //!
@@ -31,6 +31,17 @@ pub const SUBS: usize = 2;
 pub type BlockingClient = ml302::blocking::Client<
     crate::uart::Uart,
     crate::time::SysTickClock,
+    TOPIC,
+    PAYLOAD,
+    QUEUE,
+    SUBS,
+>;
+
+/// The blocking client over the nb-based UART (`embedded-hal-nb`), idling
+/// through an `embedded_hal::delay::DelayNs`.
+pub type NbClient = ml302::blocking::Client<
+    ml302::nb::NbSerial<crate::uart::NbUart>,
+    ml302::clock::DelayIdle<crate::time::SysTickClock, crate::time::SysTickSleep>,
     TOPIC,
     PAYLOAD,
     QUEUE,

@@ -1,5 +1,5 @@
 //! Time from SysTick: a millisecond counter, the [`ml302::Clock`] the clients
-//! read, and an async [`DelayNs`].
+//! read, an async [`DelayNs`] and a blocking [`SysTickSleep`].
 
 use core::future::poll_fn;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -98,5 +98,21 @@ impl DelayNs for SysTickDelay {
             }
         })
         .await;
+    }
+}
+
+/// A blocking [`embedded_hal::delay::DelayNs`] with millisecond resolution:
+/// sleeps with `wfi` until SysTick has counted the time (rounded up to whole
+/// milliseconds, plus the tick in progress, so never shorter than asked).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SysTickSleep;
+
+impl embedded_hal::delay::DelayNs for SysTickSleep {
+    fn delay_ns(&mut self, ns: u32) {
+        let start = ticks();
+        let wait = ns.div_ceil(1_000_000).saturating_add(1);
+        while ticks().wrapping_sub(start) < wait {
+            cortex_m::asm::wfi();
+        }
     }
 }

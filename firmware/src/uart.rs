@@ -4,6 +4,11 @@
 //! moves everything in the hardware FIFO into a lock-free single-producer,
 //! single-consumer ring ([`heapless::spsc::Queue`]); [`Uart`] holds the consumer
 //! end. Writes go straight to the transmit FIFO.
+//!
+//! [`Uart`] is an `embedded_io` port as embedded-io specifies it: `read` blocks
+//! (sleeping with `wfi`) until the ring holds a byte, `read_ready` says whether
+//! it does. [`NbUart`] offers the same UART through the nb-based serial traits of
+//! `embedded-hal-nb`, one byte per call, as many HALs do.
 
 use core::cell::{Cell, UnsafeCell};
 use core::convert::Infallible;
@@ -14,6 +19,7 @@ use core::task::{Poll, Waker};
 
 use cortex_m::peripheral::NVIC;
 use critical_section::Mutex;
+use embedded_hal_nb::nb;
 use heapless::spsc::{Consumer, Producer, Queue};
 
 /// Capacity of the receive ring, in bytes (one slot of the queue stays free).
@@ -211,6 +217,20 @@ impl Uart {
         RX_DROPPED.load(Ordering::Relaxed)
     }
 
+    /// Puts `byte` into the transmit FIFO if it has room; `false` when full.
+    pub fn try_send(&mut self, byte: u8) -> bool {
+        if read_reg(FR) & FR_TXFF != 0 {
+            return false;
+        }
+        write_reg(DR, u32::from(byte));
+        true
+    }
+
+    /// Whether the transmitter has sent everything.
+    pub fn sent(&self) -> bool {
+        read_reg(FR) & FR_BUSY == 0
+    }
+
     fn send(&mut self, bytes: &[u8]) {
         for &b in bytes {
             while read_reg(FR) & FR_TXFF != 0 {}
@@ -228,10 +248,24 @@ impl embedded_io::ErrorType for Uart {
 }
 
 impl embedded_io::Read for Uart {
-    /// Returns what the RX interrupt has put into the ring, possibly nothing
-    /// (`Ok(0)`, which the ml302 blocking client reads as "nothing yet").
+    /// Returns what the RX interrupt has put into the ring; when it is empty,
+    /// sleeps (`wfi`) until a byte arrives, as embedded-io specifies. A byte
+    /// landing between the look and the `wfi` is seen at the next SysTick.
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Infallible> {
-        Ok(self.drain(buf))
+        loop {
+            let n = self.drain(buf);
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            cortex_m::asm::wfi();
+        }
+    }
+}
+
+impl embedded_io::ReadReady for Uart {
+    /// Whether the ring holds a byte.
+    fn read_ready(&mut self) -> Result<bool, Infallible> {
+        Ok(self.rx.ready())
     }
 }
 
@@ -288,6 +322,47 @@ impl embedded_io_async::Write for Uart {
     async fn flush(&mut self) -> Result<(), Infallible> {
         self.wait_sent();
         Ok(())
+    }
+}
+
+/// UART0 through `embedded_hal_nb::serial::{Read, Write}`: a byte per call,
+/// `WouldBlock` while the receive ring is empty or the transmit FIFO full — the
+/// shape of many HALs' serial ports. `ml302::nb::NbSerial` makes it a port of
+/// the blocking client again.
+pub struct NbUart(Uart);
+
+impl NbUart {
+    /// The nb face of `uart`.
+    pub fn new(uart: Uart) -> Self {
+        Self(uart)
+    }
+}
+
+impl embedded_hal_nb::serial::ErrorType for NbUart {
+    type Error = Infallible;
+}
+
+impl embedded_hal_nb::serial::Read<u8> for NbUart {
+    fn read(&mut self) -> nb::Result<u8, Infallible> {
+        self.0.rx.dequeue().ok_or(nb::Error::WouldBlock)
+    }
+}
+
+impl embedded_hal_nb::serial::Write<u8> for NbUart {
+    fn write(&mut self, word: u8) -> nb::Result<(), Infallible> {
+        if self.0.try_send(word) {
+            Ok(())
+        } else {
+            Err(nb::Error::WouldBlock)
+        }
+    }
+
+    fn flush(&mut self) -> nb::Result<(), Infallible> {
+        if self.0.sent() {
+            Ok(())
+        } else {
+            Err(nb::Error::WouldBlock)
+        }
     }
 }
 

@@ -12,7 +12,7 @@
 //! exactly the payload it announced, once, and only after a `>` arrived.
 #![no_main]
 
-use embedded_io::{ErrorKind, ErrorType, Read, Write};
+use embedded_io::{ErrorKind, ErrorType, Read, ReadReady, Write};
 use libfuzzer_sys::fuzz_target;
 use ml302::blocking::Client;
 use ml302::{Clock, MqttConfig, QoS, Will};
@@ -108,6 +108,13 @@ impl Read for Modem<'_> {
         }
         self.read_pos += n;
         Ok(n)
+    }
+}
+
+impl ReadReady for Modem<'_> {
+    /// Ready while released answer bytes remain unread.
+    fn read_ready(&mut self) -> Result<bool, ErrorKind> {
+        Ok(self.read_pos < self.rx.len())
     }
 }
 

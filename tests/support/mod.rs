@@ -169,7 +169,23 @@ impl Modem {
         buf.len()
     }
 
-    fn read_bytes(&self, buf: &mut [u8]) -> usize {
+    /// Whether a byte is due now.
+    pub fn ready(&self) -> bool {
+        let now = self.time.now();
+        self.inner
+            .borrow()
+            .out
+            .front()
+            .is_some_and(|&(at, _)| at <= now)
+    }
+
+    /// Whether bytes are scheduled, due now or later.
+    pub fn pending(&self) -> bool {
+        !self.inner.borrow().out.is_empty()
+    }
+
+    /// Reads what is due now without letting time pass (0 when nothing is).
+    pub fn take_due(&self, buf: &mut [u8]) -> usize {
         let now = self.time.now();
         let mut i = self.inner.borrow_mut();
         let max = if i.one_byte { 1 } else { buf.len() };
@@ -184,7 +200,13 @@ impl Modem {
                 _ => break,
             }
         }
-        drop(i);
+        n
+    }
+
+    /// What the async face reads: what is due, and when nothing is, time
+    /// passes by a millisecond and the answer is 0.
+    fn read_bytes(&self, buf: &mut [u8]) -> usize {
+        let n = self.take_due(buf);
         if n == 0 {
             // Time passes while the line is quiet.
             self.time.advance(1);
@@ -200,6 +222,13 @@ impl embedded_io::ErrorType for Modem {
 impl embedded_io::Read for Modem {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Infallible> {
         Ok(self.read_bytes(buf))
+    }
+}
+
+impl embedded_io::ReadReady for Modem {
+    /// Whether a byte is due now (time does not pass: the client's clock idles).
+    fn read_ready(&mut self) -> Result<bool, Infallible> {
+        Ok(self.ready())
     }
 }
 
