@@ -32,12 +32,15 @@ fn put<C: Command>(c: &C, buf: &mut [u8], ack_timeout_s: u16) -> Result<Encoded,
     })
 }
 
-/// Validates `op` and writes its command line into `buf`.
+/// Validates `op` and writes its command line into `buf`. A length-mode
+/// publish may carry up to `payload_cap` bytes (the client's `PAYLOAD`), never
+/// more than the module takes for its topic (`2048 − 7 − topic_len`, spec §1.3).
 pub(super) fn encode(
     op: &Op<'_>,
     has_user: bool,
     has_password: bool,
     ack_timeout_s: u16,
+    payload_cap: usize,
     buf: &mut [u8],
 ) -> Result<Encoded, Error> {
     let ack = ack_timeout_s;
@@ -90,7 +93,10 @@ pub(super) fn encode(
             qos,
             retain,
         } => {
-            let c = command::Publish::new(topic, payload, *qos, *retain)?;
+            let cap = payload_cap
+                .min(command::publish::max_length_cap(topic.len()))
+                .max(1);
+            let c = command::Publish::with_length_cap(topic, payload, *qos, *retain, cap)?;
             let mut e = put(&c, buf, ack)?;
             e.length_mode = c.mode() == PublishMode::Length;
             Ok(e)
