@@ -1102,3 +1102,210 @@ fn options_the_modem_cannot_honour_are_refused_with_the_reason() {
         assert_eq!(out.code(), Some(2), "{args:?}: {}", out.stderr);
     }
 }
+
+// ---------------------------------------------------------------------------------
+// side by side with mosquitto_sub, and the whole payload range, on a mosquitto broker
+
+/// Whether mosquitto can be used; prints the skip line, and fails in CI where it
+/// must be installed.
+fn mosquitto_available() -> bool {
+    let ok = Command::new("mosquitto").arg("-h").output().is_ok()
+        && Command::new("mosquitto_sub").arg("--help").output().is_ok()
+        && Command::new("mosquitto_pub").arg("--help").output().is_ok();
+    if !ok {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("mosquitto and mosquitto-clients must be installed in CI");
+        }
+        println!("SKIPPED: mosquitto not installed");
+    }
+    ok
+}
+
+/// A mosquitto broker on 127.0.0.1, stopped when dropped.
+struct Mosquitto {
+    _guard: Guard,
+    port: String,
+    dir: PathBuf,
+}
+
+impl Drop for Mosquitto {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn mosquitto(name: &str) -> Mosquitto {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let dir = scratch(&format!("mosq-{name}"));
+    let conf = dir.join("mosquitto.conf");
+    std::fs::write(
+        &conf,
+        format!("listener {port} 127.0.0.1\nallow_anonymous true\nlog_dest none\n"),
+    )
+    .expect("write conf");
+    let child = Command::new("mosquitto")
+        .arg("-c")
+        .arg(&conf)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("mosquitto starts");
+    let guard = Guard(child);
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "mosquitto did not listen"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+    Mosquitto {
+        _guard: guard,
+        port: port.to_string(),
+        dir,
+    }
+}
+
+/// `mosquitto_pub` on `m`, retained at QoS 1, the payload from a file.
+fn mosquitto_pub_retained(m: &Mosquitto, topic: &str, payload: &[u8]) {
+    let file = m.dir.join("payload");
+    std::fs::write(&file, payload).expect("write payload");
+    let st = Command::new("mosquitto_pub")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &m.port,
+            "-t",
+            topic,
+            "-q",
+            "1",
+            "-r",
+            "-f",
+        ])
+        .arg(&file)
+        .status()
+        .expect("mosquitto_pub runs");
+    assert!(st.success(), "mosquitto_pub {topic}");
+}
+
+/// `mosquitto_sub ARGS` on `m` to completion: its standard output.
+fn mosquitto_sub(m: &Mosquitto, args: &[&str]) -> Vec<u8> {
+    let child = Command::new("mosquitto_sub")
+        .args(["-h", "127.0.0.1", "-p", &m.port])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("mosquitto_sub runs");
+    let out = finish(child, Duration::from_secs(30));
+    assert_eq!(
+        out.code(),
+        Some(0),
+        "mosquitto_sub {args:?}: {}",
+        out.stderr
+    );
+    out.stdout
+}
+
+#[test]
+fn sub_prints_what_mosquitto_sub_prints_for_v_f_and_n() {
+    if !mosquitto_available() {
+        return;
+    }
+    let m = mosquitto("side");
+    // Retained messages reach both subscribers whenever they subscribe.
+    mosquitto_pub_retained(&m, "x/a", b"hello world");
+    mosquitto_pub_retained(&m, "x/b", b"bin\r\n\x00\xfe\xff\"q\", 50%");
+    mosquitto_pub_retained(&m, "x/c/d", b"third");
+    let s = sim(&["--broker", &format!("127.0.0.1:{}", m.port)]);
+    for mode in [
+        &["-v"][..],
+        &["-F", "%t|%p|%q|%r|%l|%x|%X|%%|@@|\\t"][..],
+        &["-N"][..],
+        &["-v", "-N"][..],
+        &["-F", "%t %l", "-N"][..],
+    ] {
+        let mut args = vec!["-t", "x/#", "-C", "3", "-W", "20"];
+        args.extend_from_slice(mode);
+        let theirs = mosquitto_sub(&m, &args);
+        let mut ours_args = vec!["sub", "--device", &s.device];
+        ours_args.extend_from_slice(&args);
+        let ours = run(&ours_args, 30);
+        assert_eq!(ours.code(), Some(0), "{mode:?}: {}", ours.stderr);
+        assert!(!theirs.is_empty(), "{mode:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&theirs),
+            "{mode:?}"
+        );
+        assert_eq!(ours.stdout, theirs, "{mode:?}");
+    }
+}
+
+#[test]
+fn the_largest_message_the_module_takes_arrives_byte_exact_and_one_more_is_refused() {
+    if !mosquitto_available() {
+        return;
+    }
+    let m = mosquitto("cap");
+    let s = sim(&["--broker", &format!("127.0.0.1:{}", m.port)]);
+    let topic = "big/t";
+    let cap = 2048 - 7 - topic.len();
+    let payload: Vec<u8> = (0..cap).map(|i| (i * 7 + 3) as u8).collect();
+    let file = m.dir.join("big.dat");
+    std::fs::write(&file, &payload).expect("write");
+    let file = file.to_string_lossy().into_owned();
+    let out = run(
+        &[
+            "pub", "--device", &s.device, "-t", topic, "-f", &file, "-q", "1", "-r",
+        ],
+        30,
+    );
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    // mosquitto_sub, an independent subscriber, gets the retained message.
+    let got = mosquitto_sub(&m, &["-t", topic, "-C", "1", "-W", "20", "-F", "%l %x"]);
+    let hex: String = payload.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(String::from_utf8_lossy(&got), format!("{cap} {hex}\n"));
+
+    let over = m.dir.join("over.dat");
+    std::fs::write(&over, vec![b'x'; cap + 1]).expect("write");
+    let over = over.to_string_lossy().into_owned();
+    let out = run(
+        &["pub", "--device", &s.device, "-t", topic, "-f", &over],
+        30,
+    );
+    assert_eq!(out.code(), Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "error: the message is {} bytes; the module takes at most {cap} on topic {topic}",
+            cap + 1
+        )),
+        "{}",
+        out.stderr
+    );
+    // The same through -l, where each line is checked as it comes.
+    let mut line = vec![b'y'; cap + 1];
+    line.push(b'\n');
+    let mut child = ml302(&["pub", "--device", &s.device, "-t", topic, "-l"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("spawn pub");
+    child
+        .stdin
+        .take()
+        .expect("stdin piped")
+        .write_all(&line)
+        .expect("write stdin");
+    let out = finish(child, Duration::from_secs(30));
+    assert_eq!(out.code(), Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!("at most {cap}")),
+        "{}",
+        out.stderr
+    );
+}

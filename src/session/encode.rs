@@ -105,3 +105,43 @@ pub(super) fn encode(
         Op::Delete => put(&command::Delete, buf, ack),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{Field, ValidationError};
+    use crate::QoS;
+
+    fn publish(topic: &str, len: usize, cap: usize) -> Result<Encoded, Error> {
+        let payload = [0u8; 2100];
+        let op = Op::Publish {
+            topic,
+            payload: payload.get(..len).unwrap_or_default(),
+            qos: QoS::AtLeastOnce,
+            retain: false,
+        };
+        let mut buf = [0u8; 128];
+        encode(&op, false, false, 10, cap, &mut buf)
+    }
+
+    fn too_long(max: usize) -> Error {
+        Error::Invalid(ValidationError::TooLong {
+            field: Field::Payload,
+            max,
+        })
+    }
+
+    #[test]
+    fn a_large_payload_buffer_reaches_the_modules_cap_and_no_further() {
+        // 2048 - 7 - 5 for the 5-byte topic.
+        let e = publish("big/t", 2036, 4096).map(|e| e.length_mode);
+        assert!(matches!(e, Ok(true)));
+        assert_eq!(publish("big/t", 2037, 4096).err(), Some(too_long(2036)));
+    }
+
+    #[test]
+    fn a_small_payload_buffer_is_the_cap() {
+        assert!(publish("t", 1024, 1024).is_ok());
+        assert_eq!(publish("t", 1025, 1024).err(), Some(too_long(1024)));
+    }
+}
