@@ -727,6 +727,9 @@ fn pub_log(device: &str, args: &[&str], stdin: Option<&[u8]>) -> String {
     out.stderr
 }
 
+/// One option: its name, the arguments, standard input, what the AT log must hold.
+type Case<'a> = (&'a str, Vec<&'a str>, Option<&'a [u8]>, Vec<&'a str>);
+
 #[test]
 fn each_pub_option_reaches_the_modem_with_mosquittos_meaning() {
     let a = sim(&[]);
@@ -735,7 +738,7 @@ fn each_pub_option_reaches_the_modem_with_mosquittos_meaning() {
     std::fs::write(&file, b"f\x00\xff").expect("write");
     let file = file.to_string_lossy().into_owned();
     // (option, arguments, standard input, what the AT log must hold)
-    let cases: Vec<(&str, Vec<&str>, Option<&[u8]>, Vec<&str>)> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (
             "-h",
             vec!["-h", "broker.example", "-t", "t", "-m", "x"],
