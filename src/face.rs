@@ -83,7 +83,9 @@ macro_rules! client_operations {
     /// Publishes a message. Returns once the acknowledgements its QoS needs have
     /// arrived (`+MQTTPUBACK` for 1, `+MQTTPUBREC` and `+MQTTPUBCOMP` for 2);
     /// any failure is returned, never swallowed. Payloads that are not plain
-    /// printable ASCII go in length mode.
+    /// printable ASCII go in length mode, up to `PAYLOAD` bytes and never more
+    /// than the module takes for the topic (`2048 − 7 − topic_len`, spec §1.3);
+    /// a longer one is [`Error::Invalid`] naming the limit.
     pub $($kw)* fn publish(
         &mut self,
         topic: &str,

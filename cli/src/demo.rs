@@ -17,7 +17,7 @@ use ml302_sim::{SimConfig, Simulator, Transport};
 
 use crate::error::{CliError, CliResult};
 use crate::modem::Modem;
-use crate::opts::{BrokerOpts, DEFAULT_BAUD};
+use crate::opts::{Broker, DEFAULT_BAUD};
 use crate::status::{print_report, state_report};
 use crate::tap::{shown, Sink};
 
@@ -201,13 +201,14 @@ pub fn run(args: &DemoArgs) -> CliResult {
 
     let sink: Sink = Box::new(std::io::stdout());
     let mut modem = Modem::open(&path, args.baud, Some(sink), start)?;
-    let broker = BrokerOpts {
+    let broker = Broker {
         host: args.host.clone().unwrap_or_else(|| "localhost".to_owned()),
         port: args.port,
-        id: Some(args.id.clone()),
+        id: args.id.clone(),
         username: Some(args.username.clone()),
         pw: Some(args.pw.clone()),
         keepalive: args.keepalive,
+        clean: true,
     };
     broker.check()?;
 
@@ -241,7 +242,7 @@ pub fn run(args: &DemoArgs) -> CliResult {
     );
     steps.run(
         "configure the broker connection (user name and password)",
-        || modem.configure(&broker, &args.id).map(|()| String::new()),
+        || modem.configure(&broker).map(|()| String::new()),
     );
     steps.run(&format!("connect with a will on {will_topic}"), || {
         modem.connect(Some(&will)).map(|()| String::new())

@@ -7,6 +7,11 @@
 //! | 2 | usage error: bad flags or a value the modem cannot carry (clap's own code) |
 //! | 3 | the device is missing, busy, or went away |
 //! | 4 | time-out: the modem or a message did not come in time |
+//! | 27 | `sub -W` ran out: mosquitto_sub's code for its `-W` (`MOSQ_ERR_TIMEOUT`) |
+//!
+//! 27 is mosquitto's; 1 is also what mosquitto_pub/sub return for a failed
+//! connection; 2, 3 and 4 are this tool's own (mosquitto has no device, and
+//! returns 1 for bad flags where clap returns 2).
 
 use std::fmt;
 use std::process::ExitCode;
@@ -22,6 +27,8 @@ pub enum Code {
     Device = 3,
     /// 4: something did not arrive in time.
     Timeout = 4,
+    /// 27: `sub -W` ran out (mosquitto_sub's exit code for its `-W`).
+    WaitOver = 27,
 }
 
 impl From<Code> for ExitCode {
@@ -66,6 +73,11 @@ impl CliError {
     /// Exit code 4.
     pub fn timeout(message: impl Into<String>) -> Self {
         Self::new(Code::Timeout, message)
+    }
+
+    /// Exit code 27 (`sub -W`).
+    pub fn wait_over(message: impl Into<String>) -> Self {
+        Self::new(Code::WaitOver, message)
     }
 
     /// A driver error met while doing `what` on the modem at `path`.

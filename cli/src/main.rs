@@ -25,6 +25,7 @@ mod console;
 mod decode;
 mod demo;
 mod error;
+mod format;
 mod json;
 mod modem;
 mod opts;
@@ -45,7 +46,7 @@ use crate::error::CliResult;
 #[command(name = "ml302", version)]
 #[command(
     after_help = "Exit codes: 0 ok, 1 operation failed (modem or broker error), \
-    2 usage error, 3 device missing or busy, 4 time-out.\n\
+    2 usage error, 3 device missing or busy, 4 time-out, 27 `sub -W` ran out (mosquitto's code).\n\
     Environment: ML302_DEVICE and ML302_BAUD are the defaults of --device and --baud \
     (not read by `demo` and `sim`); ML302_PASSWORD of -P."
 )]
@@ -63,9 +64,10 @@ enum Command {
     /// Run a whole MQTT session against the simulator (or --device), with a
     /// timed AT transcript and a summary.
     Demo(demo::DemoArgs),
-    /// Publish a message (like mosquitto_pub).
+    /// Publish a message, with mosquitto_pub's options (`-h` is the host).
     Pub(publish::PubArgs),
-    /// Subscribe and print messages until Ctrl-C or -C COUNT (like mosquitto_sub).
+    /// Subscribe and print messages until Ctrl-C or -C COUNT, with mosquitto_sub's
+    /// options (`-h` is the host).
     Sub(subscribe::SubArgs),
     /// Show the modem's MQTT state without changing it.
     Status(status::StatusArgs),

@@ -9,11 +9,13 @@ use ml302::serial::{SerialError, SerialPort};
 use ml302::{MqttConfig, StdClock, Will};
 
 use crate::error::{CliError, CliResult};
-use crate::opts::BrokerOpts;
+use crate::opts::Broker;
 use crate::tap::{Counters, Sink, Tap};
 
-/// Payload buffer for incoming messages: larger than the 1024 bytes the driver
-/// publishes, as other publishers may send more.
+/// Payload buffer: incoming messages up to this size are kept, and a publish may
+/// use the whole length-mode range the module takes (`2048 − 7 − topic length`
+/// bytes, spec §1.3), which this buffer exceeds; other publishers may send
+/// more than that.
 pub const PAYLOAD: usize = 4096;
 /// How many incoming messages may wait in the inbox.
 pub const QUEUE: usize = 16;
@@ -89,9 +91,10 @@ impl Modem {
     }
 
     /// Configures the broker connection from the options.
-    pub fn configure(&mut self, broker: &BrokerOpts, client_id: &str) -> CliResult {
-        let cfg = MqttConfig::new(&broker.host, broker.port, client_id)
+    pub fn configure(&mut self, broker: &Broker) -> CliResult {
+        let cfg = MqttConfig::new(&broker.host, broker.port, &broker.id)
             .with_keep_alive(broker.keepalive)
+            .with_clean_session(broker.clean)
             .with_credentials(
                 broker.username.as_deref().unwrap_or(""),
                 broker.pw.as_deref().unwrap_or(""),
@@ -109,15 +112,10 @@ impl Modem {
     }
 
     /// Start-up, configuration and connection in one go.
-    pub fn bring_up(
-        &mut self,
-        broker: &BrokerOpts,
-        client_id: &str,
-        will: Option<&Will<'_>>,
-    ) -> CliResult {
+    pub fn bring_up(&mut self, broker: &Broker, will: Option<&Will<'_>>) -> CliResult {
         broker.check()?;
         self.start()?;
-        self.configure(broker, client_id)?;
+        self.configure(broker)?;
         self.connect(will)
     }
 

@@ -3,21 +3,33 @@
 
 use std::io::{BufRead, Read};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{ArgGroup, Args};
 
 use crate::error::{CliError, CliResult};
-use crate::modem::{debug_sink, Modem};
-use crate::opts::{qos, qos_parser, BrokerOpts, DeviceOpts, WillOpts};
+use crate::modem::{debug_sink, Modem, PAYLOAD};
+use crate::opts::{qos, qos_parser, BrokerOpts, DeviceOpts, Unsupported, WillOpts};
+use ml302::command::publish::max_length_cap;
 
 /// Arguments of `ml302 pub`.
 #[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
 #[command(group(ArgGroup::new("source").required(true).multiple(false)))]
 pub struct PubArgs {
-    /// Topic to publish to.
-    #[arg(short = 't', long, value_name = "TOPIC")]
-    pub topic: String,
+    /// Print help (`-h` is the host, as in mosquitto_pub).
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+
+    /// Topic to publish to (or the topic of `-L`).
+    #[arg(
+        short = 't',
+        long,
+        value_name = "TOPIC",
+        required_unless_present = "url",
+        conflicts_with = "url"
+    )]
+    pub topic: Option<String>,
 
     /// The message.
     #[arg(short = 'm', long = "message", value_name = "MSG", group = "source")]
@@ -47,6 +59,15 @@ pub struct PubArgs {
     /// Ask the broker to retain the message.
     #[arg(short = 'r', long)]
     pub retain: bool,
+
+    /// Publish the message COUNT times (with -m, -f, -s or -n).
+    #[arg(long, value_name = "COUNT", conflicts_with = "stdin_line",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeat: Option<u32>,
+
+    /// Seconds to wait between repeated publishes (fractions allowed).
+    #[arg(long, value_name = "SECS", requires = "repeat", value_parser = secs_parser)]
+    pub repeat_delay: Option<f64>,
     /// The serial device.
     #[command(flatten)]
     pub device: DeviceOpts,
@@ -56,10 +77,42 @@ pub struct PubArgs {
     /// The will.
     #[command(flatten)]
     pub will: WillOpts,
+    /// mosquitto options the modem cannot honour.
+    #[command(flatten)]
+    pub unsupported: Unsupported,
+}
+
+/// Parses a non-negative number of seconds.
+fn secs_parser(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("{s} is not a number of seconds")),
+    }
+}
+
+/// The largest message the module takes on `topic` (length mode): refuses a
+/// longer one before the modem is touched, naming the limit.
+pub fn check_size(topic: &str, len: usize) -> CliResult {
+    let max = max_length_cap(topic.len()).min(PAYLOAD);
+    if len > max {
+        return Err(CliError::usage(format!(
+            "the message is {len} bytes; the module takes at most {max} on topic {topic} \
+             (2048 - 7 - topic length, in length mode)"
+        )));
+    }
+    Ok(())
 }
 
 /// Runs `ml302 pub`.
 pub fn run(args: &PubArgs, debug: bool) -> CliResult {
+    args.unsupported.check()?;
+    let broker = args.broker.resolve("pub")?;
+    let url_topic = args.broker.parsed_url()?.map(|u| u.topic);
+    let topic = args
+        .topic
+        .clone()
+        .or(url_topic)
+        .ok_or_else(|| CliError::usage("no topic: give -t TOPIC or -L URL"))?;
     let path = args.device.require()?;
     // Read a file before touching the modem, so a bad path costs nothing.
     let fixed: Option<Vec<u8>> = if let Some(m) = &args.message {
@@ -79,29 +132,43 @@ pub fn run(args: &PubArgs, debug: bool) -> CliResult {
     } else {
         None
     };
+    if let Some(payload) = &fixed {
+        check_size(&topic, payload.len())?;
+    }
 
     let mut modem = Modem::open(path, args.device.baud, debug_sink(debug), Instant::now())?;
-    let id = args.broker.client_id("pub");
     let will = args.will.will();
-    modem.bring_up(&args.broker, &id, will.as_ref())?;
+    modem.bring_up(&broker, will.as_ref())?;
 
     let result = match fixed {
-        Some(payload) => publish(&mut modem, args, &payload),
-        None => publish_lines(&mut modem, args),
+        Some(payload) => publish_repeated(&mut modem, args, &topic, &payload),
+        None => publish_lines(&mut modem, args, &topic),
     };
     let closed = modem.disconnect();
     result.and(closed)
 }
 
-fn publish(modem: &mut Modem, args: &PubArgs, payload: &[u8]) -> CliResult {
+fn publish_repeated(modem: &mut Modem, args: &PubArgs, topic: &str, payload: &[u8]) -> CliResult {
+    let times = args.repeat.unwrap_or(1);
+    let delay = Duration::from_secs_f64(args.repeat_delay.unwrap_or(0.0));
+    for i in 0..times {
+        if i > 0 && !delay.is_zero() {
+            std::thread::sleep(delay);
+        }
+        publish(modem, args, topic, payload)?;
+    }
+    Ok(())
+}
+
+fn publish(modem: &mut Modem, args: &PubArgs, topic: &str, payload: &[u8]) -> CliResult {
     modem
         .client
-        .publish(&args.topic, payload, qos(args.qos), args.retain)
+        .publish(topic, payload, qos(args.qos), args.retain)
         .map(|_| ())
         .map_err(|e| modem.err(e, "publish"))
 }
 
-fn publish_lines(modem: &mut Modem, args: &PubArgs) -> CliResult {
+fn publish_lines(modem: &mut Modem, args: &PubArgs, topic: &str) -> CliResult {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut line = Vec::new();
@@ -121,7 +188,8 @@ fn publish_lines(modem: &mut Modem, args: &PubArgs) -> CliResult {
             msg = m;
         }
         if !msg.is_empty() {
-            publish(modem, args, msg)?;
+            check_size(topic, msg.len())?;
+            publish(modem, args, topic, msg)?;
         }
     }
 }

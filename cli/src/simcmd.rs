@@ -47,9 +47,16 @@ pub struct SimArgs {
     #[arg(long)]
     pub chapter3: bool,
 
-    /// Pace the module's output at this baud rate (10 bits per byte).
+    /// Pace the line at this baud rate (10 bits per byte), both ways: the module
+    /// writes no faster and reads the host's bytes no faster.
     #[arg(long, value_name = "BAUD", value_parser = clap::value_parser!(u32).range(1..))]
     pub pace: Option<u32>,
+
+    /// Broker round trip in milliseconds: how long each ACK from the broker
+    /// (CONNACK, SUBACK, UNSUBACK, PUBACK, PUBREC, PUBCOMP) is held before the
+    /// module acts on it. A QoS 1 publish waits one, QoS 2 two.
+    #[arg(long, value_name = "MS", default_value_t = ml302_sim::LTE_ROUND_TRIP_MS)]
+    pub round_trip: u64,
 
     /// Echo commands at power-up (ATE1), as a real module does; off by default so
     /// that `ml302 at` stays readable. The driver switches echo off anyway.
@@ -168,6 +175,7 @@ pub fn sim_config(args: &SimArgs) -> SimConfig {
             Spelling::Manual
         })
         .pacing_baud(args.pace)
+        .broker_round_trip(std::time::Duration::from_millis(args.round_trip))
         .broker(broker)
         .users(&users)
         .sim(args.sim.clone())

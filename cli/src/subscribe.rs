@@ -5,21 +5,32 @@
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use clap::Args;
 use ml302::{Event, Incoming};
 
 use crate::error::{CliError, CliResult};
+use crate::format::{render, Fields};
 use crate::json::{self, MessageJson, Payload};
 use crate::modem::{debug_sink, Modem, PAYLOAD};
-use crate::opts::{qos, qos_parser, BrokerOpts, DeviceOpts, WillOpts};
+use crate::opts::{qos, qos_parser, BrokerOpts, DeviceOpts, Unsupported, WillOpts};
 
 /// Arguments of `ml302 sub`.
 #[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
 pub struct SubArgs {
+    /// Print help (`-h` is the host, as in mosquitto_sub).
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+
     /// Topic filter to subscribe to (repeat for several; `+` and `#` wildcards).
-    #[arg(short = 't', long = "topic", value_name = "TOPIC", required = true)]
+    #[arg(
+        short = 't',
+        long = "topic",
+        value_name = "TOPIC",
+        required_unless_present = "url"
+    )]
     pub topics: Vec<String>,
 
     /// QoS to subscribe with (0, 1 or 2).
@@ -35,6 +46,11 @@ pub struct SubArgs {
     #[arg(short = 'v', long)]
     pub verbose: bool,
 
+    /// Print each message as FORMAT says (mosquitto's `%` tokens; see docs/cli.md).
+    #[arg(short = 'F', long = "format", value_name = "FORMAT",
+          conflicts_with_all = ["verbose", "json"])]
+    pub format: Option<String>,
+
     /// Print one JSON object per message: topic, payload, payload_encoding,
     /// payload_hex, len, qos, retained, dup, packet_id.
     #[arg(long, conflicts_with = "verbose")]
@@ -44,7 +60,15 @@ pub struct SubArgs {
     #[arg(short = 'N', long = "no-eol")]
     pub no_eol: bool,
 
-    /// Give up after this many seconds (exit code 4 if -C was not reached).
+    /// Do not print messages with the retained flag set (stale ones).
+    #[arg(short = 'R', long = "no-retained")]
+    pub no_retained: bool,
+
+    /// Do not print messages whose topic matches this filter (repeatable).
+    #[arg(short = 'T', long = "filter-out", value_name = "FILTER")]
+    pub filter_out: Vec<String>,
+
+    /// Stop after this many seconds (exit code 27, as mosquitto_sub's -W).
     #[arg(short = 'W', long = "timeout", value_name = "SECS",
           value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: Option<u64>,
@@ -61,6 +85,28 @@ pub struct SubArgs {
     /// The will.
     #[command(flatten)]
     pub will: WillOpts,
+    /// mosquitto options the modem cannot honour.
+    #[command(flatten)]
+    pub unsupported: Unsupported,
+}
+
+/// Whether the topic name `topic` matches the filter `filter` (`+` one level,
+/// `#` the rest, MQTT 3.1.1 §4.7; `$` topics match no leading wildcard).
+pub fn matches(filter: &str, topic: &str) -> bool {
+    if topic.starts_with('$') && (filter.starts_with('+') || filter.starts_with('#')) {
+        return false;
+    }
+    let mut f = filter.split('/');
+    let mut t = topic.split('/');
+    loop {
+        match (f.next(), t.next()) {
+            (Some("#"), _) => return true,
+            (Some("+"), Some(_)) => {}
+            (Some(a), Some(b)) if a == b => {}
+            (None, None) => return true,
+            _ => return false,
+        }
+    }
 }
 
 /// Why the receive loop ended.
@@ -75,6 +121,12 @@ enum End {
 
 /// Runs `ml302 sub`.
 pub fn run(args: &SubArgs, debug: bool) -> CliResult {
+    args.unsupported.check()?;
+    let broker = args.broker.resolve("sub")?;
+    let mut topics = args.topics.clone();
+    if let Some(u) = args.broker.parsed_url()? {
+        topics.insert(0, u.topic);
+    }
     let path = args.device.require()?;
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -88,13 +140,12 @@ pub fn run(args: &SubArgs, debug: bool) -> CliResult {
         .map_err(|e| CliError::failed(format!("cannot catch Ctrl-C: {e}")))?;
     }
     let mut modem = Modem::open(path, args.device.baud, debug_sink(debug), Instant::now())?;
-    let id = args.broker.client_id("sub");
     let will = args.will.will();
-    modem.bring_up(&args.broker, &id, will.as_ref())?;
+    modem.bring_up(&broker, will.as_ref())?;
 
     let mut subscribed = Vec::new();
     let mut result = Ok(());
-    for topic in &args.topics {
+    for topic in &topics {
         match modem.client.subscribe(topic, qos(args.qos)) {
             Ok(s) => {
                 if !args.quiet {
@@ -111,7 +162,12 @@ pub fn run(args: &SubArgs, debug: bool) -> CliResult {
     if result.is_ok() {
         result = receive_loop(&mut modem, args, &stop, will.as_ref(), debug);
     }
-    // Clean shutdown whatever happened, reporting the first failure.
+    // Clean shutdown whatever happened, reporting the first failure. With -c
+    // the broker keeps the session, subscriptions included, as mosquitto_sub
+    // leaves them.
+    if !broker.clean {
+        subscribed.clear();
+    }
     for topic in subscribed {
         let r = modem
             .client
@@ -168,6 +224,11 @@ fn receive_loop(
         let mut out = stdout.lock();
         let written = match incoming {
             Incoming::Message(m) => {
+                if (args.no_retained && m.retained)
+                    || args.filter_out.iter().any(|f| matches(f, &m.topic))
+                {
+                    continue;
+                }
                 received += 1;
                 print_message(&mut out, args, &m)
             }
@@ -184,13 +245,11 @@ fn receive_loop(
     };
     match end {
         End::Done | End::Interrupted => Ok(()),
-        End::TimedOut => match args.count {
-            Some(c) => Err(CliError::timeout(format!(
-                "timed out after {} s: received {received} of {c} messages",
-                args.timeout.unwrap_or(0)
-            ))),
-            None => Ok(()),
-        },
+        End::TimedOut => Err(CliError::wait_over(format!(
+            "timed out after {} s (-W): received {received} message{}",
+            args.timeout.unwrap_or(0),
+            if received == 1 { "" } else { "s" }
+        ))),
     }
 }
 
@@ -199,7 +258,18 @@ fn print_message<const T: usize, const P: usize>(
     args: &SubArgs,
     m: &ml302::Message<T, P>,
 ) -> std::io::Result<()> {
-    if args.json {
+    if let Some(format) = &args.format {
+        let mut line = Vec::new();
+        let fields = Fields {
+            topic: &m.topic,
+            payload: &m.payload,
+            qos: m.qos.as_u8(),
+            retained: m.retained,
+            packet_id: m.packet_id,
+        };
+        render(format, &fields, SystemTime::now(), &mut line);
+        out.write_all(&line)?;
+    } else if args.json {
         let j = MessageJson {
             topic: &m.topic,
             payload: Payload::new(&m.payload),
@@ -221,4 +291,22 @@ fn print_message<const T: usize, const P: usize>(
         out.write_all(b"\n")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn filters_match_as_mqtt_says() {
+        assert!(matches("a/#", "a/b/c"));
+        assert!(matches("a/#", "a"));
+        assert!(matches("a/+/c", "a/b/c"));
+        assert!(!matches("a/+/c", "a/b/d"));
+        assert!(!matches("a/+", "a/b/c"));
+        assert!(matches("a/b", "a/b"));
+        assert!(!matches("a/b", "a/bc"));
+        assert!(!matches("#", "$SYS/x"));
+        assert!(matches("+/+", "/x"));
+    }
 }

@@ -412,21 +412,20 @@ fn sub_unsubscribes_and_disconnects_on_ctrl_c() {
 }
 
 #[test]
-fn sub_that_times_out_before_its_count_exits_4() {
+fn sub_that_times_out_exits_27_like_mosquitto_sub() {
     let a = sim(&[]);
-    let out = run(
-        &[
-            "sub", "--device", &a.device, "-t", "quiet", "-C", "1", "-W", "1",
-        ],
-        30,
-    );
-    assert_eq!(out.code(), Some(4), "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("error: timed out after 1 s: received 0 of 1 messages"),
-        "{}",
-        out.stderr
-    );
+    for extra in [&["-C", "1"][..], &[][..]] {
+        let mut args = vec!["sub", "--device", &a.device, "-t", "quiet", "-W", "1"];
+        args.extend_from_slice(extra);
+        let out = run(&args, 30);
+        assert_eq!(out.code(), Some(27), "{extra:?}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("error: timed out after 1 s (-W): received 0 messages"),
+            "{}",
+            out.stderr
+        );
+    }
 }
 
 #[test]
@@ -705,4 +704,611 @@ fn decode_prints_one_json_object_per_frame() {
         ]
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+// ---------------------------------------------------------------------------------
+// mosquitto parity: each option, as the AT log (-d) shows it reached the modem
+
+/// Runs `ml302 -d pub --device DEV ARGS` and returns its AT log (stderr).
+fn pub_log(device: &str, args: &[&str], stdin: Option<&[u8]>) -> String {
+    let mut full = vec!["-d", "pub", "--device", device];
+    full.extend_from_slice(args);
+    let mut cmd = ml302(&full);
+    if stdin.is_some() {
+        cmd.stdin(Stdio::piped());
+    }
+    let mut child = cmd.spawn().expect("spawn pub");
+    if let Some(bytes) = stdin {
+        let mut input = child.stdin.take().expect("stdin piped");
+        input.write_all(bytes).expect("write stdin");
+    }
+    let out = finish(child, Duration::from_secs(30));
+    assert_eq!(out.code(), Some(0), "{args:?}: {}", out.stderr);
+    out.stderr
+}
+
+/// One option: its name, the arguments, standard input, what the AT log must hold.
+type Case<'a> = (&'a str, Vec<&'a str>, Option<&'a [u8]>, Vec<&'a str>);
+
+#[test]
+fn each_pub_option_reaches_the_modem_with_mosquittos_meaning() {
+    let a = sim(&[]);
+    let dir = scratch("pubopts");
+    let file = dir.join("m.dat");
+    std::fs::write(&file, b"f\x00\xff").expect("write");
+    let file = file.to_string_lossy().into_owned();
+    // (option, arguments, standard input, what the AT log must hold)
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "-h",
+            vec!["-h", "broker.example", "-t", "t", "-m", "x"],
+            None,
+            vec![r#"> AT+MQTTCFG="broker.example",1883,"#],
+        ),
+        (
+            "--host",
+            vec!["--host", "b2.example", "-t", "t", "-m", "x"],
+            None,
+            vec![r#"> AT+MQTTCFG="b2.example",1883,"#],
+        ),
+        (
+            "-p",
+            vec!["-p", "1884", "-t", "t", "-m", "x"],
+            None,
+            vec![r#"> AT+MQTTCFG="localhost",1884,"#],
+        ),
+        (
+            "-t -m",
+            vec!["-t", "a/b", "-m", "hello"],
+            None,
+            vec![r#"> AT+MQTTPUB="a/b",0,0,0,"hello""#],
+        ),
+        (
+            "-f",
+            vec!["-t", "t", "-f", &file],
+            None,
+            vec![
+                r#"> AT+MQTTPUB="t",0,0,0,3"#,
+                "[3 payload bytes] f\\x00\\xff",
+            ],
+        ),
+        (
+            "-s",
+            vec!["-t", "t", "-s"],
+            Some(b"all\nof it"),
+            vec![
+                r#"> AT+MQTTPUB="t",0,0,0,9"#,
+                "[9 payload bytes] all\\nof it",
+            ],
+        ),
+        (
+            "-l",
+            vec!["-t", "t", "-l"],
+            Some(b"one\ntwo\n"),
+            vec![
+                r#"> AT+MQTTPUB="t",0,0,0,"one""#,
+                r#"> AT+MQTTPUB="t",0,0,0,"two""#,
+            ],
+        ),
+        (
+            "-n",
+            vec!["-t", "t", "-n"],
+            None,
+            vec![r#"> AT+MQTTPUB="t",0,0,0,"""#],
+        ),
+        (
+            "-q",
+            vec!["-t", "t", "-m", "x", "-q", "2"],
+            None,
+            vec![r#"> AT+MQTTPUB="t",2,0,0,"x""#, "< +MQTTPUBCOMP:"],
+        ),
+        (
+            "-r",
+            vec!["-t", "t", "-m", "x", "-r"],
+            None,
+            vec![r#"> AT+MQTTPUB="t",0,1,0,"x""#],
+        ),
+        (
+            "-i",
+            vec!["-i", "my-id", "-t", "t", "-m", "x"],
+            None,
+            vec![r#","my-id",60,"#],
+        ),
+        (
+            "-I",
+            vec!["-I", "pfx-", "-t", "t", "-m", "x"],
+            None,
+            vec![r#","pfx-"#],
+        ),
+        (
+            "-u -P",
+            vec!["-u", "bob", "-P", "s3cret", "-t", "t", "-m", "x"],
+            None,
+            vec![r#","bob","***",1,"#],
+        ),
+        (
+            "-k",
+            vec!["-k", "30", "-t", "t", "-m", "x"],
+            None,
+            vec![r#"",30,"#],
+        ),
+        (
+            "-c",
+            vec!["-c", "-i", "keep", "-t", "t", "-m", "x"],
+            None,
+            vec![r#","keep",60,"","***",0,"",0"#],
+        ),
+        (
+            "-L",
+            vec!["-L", "mqtt://ann:pw@url.example:1999/u/topic", "-m", "x"],
+            None,
+            vec![
+                r#"> AT+MQTTCFG="url.example",1999,"#,
+                r#","ann","***",1,"#,
+                r#"> AT+MQTTPUB="u/topic",0,0,0,"x""#,
+            ],
+        ),
+        (
+            "-V mqttv311",
+            vec!["-V", "mqttv311", "-t", "t", "-m", "x"],
+            None,
+            vec![r#"> AT+MQTTPUB="t",0,0,0,"x""#],
+        ),
+        (
+            "--will-*",
+            vec![
+                "-t",
+                "t",
+                "-m",
+                "x",
+                "--will-topic",
+                "w/t",
+                "--will-payload",
+                "bye",
+                "--will-qos",
+                "1",
+                "--will-retain",
+            ],
+            None,
+            vec![r#"> AT+MQTTOPEN=0,0,1,1,1,"w/t","bye""#],
+        ),
+    ];
+    for (option, args, stdin, wanted) in &cases {
+        let log = pub_log(&a.device, args, *stdin);
+        for w in wanted {
+            assert!(log.contains(w), "{option}: wanted {w:?} in\n{log}");
+        }
+        assert!(!log.contains("s3cret"), "{option}: password shown\n{log}");
+    }
+    // -d itself: without it there is no AT log.
+    let out = run(&["pub", "--device", &a.device, "-t", "t", "-m", "x"], 30);
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    assert!(!out.stderr.contains("AT+MQTT"), "{}", out.stderr);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn pub_repeat_publishes_count_times() {
+    let a = sim(&[]);
+    let log = pub_log(&a.device, &["-t", "t", "-m", "x", "--repeat", "3"], None);
+    assert_eq!(
+        log.matches(r#"> AT+MQTTPUB="t",0,0,0,"x""#).count(),
+        3,
+        "{log}"
+    );
+    let log = pub_log(
+        &a.device,
+        &[
+            "-t",
+            "t",
+            "-m",
+            "y",
+            "--repeat",
+            "2",
+            "--repeat-delay",
+            "0.1",
+        ],
+        None,
+    );
+    assert_eq!(
+        log.matches(r#"> AT+MQTTPUB="t",0,0,0,"y""#).count(),
+        2,
+        "{log}"
+    );
+}
+
+#[test]
+fn host_and_port_reach_the_broker_they_name() {
+    // The second simulator honours the host and port AT+MQTTCFG names: only the
+    // first one's broker address makes the message arrive.
+    let a = sim(&[]);
+    let b = sim(&["--honour-host"]);
+    let (host, port) = a.broker.rsplit_once(':').expect("host:port");
+    let (child, rx) = start_sub(
+        &[
+            "sub", "--device", &a.device, "-t", "hp/#", "-v", "-C", "2", "-W", "30",
+        ],
+        1,
+    );
+    let out = run(
+        &[
+            "pub",
+            "--device",
+            &b.device,
+            "-h",
+            host,
+            "-p",
+            port,
+            "-t",
+            "hp/a",
+            "-m",
+            "via -h -p",
+        ],
+        30,
+    );
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    let url = format!("mqtt://{host}:{port}/hp/b");
+    let out = run(
+        &["pub", "--device", &b.device, "-L", &url, "-m", "via -L"],
+        30,
+    );
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    let got = finish_sub(child, rx, 30);
+    assert_eq!(got.code(), Some(0), "{}", got.stderr);
+    assert_eq!(got.stdout(), "hp/a via -h -p\nhp/b via -L\n");
+}
+
+#[test]
+fn sub_options_filter_and_format_messages() {
+    let (a, b) = two_sims();
+    // A retained message, there before the subscriber: -R skips it.
+    let out = run(
+        &[
+            "pub", "--device", &b.device, "-t", "f/old", "-m", "stale", "-r",
+        ],
+        30,
+    );
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    let (child, rx) = start_sub(
+        &[
+            "sub",
+            "--device",
+            &a.device,
+            "-t",
+            "f/#",
+            "-q",
+            "1",
+            "-R",
+            "-T",
+            "f/skip/#",
+            "-T",
+            "f/+/x",
+            "-F",
+            "%t|%p|%q|%r|%l|%x|%X|@@|\\t%%",
+            "-C",
+            "2",
+            "-W",
+            "30",
+        ],
+        1,
+    );
+    for (topic, msg) in [
+        ("f/skip/a", "no"),
+        ("f/a/x", "no"),
+        ("f/a", "Hi"),
+        ("f/b", "\u{ff}"),
+    ] {
+        let out = run(
+            &[
+                "pub", "--device", &b.device, "-t", topic, "-m", msg, "-q", "1",
+            ],
+            30,
+        );
+        assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    }
+    let got = finish_sub(child, rx, 30);
+    assert_eq!(got.code(), Some(0), "{}", got.stderr);
+    assert_eq!(
+        got.stdout(),
+        "f/a|Hi|1|0|2|4869|4869|@|\t%\nf/b|\u{ff}|1|0|2|c3bf|C3BF|@|\t%\n"
+    );
+}
+
+#[test]
+fn sub_url_no_eol_and_clean_session_off() {
+    let (a, b) = two_sims();
+    let (host, port) = a.broker.rsplit_once(':').expect("host:port");
+    let url = format!("mqtt://{host}:{port}/n/1");
+    let (child, rx) = start_sub(
+        &[
+            "-d", "sub", "--device", &a.device, "-L", &url, "-t", "n/2", "-N", "-c", "-i",
+            "persist", "-C", "2", "-W", "30",
+        ],
+        2,
+    );
+    for topic in ["n/1", "n/2"] {
+        let out = run(
+            &["pub", "--device", &b.device, "-t", topic, "-m", topic],
+            30,
+        );
+        assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    }
+    let got = finish_sub(child, rx, 30);
+    assert_eq!(got.code(), Some(0), "{}", got.stderr);
+    assert_eq!(got.stdout(), "n/1n/2");
+    // With -c the broker keeps the session: no unsubscribe on the way out.
+    assert!(!got.stderr.contains("AT+MQTTUNSUB"), "{}", got.stderr);
+    assert!(got.stderr.contains("> AT+MQTTDISC"), "{}", got.stderr);
+}
+
+#[test]
+fn options_the_modem_cannot_honour_are_refused_with_the_reason() {
+    for (args, reason) in [
+        (&["pub", "-t", "t", "-m", "x", "-A", "10.0.0.1"][..], "-A: "),
+        (&["sub", "-t", "t", "--unix", "/tmp/s"][..], "--unix: "),
+        (&["sub", "-t", "t", "--nodelay"][..], "--nodelay: "),
+        (&["sub", "-t", "t", "-x", "60"][..], "-x: "),
+        (&["pub", "-t", "t", "-n", "-V", "mqttv5"][..], "-V: "),
+        (
+            &[
+                "pub",
+                "-t",
+                "t",
+                "-n",
+                "-D",
+                "publish",
+                "user-property",
+                "a",
+            ][..],
+            "-D: ",
+        ),
+        (
+            &["sub", "-t", "t", "--proxy", "socks5h://p"][..],
+            "--proxy: ",
+        ),
+        (&["sub", "-L", "mqtts://h/t"][..], "mqtts:// needs TLS"),
+        (&["sub", "-L", "http://h/t"][..], "must start with mqtt://"),
+        (&["sub", "-L", "mqtt://h"][..], "no topic"),
+        (
+            &["sub", "-t", "t", "-c"][..],
+            "-c (clean session off) needs a client id",
+        ),
+        (
+            &["pub", "-t", "t", "-n", "-P", "pw"][..],
+            "a password (-P) needs a user name (-u)",
+        ),
+    ] {
+        let out = run(args, 10);
+        assert_eq!(out.code(), Some(2), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(reason), "{args:?}: {}", out.stderr);
+    }
+    // clap's own refusals: -h takes a host now, --help is help.
+    let out = run(&["pub", "-h"], 10);
+    assert_eq!(out.code(), Some(2), "{}", out.stderr);
+    for cmd in ["pub", "sub"] {
+        let out = run(&[cmd, "--help"], 10);
+        assert_eq!(out.code(), Some(0), "{}", out.stderr);
+        assert!(
+            out.stdout().contains("-h, --host <HOST>"),
+            "{}",
+            out.stdout()
+        );
+    }
+    for args in [
+        &["pub", "-t", "t", "-l", "--repeat", "2"][..],
+        &["pub", "-t", "t", "-m", "x", "--repeat-delay", "1"][..],
+        &["pub", "-t", "t", "-L", "mqtt://h/t", "-m", "x"][..],
+        &["sub", "-t", "t", "-v", "-F", "%t"][..],
+        &["sub", "-t", "t", "-i", "a", "-I", "b"][..],
+    ] {
+        let out = run(args, 10);
+        assert_eq!(out.code(), Some(2), "{args:?}: {}", out.stderr);
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// side by side with mosquitto_sub, and the whole payload range, on a mosquitto broker
+
+/// Whether mosquitto can be used; prints the skip line, and fails in CI where it
+/// must be installed.
+fn mosquitto_available() -> bool {
+    let ok = Command::new("mosquitto").arg("-h").output().is_ok()
+        && Command::new("mosquitto_sub").arg("--help").output().is_ok()
+        && Command::new("mosquitto_pub").arg("--help").output().is_ok();
+    if !ok {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("mosquitto and mosquitto-clients must be installed in CI");
+        }
+        println!("SKIPPED: mosquitto not installed");
+    }
+    ok
+}
+
+/// A mosquitto broker on 127.0.0.1, stopped when dropped.
+struct Mosquitto {
+    _guard: Guard,
+    port: String,
+    dir: PathBuf,
+}
+
+impl Drop for Mosquitto {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn mosquitto(name: &str) -> Mosquitto {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let dir = scratch(&format!("mosq-{name}"));
+    let conf = dir.join("mosquitto.conf");
+    std::fs::write(
+        &conf,
+        format!("listener {port} 127.0.0.1\nallow_anonymous true\nlog_dest none\n"),
+    )
+    .expect("write conf");
+    let child = Command::new("mosquitto")
+        .arg("-c")
+        .arg(&conf)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("mosquitto starts");
+    let guard = Guard(child);
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "mosquitto did not listen"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+    Mosquitto {
+        _guard: guard,
+        port: port.to_string(),
+        dir,
+    }
+}
+
+/// `mosquitto_pub` on `m`, retained at QoS 1, the payload from a file.
+fn mosquitto_pub_retained(m: &Mosquitto, topic: &str, payload: &[u8]) {
+    let file = m.dir.join("payload");
+    std::fs::write(&file, payload).expect("write payload");
+    let st = Command::new("mosquitto_pub")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &m.port,
+            "-t",
+            topic,
+            "-q",
+            "1",
+            "-r",
+            "-f",
+        ])
+        .arg(&file)
+        .status()
+        .expect("mosquitto_pub runs");
+    assert!(st.success(), "mosquitto_pub {topic}");
+}
+
+/// `mosquitto_sub ARGS` on `m` to completion: its standard output.
+fn mosquitto_sub(m: &Mosquitto, args: &[&str]) -> Vec<u8> {
+    let child = Command::new("mosquitto_sub")
+        .args(["-h", "127.0.0.1", "-p", &m.port])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("mosquitto_sub runs");
+    let out = finish(child, Duration::from_secs(30));
+    assert_eq!(
+        out.code(),
+        Some(0),
+        "mosquitto_sub {args:?}: {}",
+        out.stderr
+    );
+    out.stdout
+}
+
+#[test]
+fn sub_prints_what_mosquitto_sub_prints_for_v_f_and_n() {
+    if !mosquitto_available() {
+        return;
+    }
+    let m = mosquitto("side");
+    // Retained messages reach both subscribers whenever they subscribe.
+    mosquitto_pub_retained(&m, "x/a", b"hello world");
+    mosquitto_pub_retained(&m, "x/b", b"bin\r\n\x00\xfe\xff\"q\", 50%");
+    mosquitto_pub_retained(&m, "x/c/d", b"third");
+    let s = sim(&["--broker", &format!("127.0.0.1:{}", m.port)]);
+    for mode in [
+        &["-v"][..],
+        &["-F", "%t|%p|%q|%r|%l|%x|%X|%%|@@|\\t"][..],
+        &["-N"][..],
+        &["-v", "-N"][..],
+        &["-F", "%t %l", "-N"][..],
+    ] {
+        let mut args = vec!["-t", "x/#", "-C", "3", "-W", "20"];
+        args.extend_from_slice(mode);
+        let theirs = mosquitto_sub(&m, &args);
+        let mut ours_args = vec!["sub", "--device", &s.device];
+        ours_args.extend_from_slice(&args);
+        let ours = run(&ours_args, 30);
+        assert_eq!(ours.code(), Some(0), "{mode:?}: {}", ours.stderr);
+        assert!(!theirs.is_empty(), "{mode:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&theirs),
+            "{mode:?}"
+        );
+        assert_eq!(ours.stdout, theirs, "{mode:?}");
+    }
+}
+
+#[test]
+fn the_largest_message_the_module_takes_arrives_byte_exact_and_one_more_is_refused() {
+    if !mosquitto_available() {
+        return;
+    }
+    let m = mosquitto("cap");
+    let s = sim(&["--broker", &format!("127.0.0.1:{}", m.port)]);
+    let topic = "big/t";
+    let cap = 2048 - 7 - topic.len();
+    let payload: Vec<u8> = (0..cap).map(|i| (i * 7 + 3) as u8).collect();
+    let file = m.dir.join("big.dat");
+    std::fs::write(&file, &payload).expect("write");
+    let file = file.to_string_lossy().into_owned();
+    let out = run(
+        &[
+            "pub", "--device", &s.device, "-t", topic, "-f", &file, "-q", "1", "-r",
+        ],
+        30,
+    );
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    // mosquitto_sub, an independent subscriber, gets the retained message.
+    let got = mosquitto_sub(&m, &["-t", topic, "-C", "1", "-W", "20", "-F", "%l %x"]);
+    let hex: String = payload.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(String::from_utf8_lossy(&got), format!("{cap} {hex}\n"));
+
+    let over = m.dir.join("over.dat");
+    std::fs::write(&over, vec![b'x'; cap + 1]).expect("write");
+    let over = over.to_string_lossy().into_owned();
+    let out = run(
+        &["pub", "--device", &s.device, "-t", topic, "-f", &over],
+        30,
+    );
+    assert_eq!(out.code(), Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "error: the message is {} bytes; the module takes at most {cap} on topic {topic}",
+            cap + 1
+        )),
+        "{}",
+        out.stderr
+    );
+    // The same through -l, where each line is checked as it comes.
+    let mut line = vec![b'y'; cap + 1];
+    line.push(b'\n');
+    let mut child = ml302(&["pub", "--device", &s.device, "-t", topic, "-l"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("spawn pub");
+    child
+        .stdin
+        .take()
+        .expect("stdin piped")
+        .write_all(&line)
+        .expect("write stdin");
+    let out = finish(child, Duration::from_secs(30));
+    assert_eq!(out.code(), Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!("at most {cap}")),
+        "{}",
+        out.stderr
+    );
 }

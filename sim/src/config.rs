@@ -156,6 +156,12 @@ pub enum Received {
     Payload(Vec<u8>),
 }
 
+/// A realistic broker round trip for an LTE Cat.1 module, in milliseconds: the
+/// radio's own round trip (tens of milliseconds once connected) plus a path across
+/// the internet to a cloud broker. `ml302 sim --round-trip` and the throughput
+/// example default to it; [`SimConfig`] itself defaults to none.
+pub const LTE_ROUND_TRIP_MS: u64 = 60;
+
 /// Settings of a simulated module. Start from [`SimConfig::default`] and chain the
 /// builder methods.
 ///
@@ -182,6 +188,7 @@ pub struct SimConfig {
     pub(crate) reconnect_interval: Duration,
     pub(crate) module_second: Duration,
     pub(crate) final_linger: Duration,
+    pub(crate) broker_round_trip: Duration,
     pub(crate) lf_grace: Duration,
     pub(crate) payload_timeout: Duration,
     pub(crate) boot_time: Duration,
@@ -209,7 +216,8 @@ impl Default for SimConfig {
             users: Vec::new(),
             reconnect_interval: Duration::from_secs(8),
             module_second: Duration::from_secs(1),
-            final_linger: Duration::from_millis(20),
+            final_linger: Duration::ZERO,
+            broker_round_trip: Duration::ZERO,
             lf_grace: Duration::from_millis(100),
             payload_timeout: Duration::from_secs(20),
             boot_time: Duration::from_millis(500),
@@ -256,14 +264,15 @@ impl SimConfig {
         self
     }
 
-    /// Pace the module's output at this baud rate (10 bits per byte); `None` (the
-    /// default) writes as fast as the transport takes it.
+    /// Pace the line at this baud rate (10 bits per byte), both ways: the module
+    /// writes no faster, and takes the host's bytes off the line no faster;
+    /// `None` (the default) moves bytes as fast as the transport does.
     pub fn pacing_baud(mut self, baud: Option<u32>) -> Self {
         self.pacing_baud = baud.filter(|b| *b > 0);
         self
     }
 
-    /// Pace the module's output at 115200 baud, the module's usual UART speed.
+    /// Pace the line at 115200 baud, the module's usual UART speed.
     pub fn paced(self) -> Self {
         self.pacing_baud(Some(115_200))
     }
@@ -312,9 +321,19 @@ impl SimConfig {
 
     /// How long the module waits after the last ACK of a command before its final
     /// `OK`, printing URCs that arrive meanwhile (manual example 3.2 shows a
-    /// `+MQTTPUBLISH` there); default 20 ms.
+    /// `+MQTTPUBLISH` there); default 0.
     pub fn final_linger(mut self, linger: Duration) -> Self {
         self.final_linger = linger;
+        self
+    }
+
+    /// The broker round trip: how long each ACK from the broker (CONNACK,
+    /// SUBACK, UNSUBACK, PUBACK, PUBREC, PUBCOMP) is held before the module acts
+    /// on it, on top of the real link's; default 0 (as fast as the broker
+    /// answers). A QoS 1 publish waits one round trip, QoS 2 two. `ml302 sim
+    /// --round-trip` defaults to a realistic LTE figure.
+    pub fn broker_round_trip(mut self, round_trip: Duration) -> Self {
+        self.broker_round_trip = round_trip;
         self
     }
 

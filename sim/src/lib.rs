@@ -122,6 +122,8 @@ mod config;
 #[cfg(feature = "modem")]
 mod event;
 #[cfg(feature = "modem")]
+mod input;
+#[cfg(feature = "modem")]
 mod modem;
 #[cfg(feature = "modem")]
 mod mqtt;
@@ -139,7 +141,7 @@ pub use broker::{Broker, BrokerConfig};
 #[cfg(feature = "modem")]
 pub use config::{
     BrokerMode, Fault, Quirks, Received, Registration, SimCard, SimConfig, Spelling, Target,
-    Transport,
+    Transport, LTE_ROUND_TRIP_MS,
 };
 #[cfg(feature = "modem")]
 pub use port::{MemoryPort, MemoryPortError};

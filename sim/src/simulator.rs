@@ -17,7 +17,7 @@ use crate::event::CoreEvent;
 use crate::modem::CoreSetup;
 use crate::output::{self, OutMsg, Pacer, Sink};
 use crate::port::{self, MemShared, MemSink, MemoryPort, ReaderFn};
-use crate::{modem, rng};
+use crate::{input, modem, rng};
 
 /// How many entries of the received log are kept at the least (older ones are
 /// dropped in batches so that a long run does not grow it without end).
@@ -28,6 +28,8 @@ pub const RECEIVED_LOG_CAP: usize = 4096;
 /// stopped and the PTY closed.
 pub struct Simulator {
     core_tx: Sender<CoreEvent>,
+    /// Where line bytes go: the module, or the input pacer in front of it.
+    line_tx: Sender<CoreEvent>,
     out_tx: Sender<OutMsg>,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
@@ -82,7 +84,7 @@ impl Simulator {
             Some(shared.clone()),
         )?;
         let port = MemoryPort {
-            input: sim.core_tx.clone(),
+            input: sim.line_tx.clone(),
             shared,
             poke: sim.out_tx.clone(),
             timeout: Duration::from_secs(5),
@@ -107,8 +109,21 @@ impl Simulator {
         let (core_tx, core_rx) = mpsc::channel();
         let (out_tx, out_rx) = mpsc::channel();
         let log = Arc::new(Mutex::new(Vec::new()));
+        let stop_i = stop.clone();
+        let (line_tx, input_pacer) = match cfg.pacing_baud {
+            Some(baud) => {
+                let (tx, rx) = mpsc::channel();
+                let to_module = core_tx.clone();
+                let t = std::thread::Builder::new()
+                    .name("ml302-sim-in".into())
+                    .spawn(move || input::run(rx, to_module, baud, stop_i))?;
+                (tx, Some(t))
+            }
+            None => (core_tx.clone(), None),
+        };
         let mut sim = Simulator {
             core_tx: core_tx.clone(),
+            line_tx: line_tx.clone(),
             out_tx: out_tx.clone(),
             stop: stop.clone(),
             threads: Vec::new(),
@@ -123,6 +138,7 @@ impl Simulator {
             baud: cfg.pacing_baud,
             bursts: cfg.bursts.map(rng::Rng::new),
         };
+        sim.threads.extend(input_pacer);
         let stop_w = stop.clone();
         sim.threads.push(
             std::thread::Builder::new()
@@ -147,7 +163,7 @@ impl Simulator {
             sim.threads.push(
                 std::thread::Builder::new()
                     .name("ml302-sim-serial".into())
-                    .spawn(move || reader(core_tx, stop_r))?,
+                    .spawn(move || reader(line_tx, stop_r))?,
             );
         }
         Ok(sim)

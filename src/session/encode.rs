@@ -32,12 +32,15 @@ fn put<C: Command>(c: &C, buf: &mut [u8], ack_timeout_s: u16) -> Result<Encoded,
     })
 }
 
-/// Validates `op` and writes its command line into `buf`.
+/// Validates `op` and writes its command line into `buf`. A length-mode
+/// publish may carry up to `payload_cap` bytes (the client's `PAYLOAD`), never
+/// more than the module takes for its topic (`2048 − 7 − topic_len`, spec §1.3).
 pub(super) fn encode(
     op: &Op<'_>,
     has_user: bool,
     has_password: bool,
     ack_timeout_s: u16,
+    payload_cap: usize,
     buf: &mut [u8],
 ) -> Result<Encoded, Error> {
     let ack = ack_timeout_s;
@@ -90,12 +93,55 @@ pub(super) fn encode(
             qos,
             retain,
         } => {
-            let c = command::Publish::new(topic, payload, *qos, *retain)?;
+            let cap = payload_cap
+                .min(command::publish::max_length_cap(topic.len()))
+                .max(1);
+            let c = command::Publish::with_length_cap(topic, payload, *qos, *retain, cap)?;
             let mut e = put(&c, buf, ack)?;
             e.length_mode = c.mode() == PublishMode::Length;
             Ok(e)
         }
         Op::Disconnect => put(&command::Disconnect, buf, ack),
         Op::Delete => put(&command::Delete, buf, ack),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{Field, ValidationError};
+    use crate::QoS;
+
+    fn publish(topic: &str, len: usize, cap: usize) -> Result<Encoded, Error> {
+        let payload = [0u8; 2100];
+        let op = Op::Publish {
+            topic,
+            payload: payload.get(..len).unwrap_or_default(),
+            qos: QoS::AtLeastOnce,
+            retain: false,
+        };
+        let mut buf = [0u8; 128];
+        encode(&op, false, false, 10, cap, &mut buf)
+    }
+
+    fn too_long(max: usize) -> Error {
+        Error::Invalid(ValidationError::TooLong {
+            field: Field::Payload,
+            max,
+        })
+    }
+
+    #[test]
+    fn a_large_payload_buffer_reaches_the_modules_cap_and_no_further() {
+        // 2048 - 7 - 5 for the 5-byte topic.
+        let e = publish("big/t", 2036, 4096).map(|e| e.length_mode);
+        assert!(matches!(e, Ok(true)));
+        assert_eq!(publish("big/t", 2037, 4096).err(), Some(too_long(2036)));
+    }
+
+    #[test]
+    fn a_small_payload_buffer_is_the_cap() {
+        assert!(publish("t", 1024, 1024).is_ok());
+        assert_eq!(publish("t", 1025, 1024).err(), Some(too_long(1024)));
     }
 }

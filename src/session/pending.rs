@@ -242,6 +242,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             self.has_user,
             self.has_password,
             self.ack_timeout_s,
+            PAYLOAD,
             &mut self.tx,
         )?;
         self.tx_len = e.len;

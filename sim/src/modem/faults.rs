@@ -49,13 +49,18 @@ impl Faults {
     }
 
     /// Applies the next ACK fault to a packet that arrived on link `gen`: gives it
-    /// back if it is to be handled now.
-    pub fn intercept(&mut self, p: Packet, gen: u64) -> Option<Packet> {
+    /// back if it is to be handled now. An ACK no fault touches is held for the
+    /// broker `round_trip` (none when zero).
+    pub fn intercept(&mut self, p: Packet, gen: u64, round_trip: Duration) -> Option<Packet> {
         if !is_ack(&p) {
             return Some(p);
         }
         match self.acks.pop_front() {
-            None => Some(p),
+            None if round_trip.is_zero() => Some(p),
+            None => {
+                self.delayed.push((Instant::now() + round_trip, gen, p));
+                None
+            }
             Some(None) => None,
             Some(Some(d)) => {
                 self.delayed.push((Instant::now() + d, gen, p));
@@ -89,17 +94,23 @@ mod tests {
         let mut f = Faults::default();
         f.withhold_ack();
         f.delay_ack(Duration::ZERO);
-        assert!(f.intercept(Packet::PingResp, 1).is_some(), "not an ACK");
         assert!(
-            f.intercept(Packet::PubAck(PubAck::new(1)), 1).is_none(),
+            f.intercept(Packet::PingResp, 1, Duration::ZERO).is_some(),
+            "not an ACK"
+        );
+        assert!(
+            f.intercept(Packet::PubAck(PubAck::new(1)), 1, Duration::ZERO)
+                .is_none(),
             "withheld"
         );
         assert!(
-            f.intercept(Packet::PubAck(PubAck::new(2)), 1).is_none(),
+            f.intercept(Packet::PubAck(PubAck::new(2)), 1, Duration::ZERO)
+                .is_none(),
             "delayed"
         );
         assert!(
-            f.intercept(Packet::PubAck(PubAck::new(3)), 1).is_some(),
+            f.intercept(Packet::PubAck(PubAck::new(3)), 1, Duration::ZERO)
+                .is_some(),
             "no fault left"
         );
         assert!(f.next_deadline().is_some());
@@ -109,5 +120,22 @@ mod tests {
             [(1, Packet::PubAck(PubAck { pkid: 2 }))]
         ));
         assert!(f.next_deadline().is_none());
+    }
+
+    #[test]
+    fn a_round_trip_holds_every_untouched_ack_and_nothing_else() {
+        let mut f = Faults::default();
+        let rtt = Duration::from_secs(60);
+        assert!(
+            f.intercept(Packet::PingResp, 1, rtt).is_some(),
+            "not an ACK"
+        );
+        assert!(f
+            .intercept(Packet::PubAck(PubAck::new(4)), 1, rtt)
+            .is_none());
+        let due = f.next_deadline().expect("held");
+        assert!(due > Instant::now() + Duration::from_secs(59));
+        assert!(f.due(Instant::now()).is_empty(), "not due yet");
+        assert_eq!(f.due(due).len(), 1);
     }
 }

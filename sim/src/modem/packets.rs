@@ -21,7 +21,10 @@ impl Module {
         let p = if released {
             p
         } else {
-            match self.faults.intercept(p, self.uplink.gen()) {
+            match self
+                .faults
+                .intercept(p, self.uplink.gen(), self.cfg.broker_round_trip)
+            {
                 Some(p) => p,
                 None => return,
             }
