@@ -69,6 +69,16 @@ impl Faults {
         }
     }
 
+    /// Takes every ACK still held for link `gen`, due or not: the broker sent
+    /// them before it closed that link, so they are read before the close.
+    pub fn take_held(&mut self, gen: u64) -> Vec<Packet> {
+        let (mine, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.delayed)
+            .into_iter()
+            .partition(|(_, g, _)| *g == gen);
+        self.delayed = keep;
+        mine.into_iter().map(|(_, _, p)| p).collect()
+    }
+
     /// The delayed ACKs due at `now`, with their link numbers.
     pub fn due(&mut self, now: Instant) -> Vec<(u64, Packet)> {
         let (due, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.delayed)
@@ -137,5 +147,21 @@ mod tests {
         assert!(due > Instant::now() + Duration::from_secs(59));
         assert!(f.due(Instant::now()).is_empty(), "not due yet");
         assert_eq!(f.due(due).len(), 1);
+    }
+
+    #[test]
+    fn a_closing_link_gives_up_its_held_acks_and_only_its_own() {
+        let mut f = Faults::default();
+        let rtt = Duration::from_secs(60);
+        assert!(f
+            .intercept(Packet::PubAck(PubAck::new(1)), 1, rtt)
+            .is_none());
+        assert!(f
+            .intercept(Packet::PubAck(PubAck::new(2)), 2, rtt)
+            .is_none());
+        let held = f.take_held(1);
+        assert!(matches!(held.as_slice(), [Packet::PubAck(a)] if a.pkid == 1));
+        assert!(f.take_held(1).is_empty());
+        assert_eq!(f.take_held(2).len(), 1);
     }
 }

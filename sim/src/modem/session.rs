@@ -75,7 +75,18 @@ impl Module {
         match ev {
             LinkEvent::Connected(stream) => self.link_up(stream),
             LinkEvent::ConnectFailed => self.link_failed(Fail::Connect),
-            LinkEvent::Closed => self.link_failed(Fail::Closed),
+            LinkEvent::Closed => {
+                // What the broker sent before closing comes first (a refused
+                // CONNACK held for the round trip is still a refusal).
+                for p in self.faults.take_held(gen) {
+                    if self.uplink.is_current(gen) {
+                        self.packet(p, true);
+                    }
+                }
+                if self.uplink.is_current(gen) {
+                    self.link_failed(Fail::Closed);
+                }
+            }
             LinkEvent::Packet(p) => self.packet(p, false),
         }
     }
