@@ -146,4 +146,5 @@ where
     }
 
     client_operations!([async] [.await]);
+    outbox_operations!([async] [.await]);
 }

@@ -154,4 +154,5 @@ where
     }
 
     client_operations!([] []);
+    outbox_operations!([] []);
 }

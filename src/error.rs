@@ -531,6 +531,10 @@ pub enum Error {
     /// retryable on this port: open it again and start a new client.
     #[error("the serial port was closed")]
     PortClosed,
+    /// An [`crate::outbox::Outbox`] is full (queued messages and unread
+    /// reports): read its reports or let it drain, then push again.
+    #[error("the outbound queue is full")]
+    QueueFull,
 }
 
 impl Error {
@@ -548,6 +552,7 @@ impl Error {
             Error::InvalidState => true,
             Error::Busy => true,
             Error::ConnectionLost => true,
+            Error::QueueFull => true,
             Error::Io(_) => true,
             Error::PortClosed => false,
         }

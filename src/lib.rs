@@ -187,6 +187,8 @@ mod fmt;
 
 #[macro_use]
 mod face;
+#[macro_use]
+pub mod outbox;
 
 pub mod asynch;
 pub mod blocking;
@@ -196,9 +198,9 @@ pub mod config;
 pub mod digest;
 pub mod error;
 pub mod line;
-pub mod network;
 #[cfg(feature = "nb")]
 pub mod nb;
+pub mod network;
 #[cfg(feature = "std")]
 pub mod serial;
 pub mod session;

@@ -31,3 +31,12 @@ fn ram_of_the_default_buffers() {
     // `scripts/footprint.sh`); a 64-bit host adds a few words.
     assert!(small <= 5_800, "{small}");
 }
+
+#[test]
+fn ram_of_the_default_outbox() {
+    let outbox = core::mem::size_of::<ml302::outbox::Outbox>();
+    println!("RAM outbox<8,128,256>={outbox}");
+    // Eight messages of up to 128 + 256 bytes, with their reports: the figure
+    // the README quotes (about N × (TOPIC + PAYLOAD + 40)).
+    assert!(outbox <= 8 * (128 + 256 + 48) + 256, "{outbox}");
+}
