@@ -1,58 +1,310 @@
-//! Loss accounting across broker restarts: with a persistent session (clean
-//! session 0) and QoS 1, across 1,000 publishes and 20 restarts of a persistent
-//! Mosquitto, every message the client reported as delivered arrives at an
-//! independent subscriber, and every message that did not arrive was reported to
-//! the caller as failed. Prints the tally.
+//! Loss accounting against a persistent Mosquitto (clean session 0, QoS 1,
+//! 1,000 publishes) and an independent `mosquitto_sub` (persistent too):
+//!
+//! - through the outbox (`TALLY`), across 20 broker restarts, 5 module reboots
+//!   and 5 network-side PDP losses: every message arrives, none is reported
+//!   failed, none reported delivered is lost, none is lost without a report;
+//! - publishing directly (`TALLY_UNQUEUED`), across 20 broker restarts: every
+//!   message reported delivered arrives and every one that did not arrive was
+//!   reported failed.
+//!
+//! `cargo test -p ml302-e2e --test accounting -- --nocapture` prints both lines.
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::mpsc::Receiver;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use common::{mosquitto_available, mqtt, sim_config, start, ChildGuard, Mosquitto};
-use ml302::{LinkState, QoS};
-use ml302_sim::BrokerMode;
+use common::{mosquitto_available, mqtt, sim_config, start, ChildGuard, E2eClient, Mosquitto};
+use ml302::command::net::SetPdpActivation;
+use ml302::outbox::{MessageId, Outbox, Report};
+use ml302::{LinkState, NetworkConfig, QoS};
+use ml302_sim::{BrokerMode, Fault, Simulator};
 
 const MESSAGES: u32 = 1_000;
 const RESTARTS: u32 = 20;
+const REBOOTS: u32 = 5;
+const PDP_LOSSES: u32 = 5;
+
+/// The independent subscriber: `mosquitto_sub` with a persistent session
+/// (`-c`) at QoS 1, printing each payload on a line; it reconnects by itself
+/// after each broker restart.
+struct Peer {
+    lines: Receiver<String>,
+    reader: Option<JoinHandle<()>>,
+    guard: Option<ChildGuard>,
+}
+
+impl Peer {
+    fn start(m: &Mosquitto, id: &str, filter: &str) -> Peer {
+        let mut child = std::process::Command::new("mosquitto_sub")
+            .args(["-h", "127.0.0.1", "-p", &m.port.to_string(), "-c", "-i", id])
+            .args(["-q", "1", "-t", filter, "-k", "5", "-F", "%p"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("mosquitto_sub runs");
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, lines) = std::sync::mpsc::channel::<String>();
+        let reader = std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        std::thread::sleep(Duration::from_millis(500));
+        Peer {
+            lines,
+            reader: Some(reader),
+            guard: Some(ChildGuard(child)),
+        }
+    }
+
+    /// What arrived (as numbers) until every one of `want` did or 30 s passed
+    /// without it, and how many arrived twice.
+    fn collect(&self, want: &BTreeSet<u32>) -> (BTreeSet<u32>, u32) {
+        let mut received = BTreeSet::new();
+        let mut duplicates = 0u32;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline && !want.is_subset(&received) {
+            if let Ok(p) = self.lines.recv_timeout(Duration::from_millis(500)) {
+                let n: u32 = p.trim().parse().unwrap_or(u32::MAX);
+                if !received.insert(n) {
+                    duplicates += 1;
+                }
+            }
+        }
+        // Late duplicates: whatever else is already on its way.
+        while let Ok(p) = self.lines.recv_timeout(Duration::from_millis(300)) {
+            let n: u32 = p.trim().parse().unwrap_or(u32::MAX);
+            if !received.insert(n) {
+                duplicates += 1;
+            }
+        }
+        (received, duplicates)
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        drop(self.guard.take());
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+    }
+}
+
+/// Brings the link back after whatever happened (the application's policy):
+/// wait briefly for the module's own reconnection, then re-open, then bring
+/// the network up again and re-open (after a reboot or a PDP loss).
+fn relink(c: &mut E2eClient, cfg: &ml302::MqttConfig<'_>) {
+    trace(format_args!("relink from {:?}", c.link_state()));
+    for attempt in 0..60u32 {
+        match c.link_state() {
+            LinkState::Connected => return,
+            LinkState::Reconnecting => {
+                // The module retries on its own; if the network took the data link
+                // down, it waits for the host to activate it again (the second rung
+                // of NETWORK.md §4) and then reconnects by itself.
+                if attempt % 10 == 9 {
+                    if let Err(e) = c.send(&SetPdpActivation::new(true, 1)) {
+                        trace(format_args!("CGACT: {e:?}"));
+                    }
+                }
+                let _ = c.poll(100);
+            }
+            LinkState::Idle => {
+                if let Err(e) = c.connect(None) {
+                    trace(format_args!("connect: {e:?}"));
+                    if e == ml302::Error::Cme(ml302::CmeError::NotConnected) {
+                        // No data link (`+CME ERROR: 600`): activate the context.
+                        if let Err(e) = c.send(&SetPdpActivation::new(true, 1)) {
+                            trace(format_args!("CGACT: {e:?}"));
+                        }
+                    }
+                    let _ = c.poll(200);
+                }
+            }
+            _ => {
+                // The module restarted: everything module-side is gone.
+                let up = c
+                    .bring_up(&NetworkConfig::automatic())
+                    .map_err(|e| trace(format_args!("bring_up: {e:?}")))
+                    .is_ok()
+                    && c.configure(cfg)
+                        .map_err(|e| trace(format_args!("configure: {e:?}")))
+                        .is_ok()
+                    && c.connect(None)
+                        .map_err(|e| trace(format_args!("connect: {e:?}")))
+                        .is_ok();
+                if !up {
+                    let _ = c.poll(500);
+                }
+            }
+        }
+    }
+}
+
+/// Prints progress when `ACCOUNTING_TRACE` is set (to see where a run spends its time).
+fn trace(args: std::fmt::Arguments<'_>) {
+    if std::env::var_os("ACCOUNTING_TRACE").is_some() {
+        eprintln!("accounting {:?}: {args}", started().elapsed());
+    }
+}
+
+fn started() -> Instant {
+    static T0: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *T0.get_or_init(Instant::now)
+}
+
+/// The fault planned before publish `i`, if any: broker restarts every 50
+/// publishes (from 25), reboots and PDP losses every 200 (offset so none coincide).
+fn fault_at(i: u32) -> Option<Fault> {
+    if i == 0 {
+        return None;
+    }
+    match (i % 50, i % 200) {
+        (25, _) => Some(Fault::RestartBroker),
+        (_, 70) => Some(Fault::Reboot),
+        (_, 130) => Some(Fault::PdpDeactivated),
+        _ => None,
+    }
+}
 
 #[test]
-fn every_reported_delivery_arrives_across_broker_restarts() {
+fn through_the_outbox_nothing_is_lost_across_restarts_reboots_and_pdp_losses() {
     if !mosquitto_available() {
         return;
     }
     let mut m = Mosquitto::start(None);
-    // The independent subscriber: mosquitto_sub with a persistent session (-c),
-    // QoS 1; it reconnects by itself after each restart.
-    let mut child = std::process::Command::new("mosquitto_sub")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &m.port.to_string(),
-            "-c",
-            "-i",
-            "acct-peer",
-        ])
-        .args(["-q", "1", "-t", "acct/#", "-k", "5", "-F", "%p"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("mosquitto_sub runs");
-    let stdout = child.stdout.take().expect("piped");
-    let _guard = ChildGuard(child);
-    let (tx, peer) = std::sync::mpsc::channel::<String>();
-    let reader = std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
+    let peer = Peer::start(&m, "acct-q-peer", "acctq/#");
+    let (sim, mut c): (Simulator, E2eClient) =
+        start(sim_config().broker(BrokerMode::Fixed(m.addr())));
+    let cfg = mqtt("acct-q-dev").with_clean_session(false);
+    c.configure(&cfg).unwrap();
+    c.connect(None).unwrap();
+
+    let mut outbox: Outbox<64, 32, 16> = Outbox::new();
+    let mut ids = BTreeMap::<MessageId, u32>::new();
+    let mut delivered = BTreeSet::new();
+    let mut failed = BTreeSet::new();
+    let mut errors = BTreeMap::<String, u32>::new();
+    let (mut restarts, mut reboots, mut pdp_losses) = (0u32, 0u32, 0u32);
+    let mut settle = |outbox: &mut Outbox<64, 32, 16>, ids: &BTreeMap<MessageId, u32>| {
+        while let Some(r) = outbox.next_report() {
+            let n = ids[&r.id()];
+            match r {
+                Report::Delivered { .. } => assert!(delivered.insert(n), "one report each"),
+                Report::Failed { .. } | Report::Expired { .. } => assert!(failed.insert(n)),
             }
         }
-    });
-    std::thread::sleep(Duration::from_millis(500));
+    };
+    let t0 = Instant::now();
+    for i in 0..MESSAGES {
+        let fault = fault_at(i);
+        if let Some(f) = &fault {
+            trace(format_args!("publish {i}: {f:?}, queued {}", outbox.len()));
+        }
+        match fault {
+            Some(Fault::RestartBroker) => {
+                m.restart();
+                restarts += 1;
+            }
+            Some(f) => {
+                if f == Fault::Reboot {
+                    reboots += 1;
+                } else {
+                    pdp_losses += 1;
+                }
+                sim.inject(f);
+                // Let the module act on it before the next publish.
+                let _ = c.poll(50);
+            }
+            None => {}
+        }
+        let id = loop {
+            match outbox.push(
+                "acctq/msg",
+                format!("{i}").as_bytes(),
+                QoS::AtLeastOnce,
+                false,
+                0,
+            ) {
+                Ok(id) => break id,
+                Err(ml302::Error::QueueFull) => {
+                    relink(&mut c, &cfg);
+                    if let Err(e) = c.flush_outbox(&mut outbox) {
+                        *errors.entry(format!("{e:?}")).or_default() += 1;
+                    }
+                    settle(&mut outbox, &ids);
+                }
+                Err(e) => panic!("a valid publish refused: {e:?}"),
+            }
+        };
+        ids.insert(id, i);
+        if let Err(e) = c.flush_outbox(&mut outbox) {
+            *errors.entry(format!("{e:?}")).or_default() += 1;
+        }
+        if c.link_state() != LinkState::Connected {
+            relink(&mut c, &cfg);
+        }
+        settle(&mut outbox, &ids);
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !outbox.is_empty() && Instant::now() < deadline {
+        relink(&mut c, &cfg);
+        if let Err(e) = c.flush_outbox(&mut outbox) {
+            *errors.entry(format!("{e:?}")).or_default() += 1;
+        }
+        settle(&mut outbox, &ids);
+    }
+    settle(&mut outbox, &ids);
+    let still_queued = outbox.len();
 
+    let (received, duplicates) = peer.collect(&delivered);
+    let lost_but_reported: Vec<_> = delivered.difference(&received).collect();
+    let not_arrived: BTreeSet<u32> = (0..MESSAGES).filter(|i| !received.contains(i)).collect();
+    let unreported: Vec<_> = not_arrived.difference(&failed).collect();
+    println!(
+        "TALLY publishes={MESSAGES} restarts={restarts} reboots={reboots} pdp_losses={pdp_losses} delivered_unique={} duplicates={duplicates} reported_delivered={} reported_failed={} still_queued={still_queued} lost_but_reported_delivered={} not_arrived_and_not_reported={} send_errors={errors:?} elapsed={:?}",
+        received.iter().filter(|n| **n < MESSAGES).count(),
+        delivered.len(),
+        failed.len(),
+        lost_but_reported.len(),
+        unreported.len(),
+        t0.elapsed()
+    );
+    drop(peer);
+    drop(sim);
+    assert_eq!(
+        (restarts, reboots, pdp_losses),
+        (RESTARTS, REBOOTS, PDP_LOSSES)
+    );
+    assert!(
+        lost_but_reported.is_empty(),
+        "reported delivered but lost: {lost_but_reported:?}"
+    );
+    assert!(
+        unreported.is_empty(),
+        "lost without a report: {unreported:?}"
+    );
+    assert_eq!(still_queued, 0, "the outbox drained");
+    assert!(failed.is_empty(), "reported failed: {failed:?}");
+    assert_eq!(received.len() as u32, MESSAGES, "every message arrived");
+}
+
+#[test]
+fn unqueued_every_reported_delivery_arrives_across_broker_restarts() {
+    if !mosquitto_available() {
+        return;
+    }
+    let mut m = Mosquitto::start(None);
+    let peer = Peer::start(&m, "acct-peer", "acct/#");
     let (_sim, mut c) = start(sim_config().broker(BrokerMode::Fixed(m.addr())));
     let cfg = mqtt("acct-dev").with_clean_session(false);
     c.configure(&cfg).unwrap();
@@ -60,7 +312,7 @@ fn every_reported_delivery_arrives_across_broker_restarts() {
 
     let mut ok = BTreeSet::new();
     let mut failed = BTreeSet::new();
-    let mut errors = std::collections::BTreeMap::<String, u32>::new();
+    let mut errors = BTreeMap::<String, u32>::new();
     let every = MESSAGES / RESTARTS;
     let t0 = Instant::now();
     for i in 0..MESSAGES {
@@ -88,33 +340,21 @@ fn every_reported_delivery_arrives_across_broker_restarts() {
             }
         }
     }
-    // Collect what the subscriber got (persistent session: queued ones included).
-    let mut received = BTreeSet::new();
-    let mut duplicates = 0u32;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline && !ok.is_subset(&received) {
-        if let Ok(p) = peer.recv_timeout(Duration::from_millis(500)) {
-            let n: u32 = p.trim().parse().unwrap_or(u32::MAX);
-            if !received.insert(n) {
-                duplicates += 1;
-            }
-        }
-    }
+    let (received, duplicates) = peer.collect(&ok);
     let lost_but_reported: Vec<_> = ok.difference(&received).collect();
     let not_arrived: BTreeSet<u32> = (0..MESSAGES).filter(|i| !received.contains(i)).collect();
     let unreported: Vec<_> = not_arrived.difference(&failed).collect();
     println!(
-        "TALLY publishes={MESSAGES} restarts={RESTARTS} reported_delivered={} reported_failed={} received={} duplicates={duplicates} failed_but_arrived={} lost_but_reported_delivered={} not_arrived_and_not_reported={} errors={errors:?} elapsed={:?}",
+        "TALLY_UNQUEUED publishes={MESSAGES} restarts={RESTARTS} reboots=0 pdp_losses=0 delivered_unique={} duplicates={duplicates} reported_delivered={} reported_failed={} failed_but_arrived={} lost_but_reported_delivered={} not_arrived_and_not_reported={} errors={errors:?} elapsed={:?}",
+        received.len(),
         ok.len(),
         failed.len(),
-        received.len(),
         failed.intersection(&received).count(),
         lost_but_reported.len(),
         unreported.len(),
         t0.elapsed()
     );
-    drop(_guard);
-    let _ = reader.join();
+    drop(peer);
     assert!(
         lost_but_reported.is_empty(),
         "reported delivered but lost: {lost_but_reported:?}"
