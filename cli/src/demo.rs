@@ -254,7 +254,8 @@ pub fn run(args: &DemoArgs) -> CliResult {
     steps.run(
         &format!("network bring-up: SIM, radio, registration, {pdp}, address"),
         || {
-            let info = modem.bring_up_network(args.apn.as_deref())?;
+            let cfg = crate::net::network_config(args.apn.as_deref(), None);
+            let info = modem.bring_up_network(&cfg)?;
             Ok(format!(
                 "IMEI {}, ICCID {}, IMSI {}, registered {}, signal {}, address {}",
                 info.imei.0,

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use ml302::blocking::Client;
 use ml302::serial::{SerialError, SerialPort};
-use ml302::{MqttConfig, NetworkInfo, StdClock, Will};
+use ml302::{MqttConfig, NetworkConfig, NetworkInfo, StdClock, Will};
 
 use crate::error::{CliError, CliResult};
 use crate::opts::Broker;
@@ -111,11 +111,11 @@ impl Modem {
             .map_err(|e| self.err(e, "connect"))
     }
 
-    /// Brings the module onto the network (`bring_up`): automatic PDP, or
-    /// manual with `apn`. A failure is mapped by [`crate::net::bring_up_error`].
-    pub fn bring_up_network(&mut self, apn: Option<&str>) -> CliResult<NetworkInfo> {
+    /// Brings the module onto the network (`bring_up`) as `cfg` says. A
+    /// failure is mapped by [`crate::net::bring_up_error`].
+    pub fn bring_up_network(&mut self, cfg: &NetworkConfig<'_>) -> CliResult<NetworkInfo> {
         self.client
-            .bring_up(&crate::net::network_config(apn))
+            .bring_up(cfg)
             .map_err(|e| crate::net::bring_up_error(&e, &self.path))
     }
 

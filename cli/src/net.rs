@@ -26,6 +26,15 @@ pub fn parse_apn(s: &str) -> Result<String, String> {
     Apn::new(s).map(|_| s.to_owned()).map_err(|e| e.to_string())
 }
 
+/// Reads `--timeout SECS` (fractions allowed, 0.1 s to a day) as milliseconds.
+fn parse_timeout(s: &str) -> Result<u32, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|v| (0.1..=86_400.0).contains(v))
+        .map(|v| (v * 1000.0).round() as u32)
+        .ok_or_else(|| "expected seconds between 0.1 and 86400".to_owned())
+}
+
 /// `--apn` and `--no-bring-up` of `pub` and `sub`.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Network")]
@@ -48,18 +57,28 @@ impl BringUpOpts {
         if self.no_bring_up {
             return Ok(());
         }
-        modem.bring_up_network(self.apn.as_deref()).map(|_| ())
+        modem
+            .bring_up_network(&network_config(self.apn.as_deref(), None))
+            .map(|_| ())
     }
 }
 
 /// The bring-up the tool runs: automatic PDP, or manual with `apn`; the
-/// driver's step times, except [`SYNC_MS`].
-pub fn network_config(apn: Option<&str>) -> NetworkConfig<'_> {
+/// driver's step times, except [`SYNC_MS`] and, when given, `wait_ms` for
+/// every step that waits for the network.
+pub fn network_config(apn: Option<&str>, wait_ms: Option<u32>) -> NetworkConfig<'_> {
     let mut cfg = match apn {
         Some(a) => NetworkConfig::manual(a),
         None => NetworkConfig::automatic(),
     };
     cfg.sync_ms = SYNC_MS;
+    if let Some(ms) = wait_ms {
+        cfg.sim_ms = ms;
+        cfg.radio_ms = ms;
+        cfg.registration_ms = ms;
+        cfg.pdp_ms = ms;
+        cfg.address_ms = ms;
+    }
     cfg
 }
 
@@ -164,6 +183,12 @@ pub struct NetArgs {
     /// of text.
     #[arg(long)]
     pub json: bool,
+
+    /// Give up on a step that waits for the network (SIM, radio,
+    /// registration, PDP context, address) after SECS; default 10, 15, 60, 60
+    /// and 10 s.
+    #[arg(long, value_name = "SECS", value_parser = parse_timeout)]
+    pub timeout: Option<u32>,
 
     /// The serial device; without one (and without `ML302_DEVICE`), a
     /// simulated ML302 on a new PTY.
@@ -302,7 +327,7 @@ fn bring_up(args: &NetArgs, debug: bool) -> Result<NetJson, (CliError, Option<Br
     let apn = args.apn.as_deref();
     let info = modem
         .client
-        .bring_up(&network_config(apn))
+        .bring_up(&network_config(apn, args.timeout))
         .map_err(|e| (bring_up_error(&e, &path), Some(e)))?;
     drop(modem);
     drop(sim);
