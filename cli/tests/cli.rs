@@ -1715,3 +1715,21 @@ fn sim_boot_time_keeps_a_rebooted_module_silent() {
     let out = run(&["status", "--device", &s.device], 30);
     assert_eq!(out.code(), Some(4), "{}", out.stderr);
 }
+
+#[test]
+fn demo_apn_brings_up_a_manual_context_first() {
+    let out = run(&["demo", "--apn", "CMNET"], 60);
+    let stdout = out.stdout();
+    assert_eq!(out.code(), Some(0), "{stdout}\n{}", out.stderr);
+    assert!(
+        stdout.contains("-- step 1/12: network bring-up: SIM, radio, registration, manual PDP context on APN CMNET, address"),
+        "{stdout}"
+    );
+    let define = stdout
+        .find("] > AT+CGDCONT=1,\"IP\",\"CMNET\"\n")
+        .expect("the context is defined");
+    let activate = stdout.find("] > AT+CGACT=1,1\n").expect("and activated");
+    let open = stdout.find("] > AT+MQTTOPEN=").expect("before MQTT");
+    assert!(define < activate && activate < open, "{stdout}");
+    assert!(stdout.contains("summary: 12 of 12 steps ok"), "{stdout}");
+}
