@@ -1,6 +1,9 @@
 //! `ml302 demo`: the whole life of an MQTT session, through a real serial path,
 //! with a timed transcript of the AT exchange.
 //!
+//! The session starts with the network bring-up (SIM, registration, PDP
+//! context, address), then runs the MQTT life.
+//!
 //! Without `--device` it starts the simulator on a new PTY with its in-process
 //! broker (which accepts the demo's user name and password only), opens the PTY
 //! with the serial adapter, and drives it with the blocking client. With
@@ -17,8 +20,9 @@ use ml302_sim::{SimConfig, Simulator, Transport};
 
 use crate::error::{CliError, CliResult};
 use crate::modem::Modem;
+use crate::net::{registration_name, signal_text};
 use crate::opts::{Broker, DEFAULT_BAUD};
-use crate::status::{print_report, state_report};
+use crate::status::{network_report, print_network, print_report, state_report};
 use crate::tap::{shown, Sink};
 
 /// Arguments of `ml302 demo`.
@@ -80,6 +84,12 @@ pub struct DemoArgs {
     /// Topic prefix of the demo's messages.
     #[arg(long, value_name = "TOPIC", default_value = "ml302/demo")]
     pub prefix: String,
+
+    /// Bring the network up with a manual PDP context on this APN instead of
+    /// the module's automatic one (the simulator is then started in manual PDP
+    /// mode too).
+    #[arg(long, value_name = "APN", value_parser = crate::net::parse_apn)]
+    pub apn: Option<String>,
 }
 
 /// The binary payload: CR LF, quotes, a comma, NUL and bytes that are not UTF-8.
@@ -174,10 +184,11 @@ pub fn run(args: &DemoArgs) -> CliResult {
         }
         None => {
             let users = [(args.username.as_str(), args.pw.as_str())];
+            let cfg = SimConfig::default().auto_pdp(args.apn.is_none());
             let cfg = if args.username.is_empty() {
-                SimConfig::default()
+                cfg
             } else {
-                SimConfig::default().users(&users)
+                cfg.users(&users)
             };
             let s = Simulator::start(cfg, Transport::Pty)
                 .map_err(|e| CliError::failed(format!("cannot start the simulator: {e}")))?;
@@ -235,7 +246,27 @@ pub fn run(args: &DemoArgs) -> CliResult {
     let mut received_ok = 0usize;
     let mut published = 0usize;
 
-    let mut steps = Steps::new(11, start);
+    let mut steps = Steps::new(12, start);
+    let pdp = match &args.apn {
+        Some(apn) => format!("manual PDP context on APN {apn}"),
+        None => "automatic PDP context".to_owned(),
+    };
+    steps.run(
+        &format!("network bring-up: SIM, radio, registration, {pdp}, address"),
+        || {
+            let cfg = crate::net::network_config(args.apn.as_deref(), None);
+            let info = modem.bring_up_network(&cfg)?;
+            Ok(format!(
+                "IMEI {}, ICCID {}, IMSI {}, registered {}, signal {}, address {}",
+                info.imei.0,
+                info.iccid.0,
+                info.imsi.0,
+                registration_name(info.registration.status),
+                signal_text(info.signal),
+                info.address.address
+            ))
+        },
+    );
     steps.run(
         "start-up: AT, echo off, numeric errors, clear a stale client",
         || modem.start().map(|()| String::new()),
@@ -276,9 +307,11 @@ pub fn run(args: &DemoArgs) -> CliResult {
     });
     steps.run("show the state", || {
         let items = state_report(&mut modem.client, true);
+        let network = network_report(&mut modem.client);
         print_report(&items, "   ");
+        print_network(&network, "   ");
         // The state must be readable; a refused query is a failure of the demo.
-        for (label, value) in &items {
+        for (label, value) in items.iter().chain(&network) {
             if let Err(e) = value {
                 return Err(CliError::failed(format!("{label}: {e}")));
             }

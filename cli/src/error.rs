@@ -7,10 +7,12 @@
 //! | 2 | usage error: bad flags or a value the modem cannot carry (clap's own code) |
 //! | 3 | the device is missing, busy, or went away |
 //! | 4 | time-out: the modem or a message did not come in time |
+//! | 5 | the module cannot get onto the network, and retrying will not help (no SIM, a PIN needed, registration denied, manual PDP mode without an APN) |
+//! | 6 | the module is not on the network yet, and retrying later may help (no service, registration or PDP context still pending, a retryable PDP error) |
 //! | 27 | `sub -W` ran out: mosquitto_sub's code for its `-W` (`MOSQ_ERR_TIMEOUT`) |
 //!
 //! 27 is mosquitto's; 1 is also what mosquitto_pub/sub return for a failed
-//! connection; 2, 3 and 4 are this tool's own (mosquitto has no device, and
+//! connection; 2 to 6 are this tool's own (mosquitto has no device, and
 //! returns 1 for bad flags where clap returns 2).
 
 use std::fmt;
@@ -27,6 +29,10 @@ pub enum Code {
     Device = 3,
     /// 4: something did not arrive in time.
     Timeout = 4,
+    /// 5: the network bring-up failed, and retrying will not help.
+    NetworkFatal = 5,
+    /// 6: the network bring-up failed, and retrying later may help.
+    NetworkRetry = 6,
     /// 27: `sub -W` ran out (mosquitto_sub's exit code for its `-W`).
     WaitOver = 27,
 }
@@ -73,6 +79,16 @@ impl CliError {
     /// Exit code 4.
     pub fn timeout(message: impl Into<String>) -> Self {
         Self::new(Code::Timeout, message)
+    }
+
+    /// Exit code 5 or 6: a failed network bring-up (see [`crate::net::bring_up_error`]).
+    pub fn network(retry: bool, message: impl Into<String>) -> Self {
+        let code = if retry {
+            Code::NetworkRetry
+        } else {
+            Code::NetworkFatal
+        };
+        Self::new(code, message)
     }
 
     /// Exit code 27 (`sub -W`).

@@ -4,7 +4,8 @@
 //!   (or a real one), with a timed transcript of the AT exchange;
 //! * `ml302 pub` / `ml302 sub` — publish and subscribe, shaped like
 //!   `mosquitto_pub` / `mosquitto_sub`;
-//! * `ml302 status` — what the modem says about its MQTT client;
+//! * `ml302 net` — bring the module onto the network and show what it found;
+//! * `ml302 status` — what the modem says about its MQTT client and its network;
 //! * `ml302 at` — a raw AT console with decoded frames;
 //! * `ml302 sim` — serve a simulated modem on a PTY or socket;
 //! * `ml302 decode` — cut a capture of modem output into frames.
@@ -28,6 +29,7 @@ mod error;
 mod format;
 mod json;
 mod modem;
+mod net;
 mod opts;
 mod publish;
 mod simcmd;
@@ -46,7 +48,9 @@ use crate::error::CliResult;
 #[command(name = "ml302", version)]
 #[command(
     after_help = "Exit codes: 0 ok, 1 operation failed (modem or broker error), \
-    2 usage error, 3 device missing or busy, 4 time-out, 27 `sub -W` ran out (mosquitto's code).\n\
+    2 usage error, 3 device missing or busy, 4 time-out, 5 network bring-up failed (retrying \
+    will not help), 6 network not up yet (retrying later may help), 27 `sub -W` ran out \
+    (mosquitto's code).\n\
     Environment: ML302_DEVICE and ML302_BAUD are the defaults of --device and --baud \
     (not read by `demo` and `sim`); ML302_PASSWORD of -P."
 )]
@@ -69,7 +73,10 @@ enum Command {
     /// Subscribe and print messages until Ctrl-C or -C COUNT, with mosquitto_sub's
     /// options (`-h` is the host).
     Sub(subscribe::SubArgs),
-    /// Show the modem's MQTT state without changing it.
+    /// Bring the module onto the network (SIM, registration, PDP context) and
+    /// print its IMEI, ICCID, IMSI, registration, signal and address.
+    Net(net::NetArgs),
+    /// Show the modem's MQTT and network state without changing it.
     Status(status::StatusArgs),
     /// Raw AT console: send lines from standard input, show decoded answers.
     At(console::AtArgs),
@@ -84,6 +91,7 @@ fn run(cli: &Cli) -> CliResult {
         Command::Demo(a) => demo::run(a),
         Command::Pub(a) => publish::run(a, cli.debug),
         Command::Sub(a) => subscribe::run(a, cli.debug),
+        Command::Net(a) => net::run(a, cli.debug),
         Command::Status(a) => status::run(a, cli.debug),
         Command::At(a) => console::run(a),
         Command::Sim(a) => simcmd::run(a),

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use ml302::blocking::Client;
 use ml302::serial::{SerialError, SerialPort};
-use ml302::{MqttConfig, StdClock, Will};
+use ml302::{MqttConfig, NetworkConfig, NetworkInfo, StdClock, Will};
 
 use crate::error::{CliError, CliResult};
 use crate::opts::Broker;
@@ -111,8 +111,16 @@ impl Modem {
             .map_err(|e| self.err(e, "connect"))
     }
 
-    /// Start-up, configuration and connection in one go.
-    pub fn bring_up(&mut self, broker: &Broker, will: Option<&Will<'_>>) -> CliResult {
+    /// Brings the module onto the network (`bring_up`) as `cfg` says. A
+    /// failure is mapped by [`crate::net::bring_up_error`].
+    pub fn bring_up_network(&mut self, cfg: &NetworkConfig<'_>) -> CliResult<NetworkInfo> {
+        self.client
+            .bring_up(cfg)
+            .map_err(|e| crate::net::bring_up_error(&e, &self.path))
+    }
+
+    /// MQTT start-up, configuration and connection in one go.
+    pub fn open_session(&mut self, broker: &Broker, will: Option<&Will<'_>>) -> CliResult {
         broker.check()?;
         self.start()?;
         self.configure(broker)?;

@@ -9,6 +9,7 @@ use clap::{ArgGroup, Args};
 
 use crate::error::{CliError, CliResult};
 use crate::modem::{debug_sink, Modem, PAYLOAD};
+use crate::net::BringUpOpts;
 use crate::opts::{qos, qos_parser, BrokerOpts, DeviceOpts, Unsupported, WillOpts};
 use ml302::command::publish::max_length_cap;
 
@@ -77,6 +78,9 @@ pub struct PubArgs {
     /// The will.
     #[command(flatten)]
     pub will: WillOpts,
+    /// The network bring-up before the MQTT session.
+    #[command(flatten)]
+    pub network: BringUpOpts,
     /// mosquitto options the modem cannot honour.
     #[command(flatten)]
     pub unsupported: Unsupported,
@@ -138,7 +142,8 @@ pub fn run(args: &PubArgs, debug: bool) -> CliResult {
 
     let mut modem = Modem::open(path, args.device.baud, debug_sink(debug), Instant::now())?;
     let will = args.will.will();
-    modem.bring_up(&broker, will.as_ref())?;
+    args.network.run(&mut modem)?;
+    modem.open_session(&broker, will.as_ref())?;
 
     let result = match fixed {
         Some(payload) => publish_repeated(&mut modem, args, &topic, &payload),

@@ -1,12 +1,15 @@
 //! `ml302 sim`: serve a simulated ML302 until Ctrl-C.
 
+use std::io::{BufRead as _, Write as _};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::Args;
-use ml302_sim::{BrokerMode, Registration, SimCard, SimConfig, Simulator, Spelling, Transport};
+use ml302_sim::{
+    BrokerMode, Fault, Registration, SimCard, SimConfig, Simulator, Spelling, Transport,
+};
 
 use crate::error::{CliError, CliResult};
 
@@ -90,6 +93,23 @@ pub struct SimArgs {
     /// `AT+CSQ` while registered: rssi (0-31 or 99) and ber (0-7 or 99).
     #[arg(long, value_name = "RSSI,BER", value_parser = parse_signal, default_value = "31,99")]
     pub signal: (u8, u8),
+
+    /// Seconds a reboot (`AT+CFUN=1,1` or the `reboot` fault) keeps the module
+    /// silent before its boot lines.
+    #[arg(long, value_name = "SECS", value_parser = parse_secs, default_value = "0.5")]
+    pub boot_time: Duration,
+
+    /// Inject FAULT SECS seconds after the start (repeatable). FAULT is one of
+    /// `reboot`, `pdp-deactivated` (the network drops the PDP context and the
+    /// MQTT link with it), `registration-lost[:SECS]` (the network is gone for
+    /// SECS, default 10), `sim-removed`, `cut-link`, `restart-broker`.
+    #[arg(long = "fault-at", value_name = "SECS:FAULT", value_parser = parse_fault_at)]
+    pub fault_at: Vec<(Duration, Fault)>,
+
+    /// Read faults from standard input, one FAULT (as for --fault-at) a line,
+    /// and inject each at once; `fault: FAULT` is printed when it is.
+    #[arg(long)]
+    pub faults_from_stdin: bool,
 }
 
 /// Resolves `HOST:PORT` (the first address).
@@ -155,6 +175,65 @@ fn parse_signal(s: &str) -> Result<(u8, u8), String> {
     }
 }
 
+/// How long `registration-lost` keeps the network away when no time is given.
+pub const DEFAULT_LOST_FOR: Duration = Duration::from_secs(10);
+
+/// Reads a fault: `reboot`, `pdp-deactivated`, `registration-lost[:SECS]`,
+/// `sim-removed`, `cut-link` or `restart-broker`.
+pub fn parse_fault(s: &str) -> Result<Fault, String> {
+    let (name, arg) = match s.split_once(':') {
+        Some((n, a)) => (n, Some(a)),
+        None => (s, None),
+    };
+    let fault = match (name, arg) {
+        ("reboot", None) => Fault::Reboot,
+        ("pdp-deactivated", None) => Fault::PdpDeactivated,
+        ("sim-removed", None) => Fault::SimRemoved,
+        ("cut-link", None) => Fault::CutLink,
+        ("restart-broker", None) => Fault::RestartBroker,
+        ("registration-lost", None) => Fault::RegistrationLost(DEFAULT_LOST_FOR),
+        ("registration-lost", Some(secs)) => Fault::RegistrationLost(parse_secs(secs)?),
+        _ => {
+            return Err(format!(
+                "{s}: expected reboot, pdp-deactivated, registration-lost[:SECS], \
+                 sim-removed, cut-link or restart-broker"
+            ))
+        }
+    };
+    Ok(fault)
+}
+
+/// The words [`parse_fault`] reads for `fault`.
+pub fn fault_name(fault: &Fault) -> String {
+    match fault {
+        Fault::Reboot => "reboot".to_owned(),
+        Fault::PdpDeactivated => "pdp-deactivated".to_owned(),
+        Fault::SimRemoved => "sim-removed".to_owned(),
+        Fault::CutLink => "cut-link".to_owned(),
+        Fault::RestartBroker => "restart-broker".to_owned(),
+        Fault::RegistrationLost(d) => format!("registration-lost:{}", d.as_secs_f64()),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Reads `SECS:FAULT`.
+fn parse_fault_at(s: &str) -> Result<(Duration, Fault), String> {
+    let (secs, fault) = s
+        .split_once(':')
+        .ok_or_else(|| "expected SECS:FAULT, for example 5:reboot".to_owned())?;
+    Ok((parse_secs(secs)?, parse_fault(fault)?))
+}
+
+/// What the serving loop acts on.
+enum Control {
+    /// Ctrl-C, SIGTERM or SIGHUP.
+    Stop,
+    /// A fault to inject now.
+    Inject(Fault),
+    /// A line of standard input that names no fault.
+    Bad(String),
+}
+
 /// The simulator settings the arguments ask for.
 pub fn sim_config(args: &SimArgs) -> SimConfig {
     let broker = match (args.broker, args.honour_host) {
@@ -184,6 +263,7 @@ pub fn sim_config(args: &SimArgs) -> SimConfig {
         .auto_pdp(!args.manual_pdp)
         .apn(&args.apn)
         .signal(args.signal.0, args.signal.1)
+        .boot_time(args.boot_time)
 }
 
 /// Runs `ml302 sim`: prints `device: PATH` (or `serial: ADDR`) and `broker: ADDR`
@@ -199,8 +279,9 @@ pub fn run(args: &SimArgs) -> CliResult {
         Transport::Pty
     };
     let (tx, rx) = mpsc::channel();
+    let stop = tx.clone();
     ctrlc::set_handler(move || {
-        let _ = tx.send(());
+        let _ = stop.send(Control::Stop);
     })
     .map_err(|e| CliError::failed(format!("cannot catch Ctrl-C: {e}")))?;
 
@@ -231,7 +312,6 @@ pub fn run(args: &SimArgs) -> CliResult {
         (None, Some(a)) => say!("broker: {a} (external)"),
         (None, None) => say!("broker: the host and port AT+MQTTCFG names"),
     }
-    use std::io::Write as _;
     let _ = std::io::stdout().flush();
     if let Some(p) = sim.device_path() {
         eprintln!(
@@ -239,7 +319,54 @@ pub fn run(args: &SimArgs) -> CliResult {
             p.display()
         );
     }
-    let _ = rx.recv();
+    // Scheduled faults, then faults typed on standard input: both threads
+    // only send to the loop below and end with the process.
+    let mut schedule = args.fault_at.clone();
+    schedule.sort_by_key(|(at, _)| *at);
+    if !schedule.is_empty() {
+        let tx = tx.clone();
+        let started = Instant::now();
+        std::thread::spawn(move || {
+            for (at, fault) in schedule {
+                std::thread::sleep(at.saturating_sub(started.elapsed()));
+                if tx.send(Control::Inject(fault)).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    if args.faults_from_stdin {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in std::io::stdin().lock().lines() {
+                let Ok(line) = line else { return };
+                let line = line.trim();
+                if line.is_empty() {
+                    continue;
+                }
+                let msg = match parse_fault(line) {
+                    Ok(f) => Control::Inject(f),
+                    Err(e) => Control::Bad(e),
+                };
+                if tx.send(msg).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    drop(tx);
+    while let Ok(control) = rx.recv() {
+        match control {
+            Control::Stop => break,
+            Control::Inject(fault) => {
+                let name = fault_name(&fault);
+                sim.inject(fault);
+                say!("fault: {name}");
+                let _ = std::io::stdout().flush();
+            }
+            Control::Bad(e) => eprintln!("ml302 sim: {e}"),
+        }
+    }
     sim.shutdown();
     Ok(())
 }
@@ -343,5 +470,62 @@ mod tests {
                 "{flags:?}"
             );
         }
+    }
+
+    #[test]
+    fn faults_parse_and_print_the_same_words() {
+        for words in [
+            "reboot",
+            "pdp-deactivated",
+            "sim-removed",
+            "cut-link",
+            "restart-broker",
+            "registration-lost:2.5",
+        ] {
+            let fault = parse_fault(words).expect(words);
+            assert_eq!(fault_name(&fault), words);
+        }
+        assert_eq!(
+            parse_fault("registration-lost"),
+            Ok(Fault::RegistrationLost(DEFAULT_LOST_FOR))
+        );
+        assert_eq!(
+            parse_fault_at("1.5:sim-removed"),
+            Ok((Duration::from_millis(1500), Fault::SimRemoved))
+        );
+        for bad in [
+            "",
+            "reboot:3",
+            "unplug",
+            "registration-lost:-1",
+            "sim-removed ",
+        ] {
+            assert!(parse_fault(bad).is_err(), "{bad:?}");
+        }
+        for bad in ["reboot", "x:reboot", "5:", "-1:reboot"] {
+            assert!(parse_fault_at(bad).is_err(), "{bad:?}");
+        }
+        let args = Cmd::try_parse_from([
+            "sim",
+            "--fault-at",
+            "3:reboot",
+            "--fault-at",
+            "1:registration-lost:4",
+            "--boot-time",
+            "2",
+        ])
+        .expect("flags parse")
+        .sim;
+        assert_eq!(
+            args.fault_at,
+            [
+                (Duration::from_secs(3), Fault::Reboot),
+                (
+                    Duration::from_secs(1),
+                    Fault::RegistrationLost(Duration::from_secs(4))
+                )
+            ]
+        );
+        assert_eq!(args.boot_time, Duration::from_secs(2));
     }
 }

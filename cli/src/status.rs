@@ -1,5 +1,6 @@
-//! `ml302 status`: what the modem says about its MQTT client, without changing
-//! anything (only queries are sent: no start-up clean-up, no connect).
+//! `ml302 status`: what the modem says about its MQTT client and its network,
+//! without changing anything (only queries are sent: no start-up clean-up, no
+//! bring-up, no connect).
 
 use std::time::Instant;
 
@@ -7,6 +8,7 @@ use clap::Args;
 
 use crate::error::{CliError, CliResult};
 use crate::modem::{debug_sink, Modem, ModemClient};
+use crate::net::{registration_name, signal_text};
 use crate::opts::DeviceOpts;
 
 /// Arguments of `ml302 status`.
@@ -112,6 +114,50 @@ fn derived_link_state(
     }
 }
 
+/// The network section (`network_status`): whether the link is up, the
+/// registration (`AT+CEREG?`), the signal (`AT+CSQ`), the state of PDP
+/// context 1 (`AT+CGACT?`) and its address (`AT+CGPADDR=1`).
+pub fn network_report(client: &mut ModemClient) -> Vec<Item> {
+    match client.network_status() {
+        Ok(s) => {
+            let address = if s.address.is_assigned() {
+                s.address.address.to_string()
+            } else {
+                "none".to_owned()
+            };
+            vec![
+                (
+                    "state",
+                    Ok(if s.is_up() { "up" } else { "down" }.to_owned()),
+                ),
+                (
+                    "registration",
+                    Ok(format!(
+                        "{} (AT+CEREG?)",
+                        registration_name(s.registration.status)
+                    )),
+                ),
+                ("signal", Ok(format!("{} (AT+CSQ)", signal_text(s.signal)))),
+                (
+                    "PDP context",
+                    Ok(format!(
+                        "{} (AT+CGACT?)",
+                        if s.pdp_active { "active" } else { "inactive" }
+                    )),
+                ),
+                ("address", Ok(format!("{address} (AT+CGPADDR=1)"))),
+            ]
+        }
+        Err(e) => vec![("state", Err(e))],
+    }
+}
+
+/// Prints the network section under its heading.
+pub fn print_network(items: &[Item], indent: &str) {
+    say!("{indent}network:");
+    print_report(items, &format!("{indent}  "));
+}
+
 /// Prints a report, one `label: value` line each.
 pub fn print_report(items: &[Item], indent: &str) {
     for (label, value) in items {
@@ -134,10 +180,12 @@ pub fn run(args: &StatusArgs, debug: bool) -> CliResult {
         )));
     }
     let items = state_report(&mut modem.client, false);
+    let network = network_report(&mut modem.client);
     say!("{:<15} {path} at {} baud", "device:", args.device.baud);
     print_report(&items, "");
+    print_network(&network, "");
     // A serial port that failed while querying is a device error.
-    for (_, value) in &items {
+    for (_, value) in items.iter().chain(&network) {
         if let Err(e @ (ml302::Error::Io(_) | ml302::Error::PortClosed)) = value {
             return Err(modem.err(e.clone(), "status"));
         }

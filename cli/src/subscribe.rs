@@ -14,6 +14,7 @@ use crate::error::{CliError, CliResult};
 use crate::format::{render, Fields};
 use crate::json::{self, MessageJson, Payload};
 use crate::modem::{debug_sink, Modem, PAYLOAD};
+use crate::net::BringUpOpts;
 use crate::opts::{qos, qos_parser, BrokerOpts, DeviceOpts, Unsupported, WillOpts};
 
 /// Arguments of `ml302 sub`.
@@ -85,6 +86,9 @@ pub struct SubArgs {
     /// The will.
     #[command(flatten)]
     pub will: WillOpts,
+    /// The network bring-up before the MQTT session.
+    #[command(flatten)]
+    pub network: BringUpOpts,
     /// mosquitto options the modem cannot honour.
     #[command(flatten)]
     pub unsupported: Unsupported,
@@ -141,7 +145,8 @@ pub fn run(args: &SubArgs, debug: bool) -> CliResult {
     }
     let mut modem = Modem::open(path, args.device.baud, debug_sink(debug), Instant::now())?;
     let will = args.will.will();
-    modem.bring_up(&broker, will.as_ref())?;
+    args.network.run(&mut modem)?;
+    modem.open_session(&broker, will.as_ref())?;
 
     let mut subscribed = Vec::new();
     let mut result = Ok(());

@@ -111,17 +111,55 @@ struct Sim {
     _guard: Guard,
     device: String,
     broker: String,
+    /// Its standard input, when started with [`sim_with_stdin`].
+    stdin: Option<std::process::ChildStdin>,
+    /// The lines of its standard output after `device:` and `broker:`.
+    lines: mpsc::Receiver<String>,
+}
+
+impl Sim {
+    /// Types `words` on the standard input of a `--faults-from-stdin` simulator
+    /// and waits until it reports the fault injected.
+    fn inject(&mut self, words: &str) {
+        let input = self.stdin.as_mut().expect("started with sim_with_stdin");
+        writeln!(input, "{words}").expect("write to ml302 sim");
+        input.flush().expect("flush");
+        let want = format!("fault: {words}");
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(20))
+                .expect("ml302 sim did not report the fault");
+            if line == want {
+                return;
+            }
+        }
+    }
 }
 
 /// Starts `ml302 sim ARGS` and reads its `device:` and `broker:` lines.
 fn sim(args: &[&str]) -> Sim {
+    spawn_sim(args, false)
+}
+
+/// Starts `ml302 sim --faults-from-stdin ARGS` with its standard input piped.
+fn sim_with_stdin(args: &[&str]) -> Sim {
+    let mut full = vec!["--faults-from-stdin"];
+    full.extend_from_slice(args);
+    spawn_sim(&full, true)
+}
+
+fn spawn_sim(args: &[&str], piped: bool) -> Sim {
     let mut full = vec!["sim"];
     full.extend_from_slice(args);
-    let mut child = ml302(&full)
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn sim");
+    let mut cmd = ml302(&full);
+    cmd.stderr(Stdio::null());
+    if piped {
+        cmd.stdin(Stdio::piped());
+    }
+    let mut child = cmd.spawn().expect("spawn sim");
     let stdout = child.stdout.take().expect("stdout piped");
+    let stdin = child.stdin.take();
     let guard = Guard(child);
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
@@ -147,6 +185,8 @@ fn sim(args: &[&str]) -> Sim {
         _guard: guard,
         device: device.unwrap_or_default(),
         broker: broker.unwrap_or_default(),
+        stdin,
+        lines: rx,
     }
 }
 
@@ -236,8 +276,35 @@ fn demo_runs_the_whole_session_through_the_simulator_and_exits_0() {
     );
     assert!(
         stdout.contains(
-            "summary: 11 of 11 steps ok, 0 failed; messages sent 3, received 3 (byte-exact);"
+            "summary: 12 of 12 steps ok, 0 failed; messages sent 3, received 3 (byte-exact);"
         ),
+        "{stdout}"
+    );
+    // It starts with the network bring-up, shown in the transcript, before
+    // any MQTT command.
+    let bring_up = stdout
+        .find("-- step 1/12: network bring-up")
+        .expect("the bring-up step");
+    let cpin = stdout
+        .find("] > AT+CPIN?\n")
+        .expect("AT+CPIN? in the transcript");
+    let cereg = stdout
+        .find("] < +CEREG: 0,1\n")
+        .expect("registration answer");
+    let addr = stdout.find("] < +CGPADDR: 1,\"").expect("address answer");
+    let mqtt = stdout.find("] > AT+MQTT").expect("MQTT commands");
+    assert!(
+        bring_up < cpin && cpin < cereg && cereg < addr && addr < mqtt,
+        "{stdout}"
+    );
+    assert!(stdout.contains("   ok: IMEI "), "{stdout}");
+    assert!(
+        stdout.contains(", registered home, signal -51 dBm"),
+        "{stdout}"
+    );
+    // The state step shows the network section.
+    assert!(
+        stdout.contains("     PDP context:    active (AT+CGACT?)"),
         "{stdout}"
     );
     // Timed transcript lines in both directions.
@@ -1311,4 +1378,358 @@ fn the_largest_message_the_module_takes_arrives_byte_exact_and_one_more_is_refus
         "{}",
         out.stderr
     );
+}
+
+// ---------------------------------------------------------------------------------
+// the network: net, status's network section, pub/sub's bring-up, sim's faults
+
+/// Whether the digits pass the Luhn check (the IMEI's last digit).
+fn luhn_ok(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let d2 = d * 2;
+                d2 / 10 + d2 % 10
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// Runs `ml302 net ARGS --json` and parses the one line it prints.
+fn net_json(args: &[&str]) -> (Output, serde_json::Value) {
+    let mut full = vec!["net", "--json"];
+    full.extend_from_slice(args);
+    let out = run(&full, 30);
+    let stdout = out.stdout();
+    assert_eq!(stdout.lines().count(), 1, "one line: {stdout}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON object");
+    assert!(v.is_object(), "{stdout}");
+    (out, v)
+}
+
+/// The value of `key`, as a string.
+fn text<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} is not a string: {v}"))
+}
+
+#[test]
+fn luhn_check_of_the_tests_is_right() {
+    assert!(luhn_ok("490154203237518"));
+    assert!(!luhn_ok("490154203237519"));
+}
+
+#[test]
+fn net_brings_the_simulator_up_and_prints_what_it_found() {
+    let out = run(&["net"], 30);
+    let stdout = out.stdout();
+    assert_eq!(out.code(), Some(0), "{stdout}\n{}", out.stderr);
+    assert!(
+        out.stderr.contains("no --device: a simulated ML302 on "),
+        "{}",
+        out.stderr
+    );
+    let field = |label: &str| -> String {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{label}:")))
+            .unwrap_or_else(|| panic!("no {label}: in\n{stdout}"))
+            .trim()
+            .to_owned()
+    };
+    assert!(field("device").ends_with("(simulated)"), "{stdout}");
+    assert_eq!(field("network"), "up");
+    let imei = field("IMEI");
+    assert!(imei.len() == 15 && luhn_ok(&imei), "{imei}");
+    assert!(field("ICCID").starts_with("8986"), "{stdout}");
+    assert!(field("IMSI").starts_with("460"), "{stdout}");
+    assert_eq!(field("registration"), "home");
+    assert_eq!(field("signal"), "-51 dBm (rssi 31, ber unknown)");
+    assert_eq!(field("PDP context"), "automatic (AT+VERCTRL)");
+    let ip: std::net::Ipv4Addr = field("IP address").parse().expect("an IPv4 address");
+    assert!(!ip.is_unspecified());
+}
+
+#[test]
+fn net_json_has_the_keys_with_valid_values() {
+    let s = sim(&["--registration", "roaming", "--signal", "20,3"]);
+    let (out, v) = net_json(&["--device", &s.device]);
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    assert_eq!(v["up"], true);
+    assert_eq!(text(&v, "device"), s.device);
+    assert_eq!(v["simulated"], false);
+    let imei = text(&v, "imei");
+    assert!(
+        imei.len() == 15 && imei.bytes().all(|b| b.is_ascii_digit()) && luhn_ok(imei),
+        "{imei}"
+    );
+    let iccid = text(&v, "iccid");
+    assert!(
+        iccid.starts_with("8986") && (19..=20).contains(&iccid.len()),
+        "{iccid}"
+    );
+    let imsi = text(&v, "imsi");
+    assert!(imsi.starts_with("460") && imsi.len() == 15, "{imsi}");
+    assert_eq!(text(&v, "registration"), "roaming");
+    // rssi 20: -113 + 2 × 20 dBm.
+    assert_eq!(v["rssi"], 20);
+    assert_eq!(v["rssi_dbm"], -73);
+    assert_eq!(v["ber"], 3);
+    assert_eq!(text(&v, "pdp"), "automatic");
+    assert!(v["apn"].is_null());
+    let ip: std::net::Ipv4Addr = text(&v, "ip").parse().expect("an IPv4 address");
+    assert!(!ip.is_unspecified());
+}
+
+#[test]
+fn net_apn_brings_up_a_manual_pdp_context() {
+    let s = sim(&["--manual-pdp"]);
+    // Without an APN the module in manual mode cannot come up: exit 5.
+    let (out, v) = net_json(&["--device", &s.device]);
+    assert_eq!(out.code(), Some(5), "{}", out.stderr);
+    assert_eq!(text(&v, "cause"), "apn_required");
+    assert!(
+        out.stderr.contains("give the APN with --apn"),
+        "{}",
+        out.stderr
+    );
+    // With one it defines, attaches and activates the context.
+    let out = run(
+        &[
+            "-d", "net", "--json", "--device", &s.device, "--apn", "CMNET",
+        ],
+        30,
+    );
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    for line in [
+        "> AT+VERCTRL=0,0\n",
+        "> AT+CGDCONT=1,\"IP\",\"CMNET\"\n",
+        "> AT+CGATT=1\n",
+        "> AT+CGACT=1,1\n",
+    ] {
+        assert!(out.stderr.contains(line), "{line}: {}", out.stderr);
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(text(&v, "pdp"), "manual");
+    assert_eq!(text(&v, "apn"), "CMNET");
+    let ip: std::net::Ipv4Addr = text(&v, "ip").parse().expect("an IPv4 address");
+    assert!(!ip.is_unspecified());
+    // An APN that would end the command line is refused before the modem.
+    let out = run(&["net", "--device", &s.device, "--apn", "a\",\"b"], 10);
+    assert_eq!(out.code(), Some(2), "{}", out.stderr);
+}
+
+#[test]
+fn net_failures_exit_5_or_6_with_the_cause() {
+    // No SIM: 5, at once, in text and in JSON.
+    let s = sim(&["--sim", "absent"]);
+    let out = run(&["net", "--device", &s.device], 20);
+    assert_eq!(out.code(), Some(5), "{}", out.stderr);
+    assert_eq!(
+        out.stderr.trim_end(),
+        format!(
+            "error: {}: network bring-up failed at Sim: no SIM; insert a SIM card",
+            s.device
+        )
+    );
+    assert!(out.stdout.is_empty());
+    let (out, v) = net_json(&["--device", &s.device]);
+    assert_eq!(out.code(), Some(5));
+    assert_eq!(v["up"], false);
+    assert_eq!(v["exit_code"], 5);
+    assert_eq!(text(&v, "step"), "sim");
+    assert_eq!(text(&v, "cause"), "no_sim");
+    assert_eq!(v["retry"], false);
+    assert!(text(&v, "error").contains("no SIM"), "{v}");
+    // A PIN, a denied registration: 5.
+    let s = sim(&["--sim", "pin:1234"]);
+    let (out, v) = net_json(&["--device", &s.device]);
+    assert_eq!(out.code(), Some(5), "{}", out.stderr);
+    assert_eq!(text(&v, "cause"), "pin_required");
+    let s = sim(&["--registration", "denied"]);
+    let (out, v) = net_json(&["--device", &s.device]);
+    assert_eq!(out.code(), Some(5), "{}", out.stderr);
+    assert_eq!(text(&v, "step"), "registration");
+    assert_eq!(text(&v, "cause"), "registration_denied");
+    // A network that keeps searching: 6 once --timeout runs out.
+    let s = sim(&["--registration", "searching"]);
+    let (out, v) = net_json(&["--device", &s.device, "--timeout", "0.5"]);
+    assert_eq!(out.code(), Some(6), "{}", out.stderr);
+    assert_eq!(text(&v, "step"), "registration");
+    assert_eq!(v["retry"], true);
+    // No device at all: 3, still one JSON object.
+    let (out, v) = net_json(&["--device", "/dev/ttyUSB9"]);
+    assert_eq!(out.code(), Some(3), "{}", out.stderr);
+    assert_eq!(v["exit_code"], 3);
+    assert!(v["step"].is_null());
+}
+
+/// The `label: value` lines of `ml302 status`'s network section.
+fn status_network(device: &str) -> Vec<(String, String)> {
+    let out = run(&["status", "--device", device], 30);
+    let stdout = out.stdout();
+    assert_eq!(out.code(), Some(0), "{stdout}\n{}", out.stderr);
+    let section = stdout
+        .split_once("\nnetwork:\n")
+        .unwrap_or_else(|| panic!("no network section:\n{stdout}"))
+        .1;
+    section
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ")?.split_once(':'))
+        .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
+        .collect()
+}
+
+/// The value of `label` in a network section.
+fn item<'a>(section: &'a [(String, String)], label: &str) -> &'a str {
+    section
+        .iter()
+        .find(|(k, _)| k == label)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no {label} in {section:?}"))
+}
+
+#[test]
+fn status_shows_the_network_section() {
+    let s = sim(&["--signal", "10,0"]);
+    let net = status_network(&s.device);
+    assert_eq!(item(&net, "state"), "up");
+    assert_eq!(item(&net, "registration"), "home (AT+CEREG?)");
+    assert_eq!(item(&net, "signal"), "-93 dBm (rssi 10, ber 0) (AT+CSQ)");
+    assert_eq!(item(&net, "PDP context"), "active (AT+CGACT?)");
+    let address = item(&net, "address");
+    let ip = address.strip_suffix(" (AT+CGPADDR=1)").expect("address");
+    assert!(ip.parse::<std::net::Ipv4Addr>().is_ok(), "{address}");
+    // status only queries: no bring-up, no MQTT start-up.
+    let out = run(&["-d", "status", "--device", &s.device], 30);
+    assert!(!out.stderr.contains("> AT+CFUN"), "{}", out.stderr);
+    assert!(!out.stderr.contains("> ATE0"), "{}", out.stderr);
+}
+
+#[test]
+fn pub_and_sub_bring_the_network_up_unless_no_bring_up() {
+    let a = sim(&[]);
+    let log = pub_log(&a.device, &["-t", "t", "-m", "x"], None);
+    let cpin = log.find("> AT+CPIN?\n").expect("bring-up");
+    let addr = log.find("> AT+CGPADDR=1\n").expect("address");
+    let cfg = log.find("> AT+MQTTCFG=").expect("MQTT configuration");
+    assert!(cpin < addr && addr < cfg, "{log}");
+    let log = pub_log(&a.device, &["-t", "t", "-m", "x", "--no-bring-up"], None);
+    assert!(!log.contains("> AT+CPIN?"), "{log}");
+    assert!(!log.contains("> AT+CEREG?"), "{log}");
+    assert!(log.contains("> AT+MQTTCFG="), "{log}");
+    assert!(log.contains("> AT+MQTTPUB="), "{log}");
+    // Without --no-bring-up a module without SIM stops pub before MQTT: 5.
+    let b = sim(&["--sim", "absent"]);
+    let out = run(
+        &["-d", "pub", "--device", &b.device, "-t", "t", "-m", "x"],
+        20,
+    );
+    assert_eq!(out.code(), Some(5), "{}", out.stderr);
+    assert!(!out.stderr.contains("> AT+MQTT"), "{}", out.stderr);
+    // sub the same way.
+    let out = run(
+        &["-d", "sub", "--device", &b.device, "-t", "t", "-W", "1"],
+        20,
+    );
+    assert_eq!(out.code(), Some(5), "{}", out.stderr);
+    assert!(out.stderr.contains("no SIM"), "{}", out.stderr);
+    let out = run(
+        &[
+            "-d",
+            "sub",
+            "--device",
+            &a.device,
+            "-t",
+            "t",
+            "--no-bring-up",
+            "-W",
+            "1",
+        ],
+        20,
+    );
+    assert_eq!(out.code(), Some(27), "{}", out.stderr);
+    assert!(!out.stderr.contains("> AT+CPIN?"), "{}", out.stderr);
+    assert!(out.stderr.contains("> AT+MQTTSUB="), "{}", out.stderr);
+}
+
+#[test]
+fn sim_fault_at_injects_faults_on_schedule() {
+    let s = sim(&["--fault-at", "0:sim-removed"]);
+    let (out, v) = net_json(&["--device", &s.device]);
+    assert_eq!(out.code(), Some(5), "{}", out.stderr);
+    assert_eq!(text(&v, "cause"), "no_sim");
+    let s = sim(&["--fault-at", "0:registration-lost:600"]);
+    let net = status_network(&s.device);
+    assert_eq!(item(&net, "state"), "down");
+    assert_eq!(item(&net, "registration"), "searching (AT+CEREG?)");
+    let s = sim(&["--fault-at", "0:pdp-deactivated"]);
+    let net = status_network(&s.device);
+    assert_eq!(item(&net, "registration"), "home (AT+CEREG?)");
+    assert_eq!(item(&net, "PDP context"), "inactive (AT+CGACT?)");
+    // A bad schedule is a usage error.
+    let out = run(&["sim", "--fault-at", "soon:reboot"], 10);
+    assert_eq!(out.code(), Some(2), "{}", out.stderr);
+}
+
+#[test]
+fn sim_faults_from_stdin_hit_the_running_module() {
+    let mut s = sim_with_stdin(&[]);
+    assert_eq!(item(&status_network(&s.device), "state"), "up");
+    s.inject("pdp-deactivated");
+    let net = status_network(&s.device);
+    assert_eq!(item(&net, "PDP context"), "inactive (AT+CGACT?)");
+    assert_eq!(item(&net, "address"), "none (AT+CGPADDR=1)");
+    s.inject("registration-lost:600");
+    assert_eq!(
+        item(&status_network(&s.device), "registration"),
+        "searching (AT+CEREG?)"
+    );
+    s.inject("sim-removed");
+    let (out, v) = net_json(&["--device", &s.device]);
+    assert_eq!(out.code(), Some(5), "{}", out.stderr);
+    assert_eq!(text(&v, "cause"), "no_sim");
+    // A reboot finds the SIM again and the network comes back.
+    s.inject("reboot");
+    let (out, v) = net_json(&["--device", &s.device]);
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    assert_eq!(text(&v, "registration"), "home");
+}
+
+#[test]
+fn sim_boot_time_keeps_a_rebooted_module_silent() {
+    // The MQTT configuration is lost with a reboot; while the module boots it
+    // answers nothing, so status gives up with 4.
+    let mut s = sim_with_stdin(&["--boot-time", "600"]);
+    let out = run(&["pub", "--device", &s.device, "-t", "t", "-m", "x"], 20);
+    assert_eq!(out.code(), Some(0), "{}", out.stderr);
+    s.inject("reboot");
+    let out = run(&["status", "--device", &s.device], 30);
+    assert_eq!(out.code(), Some(4), "{}", out.stderr);
+}
+
+#[test]
+fn demo_apn_brings_up_a_manual_context_first() {
+    let out = run(&["demo", "--apn", "CMNET"], 60);
+    let stdout = out.stdout();
+    assert_eq!(out.code(), Some(0), "{stdout}\n{}", out.stderr);
+    assert!(
+        stdout.contains("-- step 1/12: network bring-up: SIM, radio, registration, manual PDP context on APN CMNET, address"),
+        "{stdout}"
+    );
+    let define = stdout
+        .find("] > AT+CGDCONT=1,\"IP\",\"CMNET\"\n")
+        .expect("the context is defined");
+    let activate = stdout.find("] > AT+CGACT=1,1\n").expect("and activated");
+    let open = stdout.find("] > AT+MQTTOPEN=").expect("before MQTT");
+    assert!(define < activate && activate < open, "{stdout}");
+    assert!(stdout.contains("summary: 12 of 12 steps ok"), "{stdout}");
 }
