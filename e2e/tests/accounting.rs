@@ -17,10 +17,11 @@ use std::sync::mpsc::Receiver;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use common::{mosquitto_available, mqtt, sim_config, start, ChildGuard, E2eClient, Mosquitto};
-use ml302::command::net::SetPdpActivation;
+use common::{
+    mosquitto_available, mqtt, relink, sim_config, start, trace, ChildGuard, E2eClient, Mosquitto,
+};
 use ml302::outbox::{MessageId, Outbox, Report};
-use ml302::{LinkState, NetworkConfig, QoS};
+use ml302::{LinkState, QoS};
 use ml302_sim::{BrokerMode, Fault, Simulator};
 
 const MESSAGES: u32 = 1_000;
@@ -97,69 +98,6 @@ impl Drop for Peer {
             let _ = r.join();
         }
     }
-}
-
-/// Brings the link back after whatever happened (the application's policy):
-/// wait briefly for the module's own reconnection, then re-open, then bring
-/// the network up again and re-open (after a reboot or a PDP loss).
-fn relink(c: &mut E2eClient, cfg: &ml302::MqttConfig<'_>) {
-    trace(format_args!("relink from {:?}", c.link_state()));
-    for attempt in 0..60u32 {
-        match c.link_state() {
-            LinkState::Connected => return,
-            LinkState::Reconnecting => {
-                // The module retries on its own; if the network took the data link
-                // down, it waits for the host to activate it again (the second rung
-                // of NETWORK.md §4) and then reconnects by itself.
-                if attempt % 10 == 9 {
-                    if let Err(e) = c.send(&SetPdpActivation::new(true, 1)) {
-                        trace(format_args!("CGACT: {e:?}"));
-                    }
-                }
-                let _ = c.poll(100);
-            }
-            LinkState::Idle => {
-                if let Err(e) = c.connect(None) {
-                    trace(format_args!("connect: {e:?}"));
-                    if e == ml302::Error::Cme(ml302::CmeError::NotConnected) {
-                        // No data link (`+CME ERROR: 600`): activate the context.
-                        if let Err(e) = c.send(&SetPdpActivation::new(true, 1)) {
-                            trace(format_args!("CGACT: {e:?}"));
-                        }
-                    }
-                    let _ = c.poll(200);
-                }
-            }
-            _ => {
-                // The module restarted: everything module-side is gone.
-                let up = c
-                    .bring_up(&NetworkConfig::automatic())
-                    .map_err(|e| trace(format_args!("bring_up: {e:?}")))
-                    .is_ok()
-                    && c.configure(cfg)
-                        .map_err(|e| trace(format_args!("configure: {e:?}")))
-                        .is_ok()
-                    && c.connect(None)
-                        .map_err(|e| trace(format_args!("connect: {e:?}")))
-                        .is_ok();
-                if !up {
-                    let _ = c.poll(500);
-                }
-            }
-        }
-    }
-}
-
-/// Prints progress when `ACCOUNTING_TRACE` is set (to see where a run spends its time).
-fn trace(args: std::fmt::Arguments<'_>) {
-    if std::env::var_os("ACCOUNTING_TRACE").is_some() {
-        eprintln!("accounting {:?}: {args}", started().elapsed());
-    }
-}
-
-fn started() -> Instant {
-    static T0: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-    *T0.get_or_init(Instant::now)
 }
 
 /// The fault planned before publish `i`, if any: broker restarts every 50

@@ -1,13 +1,17 @@
 //! Soak: mixed traffic with random faults through the simulator for a given time
 //! (`SOAK_SECS`, default 60). Not run by default: `scripts/soak.sh` runs it.
-//! Prints messages, faults, errors and resident memory at start and end.
+//! Publishes go through the offline queue (`Outbox`); the faults include module
+//! reboots and network-side PDP losses, after which the application brings the
+//! link back (`common::relink`). Prints messages, faults, every message's fate,
+//! errors and resident memory after warm-up, half-way and at the end.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{mosquitto_available, mqtt, sim_config, start, Mosquitto, Peer};
-use ml302::{Incoming, LinkState, QoS};
+use common::{mosquitto_available, mqtt, relink, sim_config, start, Mosquitto, Peer};
+use ml302::outbox::{Outbox, Report};
+use ml302::{Incoming, QoS};
 use ml302_sim::{Fault, Target};
 
 fn rss_kib() -> u64 {
@@ -42,7 +46,8 @@ fn soak_mixed_traffic_with_random_faults() {
         .map_or_else(|| sim.broker_addr().unwrap(), |m| m.addr());
     let peer = Peer::connect(broker, "soak-peer", true);
     peer.subscribe("soak/up/#", rumqttc::QoS::AtLeastOnce);
-    c.configure(&mqtt("soak-dev")).unwrap();
+    let mqtt_cfg = mqtt("soak-dev");
+    c.configure(&mqtt_cfg).unwrap();
     c.set_ack_timeout(2).unwrap();
     c.connect(None).unwrap();
     c.subscribe("soak/down/#", QoS::AtLeastOnce).unwrap();
@@ -56,8 +61,15 @@ fn soak_mixed_traffic_with_random_faults() {
         Fault::RestartBroker,
         Fault::CmeError(608),
         Fault::Garbage(512),
+        Fault::Reboot,
+        Fault::PdpDeactivated,
     ];
-    let start_rss = rss_kib();
+    // Static-size queue on the host: it survives every fault of the module.
+    let mut outbox: Outbox<32, 16, 320> = Outbox::new().with_max_attempts(20);
+    let (mut delivered, mut failed, mut expired, mut refused_full, mut max_depth) =
+        (0u64, 0u64, 0u64, 0u64, 0usize);
+    let mut warm_rss = 0;
+    let (mut reboots, mut pdp_losses) = (0u64, 0u64);
     let t0 = Instant::now();
     let mut rng = 0x2545_f491_4f6c_dd1du64;
     let mut next = || {
@@ -71,6 +83,9 @@ fn soak_mixed_traffic_with_random_faults() {
     let mut mid_rss = 0;
     let mut errors = std::collections::BTreeMap::<String, u64>::new();
     while t0.elapsed() < Duration::from_secs(secs) {
+        if t0.elapsed() > Duration::from_secs(secs / 10) && warm_rss == 0 {
+            warm_rss = rss_kib();
+        }
         if t0.elapsed() > Duration::from_secs(secs / 2) && mid_rss == 0 {
             mid_rss = rss_kib();
         }
@@ -81,23 +96,36 @@ fn soak_mixed_traffic_with_random_faults() {
                 mosquitto.as_mut(),
             ) {
                 (Fault::RestartBroker, Some(m)) => m.restart(),
-                (f, _) => sim.inject(f.clone()),
+                (f, _) => {
+                    match f {
+                        Fault::Reboot => reboots += 1,
+                        Fault::PdpDeactivated => pdp_losses += 1,
+                        _ => {}
+                    }
+                    sim.inject(f.clone())
+                }
             }
             injected += 1;
         }
-        if c.link_state() == LinkState::Idle {
-            let _ = c.connect(None);
-        }
+        relink(&mut c, &mqtt_cfg);
         let len = (r % 300) as usize;
         let payload: Vec<u8> = (0..len).map(|i| (r as usize + i * 31) as u8).collect();
         let qos = [QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce][(r % 3) as usize];
-        match c.publish("soak/up/x", &payload, qos, false) {
+        match outbox.push("soak/up/x", &payload, qos, false, 0) {
             Ok(_) => sent_ok += 1,
-            Err(e) => {
-                sent_err += 1;
-                *errors.entry(format!("{e:?}")).or_default() += 1;
-                // Give the module time to recover before the next attempt.
-                let _ = c.poll(50);
+            Err(ml302::Error::QueueFull) => refused_full += 1,
+            Err(e) => panic!("a valid publish refused: {e:?}"),
+        }
+        max_depth = max_depth.max(outbox.len());
+        if let Err(e) = c.flush_outbox(&mut outbox) {
+            sent_err += 1;
+            *errors.entry(format!("{e:?}")).or_default() += 1;
+        }
+        while let Some(report) = outbox.next_report() {
+            match report {
+                Report::Delivered { .. } => delivered += 1,
+                Report::Failed { .. } => failed += 1,
+                Report::Expired { .. } => expired += 1,
             }
         }
         if r % 4 == 0 {
@@ -115,8 +143,14 @@ fn soak_mixed_traffic_with_random_faults() {
     }
     let end_rss = rss_kib();
     println!(
-        "SOAK secs={secs} published_ok={sent_ok} publish_errors={sent_err} received={received} peer_received={peer_rx} faults_injected={injected} errors={errors:?} stats={:?} rss_kib_start={start_rss} rss_kib_mid={mid_rss} rss_kib_end={end_rss}",
+        "SOAK secs={secs} queued={sent_ok} refused_full={refused_full} delivered={delivered} failed={failed} expired={expired} still_queued={} max_depth={max_depth} flush_errors={sent_err} received={received} peer_received={peer_rx} faults_injected={injected} reboots={reboots} pdp_losses={pdp_losses} errors={errors:?} stats={:?} rss_kib_warm={warm_rss} rss_kib_mid={mid_rss} rss_kib_end={end_rss}",
+        outbox.len(),
         c.stats()
     );
-    assert!(sent_ok > 0 && received > 0);
+    assert!(delivered > 0 && received > 0);
+    assert_eq!(
+        sent_ok,
+        delivered + failed + expired + outbox.len() as u64,
+        "every queued message has a fate or is still queued"
+    );
 }
