@@ -12,6 +12,7 @@
 //! | [`command`], [`text`] | one typed struct per AT verb and form, validated before a byte is written |
 //! | [`session`] | the sans-IO protocol brain: pending command, ACK correlation, state, re-subscription |
 //! | [`blocking`], [`asynch`] | the two client faces over `embedded-io` / `embedded-io-async` |
+//! | [`split`] | the async client split into a port-owning [`split::Runner`] and a shareable [`split::Control`] (embassy style) |
 //! | [`clock`] | the millisecond [`Clock`] both faces read; [`clock::DelayIdle`] idles through an embedded-hal delay |
 //! | `serial` (feature `std`) | a `serialport` adapter for USB-serial modems |
 //! | `nb` (feature `nb`) | `embedded-hal-nb` UARTs as ports of the blocking client |
@@ -204,6 +205,7 @@ pub mod network;
 #[cfg(feature = "std")]
 pub mod serial;
 pub mod session;
+pub mod split;
 pub mod text;
 pub mod types;
 pub mod urc;
