@@ -5,7 +5,7 @@
 //! to. Every message must come back exactly once, byte-exact and in order.
 //! Prints `embassy split: ok` and exits 0 when all of it held.
 
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::sync::Mutex;
 
@@ -67,6 +67,10 @@ impl embedded_io_async::Write for Tx {
     async fn write(&mut self, buf: &[u8]) -> Result<usize, MemoryPortError> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).send(buf)?;
         Ok(buf.len())
+    }
+
+    async fn flush(&mut self) -> Result<(), MemoryPortError> {
+        Ok(())
     }
 }
 
@@ -169,8 +173,8 @@ async fn run(spawner: Spawner, c: Control) -> Result<(), String> {
     setup(&c).await.map_err(|e| format!("setup: {e}"))?;
     let received: &'static Done = Box::leak(Box::new(Signal::new()));
     let published: &'static Done = Box::leak(Box::new(Signal::new()));
-    spawner.spawn(receiver(c, received).expect("receiver slot"));
-    spawner.spawn(publisher(c, published).expect("publisher slot"));
+    spawner.spawn(receiver(c.clone(), received).expect("receiver slot"));
+    spawner.spawn(publisher(c.clone(), published).expect("publisher slot"));
     published.wait().await?;
     received.wait().await?;
     finish(&c).await.map_err(|e| format!("finish: {e}"))
