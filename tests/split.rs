@@ -257,3 +257,41 @@ fn a_receiver_and_a_publisher_share_one_control() {
     assert_eq!(dropped.get(), 1);
     modem.assert_done();
 }
+
+#[test]
+fn a_silent_modem_ends_every_operation_with_its_time_out() {
+    let mut r = rig(Modem::new(SimTime::default()), None);
+    let dropped = r.dropped.clone();
+    let time = r.modem.time.clone();
+    with_split(&mut r, async |c| {
+        assert_eq!(c.start().await, Err(Error::Timeout));
+        let t0 = time.now();
+        assert_eq!(
+            c.configure(&MqttConfig::new("broker", 1883, "dev")).await,
+            Err(Error::Timeout)
+        );
+        assert!(time.now() > t0, "the time-out is the session's deadline");
+        assert_eq!(c.modem_state().await, Err(Error::Timeout));
+        assert_eq!(c.ack_timeout().await, Err(Error::Timeout));
+        assert_eq!(
+            c.send_raw("AT+CSQ", 300, |lines| lines.count()).await,
+            Err(Error::Timeout)
+        );
+        // Nothing arrived, nothing is waiting.
+        assert!(c.try_receive().is_none());
+        assert_eq!(dropped.get(), 0);
+    });
+}
+
+#[test]
+fn the_end_of_the_stream_closes_the_port_for_every_operation() {
+    let mut r = rig(Modem::new(SimTime::default()), Some(0));
+    with_split(&mut r, async |c| {
+        assert_eq!(c.start().await, Err(Error::PortClosed));
+        assert_eq!(c.port_status(), Err(Error::PortClosed));
+        assert_eq!(c.ack_timeout().await, Err(Error::PortClosed));
+        assert_eq!(c.receive_within(1_000).await, None);
+    });
+    // Nothing was written after the port closed.
+    assert!(r.modem.log().is_empty() && r.modem.unconsumed().is_empty());
+}

@@ -79,7 +79,8 @@ impl<
 {
     /// Takes hold of `session`. A command left pending by an operation whose
     /// future was dropped is first driven to its end (answer or deadline), so
-    /// it cannot make this one [`Error::Busy`].
+    /// it cannot make this one [`Error::Busy`]; once the port is closed, the
+    /// session is reset instead.
     pub(crate) async fn new(
         session: MutexGuard<'a, M, Session<TOPIC, PAYLOAD, QUEUE, SUBS>>,
         shared: &'a Shared<M, TOPIC, PAYLOAD, QUEUE, SUBS, MESSAGES, EVENTS>,
@@ -96,6 +97,12 @@ impl<
             rx: [0; 64],
         };
         link.absorb();
+        if link.shared.check_open().is_err() {
+            // The port is gone for good: nothing pending can complete, and
+            // nothing is known of the module any more.
+            link.session.reset();
+            return link;
+        }
         let now = link.clock.now_ms();
         if !matches!(link.session.poll(now), Action::Idle) {
             // Its result (or `InvalidState` if `poll` just returned it) is
@@ -137,6 +144,8 @@ impl<
     }
 
     async fn run(&mut self, op: &Op<'_>, payload: &[u8]) -> Result<Outcome, Error> {
+        // Before `begin`: a closed port is the answer, not `Busy`.
+        self.shared.check_open()?;
         if self.session.needs_resync() {
             let now = self.clock.now_ms();
             self.session.begin_resync(now)?;
