@@ -295,3 +295,23 @@ fn the_end_of_the_stream_closes_the_port_for_every_operation() {
     // Nothing was written after the port closed.
     assert!(r.modem.log().is_empty() && r.modem.unconsumed().is_empty());
 }
+
+#[test]
+fn an_operation_dropped_halfway_does_not_leave_the_session_busy() {
+    let modem = Modem::new(SimTime::default())
+        .on_delayed("AT+MQTTTO?", &lines(&["+MQTTTO: 10", "OK"]), 2_000)
+        .on("AT+MQTTTO?", &lines(&["+MQTTTO: 20", "OK"]));
+    let mut r = rig(modem.clone(), None);
+    let mut delay = r.delay.clone();
+    with_split(&mut r, async |c| {
+        // The caller gives up after 100 ms; its command is on the wire.
+        use embedded_hal_async::delay::DelayNs;
+        match select(c.ack_timeout(), delay.delay_ms(100)).await {
+            Either::First(r) => panic!("answered early: {r:?}"),
+            Either::Second(()) => {}
+        }
+        // The next operation waits for the abandoned answer, then runs.
+        assert_eq!(c.ack_timeout().await, Ok(20));
+    });
+    modem.assert_done();
+}
