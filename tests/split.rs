@@ -188,7 +188,10 @@ fn connected(m: Modem) -> Modem {
         .on(CFG_LINE, &lines(&["OK"]))
         .on("AT+MQTTTO=10", &lines(&["OK"]))
         .on("AT+MQTTREC=1", &lines(&["OK"]))
-        .on("AT+MQTTOPEN=0,0,0,0,0,\"\",\"\"", &lines(&["+MQTTOPEN:OK", "OK"]))
+        .on(
+            "AT+MQTTOPEN=0,0,0,0,0,\"\",\"\"",
+            &lines(&["+MQTTOPEN:OK", "OK"]),
+        )
         .on("AT+MQTTPING=0", &lines(&["OK"]))
 }
 
@@ -210,7 +213,10 @@ fn a_receiver_and_a_publisher_share_one_control() {
             "AT+MQTTPUB=\"t\",2,0,0,\"m2\"",
             &lines(&["+MQTTPUBREC:0,3", "+MQTTPUBCOMP:0,3", "OK"]),
         )
-        .on("AT+MQTTUNSUB=\"t\"", &lines(&["+MQTTUNSUBACK:4,\"t\"", "OK"]));
+        .on(
+            "AT+MQTTUNSUB=\"t\"",
+            &lines(&["+MQTTUNSUBACK:4,\"t\"", "OK"]),
+        );
     let mut r = rig(modem.clone(), None);
     let dropped = r.dropped.clone();
     let got = with_split(&mut r, async |c| {
@@ -233,8 +239,13 @@ fn a_receiver_and_a_publisher_share_one_control() {
             assert_eq!(c.link_state(), LinkState::Connected);
             c.subscribe("t", QoS::ExactlyOnce).await.unwrap();
             c.publish("t", b"m0", QoS::AtMostOnce, false).await.unwrap();
-            c.publish("t", b"m1", QoS::AtLeastOnce, false).await.unwrap();
-            let p = c.publish("t", b"m2", QoS::ExactlyOnce, false).await.unwrap();
+            c.publish("t", b"m1", QoS::AtLeastOnce, false)
+                .await
+                .unwrap();
+            let p = c
+                .publish("t", b"m2", QoS::ExactlyOnce, false)
+                .await
+                .unwrap();
             assert_eq!(p.packet_id, Some(3));
             // Unsolicited, between two operations: the runner delivers it.
             modem.push(&lines(&["+MQTTPUBLISH:0,2,0,8,t,2,m2"]));

@@ -60,9 +60,9 @@ impl<
     /// operations feeds the session, fills the message and event channels and
     /// re-subscribes after the module reconnected on its own.
     ///
-    /// When `read` returns `Ok(0)` (the end of the stream) or fails
-    /// [`MAX_READ_ERRORS`] times in a row, reading stops for good: every
-    /// operation then fails with [`crate::Error::PortClosed`] (or the
+    /// When `read` returns `Ok(0)` (the end of the stream) or fails 8 times in
+    /// a row (`Interrupted` and `TimedOut` aside), reading stops for good:
+    /// every operation then fails with [`crate::Error::PortClosed`] (or the
     /// [`crate::Error::Io`] of the read) instead of waiting. A failed write is
     /// the [`crate::Error::Io`] of the operation that wrote.
     pub async fn run(self) -> ! {

@@ -22,20 +22,8 @@ const TOPIC: &str = "split/t";
 type SplitState = State<NoopRawMutex, 64, 64, 2, 4, 2, 8>;
 type Control =
     split::Control<'static, NoopRawMutex, StdClock, embassy_time::Delay, 64, 64, 2, 4, 2, 8>;
-type Runner = split::Runner<
-    'static,
-    NoopRawMutex,
-    Rx,
-    Tx,
-    StdClock,
-    embassy_time::Delay,
-    64,
-    64,
-    2,
-    4,
-    2,
-    8,
->;
+type Runner =
+    split::Runner<'static, NoopRawMutex, Rx, Tx, StdClock, embassy_time::Delay, 64, 64, 2, 4, 2, 8>;
 type Done = Signal<NoopRawMutex, Result<(), String>>;
 
 /// The reading half of the in-memory port. Each poll builds the port's own
@@ -96,7 +84,8 @@ async fn receiver(c: Control, done: &'static Done) {
     for i in 0..3 * ROUNDS {
         let want = payload(i).1;
         match c.receive_within(10_000).await {
-            Some(Incoming::Message(m)) if m.topic.as_str() == TOPIC && m.payload[..] == want[..] => {}
+            Some(Incoming::Message(m))
+                if m.topic.as_str() == TOPIC && m.payload[..] == want[..] => {}
             other => {
                 result = Err(format!("message {i}: expected {want:?}, got {other:?}"));
                 break;
