@@ -1,6 +1,13 @@
 //! One operation's hold on the session: the face the shared operation
 //! template (`client_operations!`) is generated for, as for the two clients,
 //! except that bytes travel through the runner instead of a port.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use embassy_futures::select::{select, Either};
 use embassy_sync::blocking_mutex::raw::RawMutex;

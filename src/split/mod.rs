@@ -77,6 +77,13 @@
 //! result
 //! # }
 //! ```
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 mod control;
 mod link;

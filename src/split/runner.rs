@@ -1,4 +1,11 @@
 //! The task that owns the port.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use core::convert::Infallible;
 

@@ -1,5 +1,12 @@
 //! The caller-owned storage of a split client and what the runner and the
 //! controls share through it.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use core::cell::Cell;
 
