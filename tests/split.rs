@@ -326,3 +326,14 @@ fn an_operation_dropped_halfway_does_not_leave_the_session_busy() {
     });
     modem.assert_done();
 }
+
+/// A `State` fits a `StaticCell` (it is `Send`) with the one-executor mutex,
+/// and a plain `static` shared across executors (it is `Sync`) with the
+/// critical-section mutex.
+#[test]
+fn state_fits_static_storage() {
+    fn send<T: Send>() {}
+    fn sync<T: Sync>() {}
+    send::<State<NoopRawMutex>>();
+    sync::<State<ml302::split::CriticalSectionRawMutex>>();
+}
