@@ -16,7 +16,7 @@ use std::task::{Poll, Waker};
 use embassy_futures::join::join;
 use embassy_futures::select::{select, Either};
 use ml302::split::{self, NoopRawMutex, State};
-use ml302::{Error, Incoming, LinkState, MqttConfig, QoS};
+use ml302::{Error, Event, Incoming, LinkState, MqttConfig, QoS};
 use support::{lines, Modem, SimTime};
 
 type St = State<NoopRawMutex, 64, 64, 2, 4, 2, 4>;
@@ -136,6 +136,7 @@ struct Rig {
     rx: Option<Rx>,
     tx: Option<Tx>,
     delay: SimDelay,
+    kick: Kick,
 }
 
 fn rig(modem: Modem, eof_at: Option<u64>) -> Rig {
@@ -154,10 +155,11 @@ fn rig(modem: Modem, eof_at: Option<u64>) -> Rig {
         }),
         delay: SimDelay {
             time: modem.time.clone(),
-            kick,
+            kick: kick.clone(),
         },
         modem,
         dropped,
+        kick,
     }
 }
 
@@ -336,4 +338,42 @@ fn state_fits_static_storage() {
     fn sync<T: Sync>() {}
     send::<State<NoopRawMutex>>();
     sync::<State<ml302::split::CriticalSectionRawMutex>>();
+}
+
+#[test]
+fn the_runner_resubscribes_after_the_module_reconnected_while_a_task_awaits_events() {
+    let modem = connected(Modem::new(SimTime::default()))
+        .on(
+            "AT+MQTTSUB=\"a/b\",1",
+            &lines(&["+MQTTSUBACK:1,1,a/b", "OK"]),
+        )
+        .on(
+            "AT+MQTTSUB=\"a/b\",1",
+            &lines(&["+MQTTSUBACK:4,1,a/b", "OK"]),
+        );
+    let mut r = rig(modem.clone(), None);
+    let kick = r.kick.clone();
+    let events = with_split(&mut r, async |c| {
+        c.start().await.unwrap();
+        c.configure(&MqttConfig::new("broker", 1883, "dev"))
+            .await
+            .unwrap();
+        c.connect(None).await.unwrap();
+        c.subscribe("a/b", QoS::AtLeastOnce).await.unwrap();
+        // The module loses the link and gets it back; no operation runs.
+        modem.push(&lines(&["+MQTTTO:5", "+MQTTREC:0", "+MQTTOPEN:OK"]));
+        kick.wake();
+        let mut events = Vec::new();
+        loop {
+            let e = c.next_event().await;
+            events.push(e);
+            if e == Event::Resubscribed(1) {
+                break events;
+            }
+        }
+    });
+    assert!(events.contains(&Event::ReconnectAttempt(0)), "{events:?}");
+    assert!(events.contains(&Event::Reconnected), "{events:?}");
+    // The runner issued the second `AT+MQTTSUB` by itself.
+    modem.assert_done();
 }
