@@ -218,7 +218,9 @@ impl<
     }
 
     /// Waits for the next incoming message (or oversize report). Cancel-safe:
-    /// a message is taken only when the future completes.
+    /// a message is taken only when the future completes. Once the port is
+    /// closed nothing more arrives: bound the wait with
+    /// [`Control::receive_within`] or check [`Control::port_status`].
     pub async fn receive(&self) -> Incoming<TOPIC, PAYLOAD> {
         let m = self.shared.messages.receive().await;
         // Room in the channel: the runner moves the next one out of the session.
