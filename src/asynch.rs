@@ -5,6 +5,13 @@
 //! [`embedded_hal_async::delay::DelayNs`] racing the port's `read`, so it runs on
 //! embassy (with `embassy_time::Delay`) and on any host executor.
 //!
+//! It stays as the one-task face: a thin layer (moving bytes and waiting) over
+//! the same [`Session`] and operation template as [`crate::split`]. It drops
+//! the losing `read` when a deadline passes, so take it for ports whose `read`
+//! is cancel-safe (a buffered or interrupt-fed UART) when one task owning the
+//! client is enough; for a DMA-driven UART, or to receive in one task while
+//! another publishes, use [`crate::split`], whose runner never drops a read.
+//!
 //! ```no_run
 //! # async fn demo<P, C, D>(port: P, clock: C, delay: D) -> Result<(), ml302::Error>
 //! # where P: embedded_io_async::Read + embedded_io_async::Write, C: ml302::Clock,

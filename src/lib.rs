@@ -12,6 +12,7 @@
 //! | [`command`], [`text`] | one typed struct per AT verb and form, validated before a byte is written |
 //! | [`session`] | the sans-IO protocol brain: pending command, ACK correlation, state, re-subscription |
 //! | [`blocking`], [`asynch`] | the two client faces over `embedded-io` / `embedded-io-async` |
+//! | [`split`] | the async client split into a port-owning [`split::Runner`] and a shareable [`split::Control`] (embassy style) |
 //! | [`clock`] | the millisecond [`Clock`] both faces read; [`clock::DelayIdle`] idles through an embedded-hal delay |
 //! | `serial` (feature `std`) | a `serialport` adapter for USB-serial modems |
 //! | `nb` (feature `nb`) | `embedded-hal-nb` UARTs as ports of the blocking client |
@@ -37,7 +38,11 @@
 //! The async client ([`asynch::Client`]) takes any
 //! `P: embedded_io_async::Read + embedded_io_async::Write`: it awaits `read`
 //! (which should return once a byte is there) racing an
-//! [`embedded_hal_async::delay::DelayNs`], so any deadline ends the wait.
+//! [`embedded_hal_async::delay::DelayNs`], so any deadline ends the wait (and
+//! drops the read: fine for a buffered UART, not for a DMA transfer). The split
+//! client ([`split`]) takes the two halves `R: embedded_io_async::Read` and
+//! `W: embedded_io_async::Write` and never drops a read; `Ok(0)` is the end of
+//! the stream there too.
 //!
 //! Time comes from a [`Clock`] in both faces. Every way in, with an example that
 //! compiles:
@@ -162,6 +167,42 @@
 //! }
 //! ```
 //!
+//! ## The split client: an embassy runner and shared controls
+//!
+//! [`split::new`] takes the port as its two halves (`embedded_io_async`
+//! `Read` and `Write`) and returns a [`split::Runner`], which owns them, keeps
+//! one `read` in flight and never drops it, and a [`split::Control`] that
+//! several tasks use at once (operations serialised, messages and events
+//! through bounded channels):
+//!
+//! ```no_run
+//! use embedded_hal_async::delay::DelayNs;
+//! use embedded_io_async::{Read, Write};
+//! use ml302::split::{self, NoopRawMutex, Runner, State};
+//! use ml302::Clock;
+//!
+//! type Modem<R, W, C, D> = Runner<'static, NoopRawMutex, R, W, C, D>;
+//!
+//! // `#[embassy_executor::task] async fn modem(runner: Modem<…>) -> ! { runner.run().await }`
+//! async fn modem<R: Read, W: Write, C: Clock + Clone, D: DelayNs + Clone>(
+//!     runner: Modem<R, W, C, D>,
+//! ) -> ! {
+//!     runner.run().await
+//! }
+//!
+//! fn make<R: Read, W: Write, C: Clock + Clone, D: DelayNs + Clone>(
+//!     state: &'static mut State<NoopRawMutex>, // from a `StaticCell`
+//!     rx: R,
+//!     tx: W,
+//!     clock: C,
+//!     delay: D,
+//! ) {
+//!     let (runner, control) = split::new(state, (rx, tx), clock, delay);
+//!     // spawn `modem(runner)`; copy or clone `control` into the other tasks.
+//!     # let _ = (modem(runner), control);
+//! }
+//! ```
+//!
 //! ## `atat`'s own clients
 //!
 //! Every command struct of [`command`] derives [`atat::AtatCmd`], so an
@@ -204,6 +245,7 @@ pub mod network;
 #[cfg(feature = "std")]
 pub mod serial;
 pub mod session;
+pub mod split;
 pub mod text;
 pub mod types;
 pub mod urc;

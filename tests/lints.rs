@@ -31,7 +31,7 @@ fn guarded_sources() -> Vec<PathBuf> {
         .iter()
         .map(|f| root.join("src").join(f))
         .collect();
-    for dir in ["src/digest", "src/session", "src/command"] {
+    for dir in ["src/digest", "src/session", "src/command", "src/split"] {
         let mut rs = Vec::new();
         collect_rs(&root.join(dir), &mut rs);
         rs.sort();

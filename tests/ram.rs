@@ -40,3 +40,15 @@ fn ram_of_the_default_outbox() {
     // the README quotes (about N × (TOPIC + PAYLOAD + 40)).
     assert!(outbox <= 8 * (128 + 256 + 48) + 256, "{outbox}");
 }
+
+#[test]
+fn ram_of_the_default_split_state() {
+    use ml302::split::{NoopRawMutex, State};
+    let session = core::mem::size_of::<Session>();
+    let state = core::mem::size_of::<State<NoopRawMutex>>();
+    let message = core::mem::size_of::<ml302::Incoming<512, 1024>>();
+    println!("RAM split::State<default>={state} (session={session}, message={message})");
+    // The session, two messages in the channel, four events, the two byte
+    // pipes (128 + 64) and the synchronisation: the figure the README quotes.
+    assert!(state <= session + 2 * message + 768, "{state}");
+}

@@ -39,7 +39,7 @@ fn SysTick() {
 }
 
 /// The clock the clients read: the SysTick counter widened to 64 bits.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 pub struct SysTickClock {
     high: u32,
     last: u32,

@@ -232,14 +232,68 @@ impl Uart {
     }
 
     fn send(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            while read_reg(FR) & FR_TXFF != 0 {}
-            write_reg(DR, u32::from(b));
-        }
+        send(bytes);
     }
 
     fn wait_sent(&mut self) {
-        while read_reg(FR) & FR_BUSY != 0 {}
+        wait_sent();
+    }
+
+    /// The receive and transmit halves, usable at the same time (for
+    /// `ml302::split`, whose runner keeps a read in flight while it writes).
+    pub fn split(self) -> (UartRx, UartTx) {
+        (UartRx(self), UartTx(()))
+    }
+}
+
+/// Puts `bytes` into the transmit FIFO, waiting for room.
+fn send(bytes: &[u8]) {
+    for &b in bytes {
+        while read_reg(FR) & FR_TXFF != 0 {}
+        write_reg(DR, u32::from(b));
+    }
+}
+
+/// Waits until the transmitter has sent everything.
+fn wait_sent() {
+    while read_reg(FR) & FR_BUSY != 0 {}
+}
+
+/// The receive half of UART0: the interrupt-fed ring.
+pub struct UartRx(Uart);
+
+/// The transmit half of UART0 (the transmit FIFO's registers).
+pub struct UartTx(());
+
+impl embedded_io::ErrorType for UartRx {
+    type Error = Infallible;
+}
+
+impl embedded_io_async::Read for UartRx {
+    /// As [`Uart`]'s: waits until the RX interrupt has put a byte into the ring.
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Infallible> {
+        embedded_io_async::Read::read(&mut self.0, buf).await
+    }
+}
+
+impl embedded_io::ErrorType for UartTx {
+    type Error = Infallible;
+}
+
+impl embedded_io_async::Write for UartTx {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, Infallible> {
+        send(buf);
+        Ok(buf.len())
+    }
+
+    async fn write_all(&mut self, buf: &[u8]) -> Result<(), Infallible> {
+        send(buf);
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), Infallible> {
+        wait_sent();
+        Ok(())
     }
 }
 
