@@ -98,6 +98,7 @@ impl Simulator {
         reader: Option<ReaderFn>,
         mem: Option<Arc<MemShared>>,
     ) -> io::Result<Simulator> {
+        let tls = crate::tls::client_config(cfg.ca.as_deref())?;
         let broker = match cfg.broker {
             BrokerMode::InProcess => {
                 let bc = BrokerConfig::default().users_owned(cfg.users.clone());
@@ -147,6 +148,7 @@ impl Simulator {
         );
         let setup = CoreSetup {
             broker_addr: sim.broker.as_ref().map(Broker::addr),
+            tls,
             cfg,
             rx: core_rx,
             tx: core_tx.clone(),

@@ -63,6 +63,8 @@ pub(super) struct Module {
     pub tx: Sender<CoreEvent>,
     pub log: Arc<Mutex<Vec<Received>>>,
     pub broker_addr: Option<SocketAddr>,
+    /// TLS settings for `<encrypt>`=1: the CA the module trusts.
+    pub tls: Arc<rustls::ClientConfig>,
     pub out: SerialOut,
     pub input: Input,
     pub faults: Faults,
@@ -85,6 +87,7 @@ impl Module {
         out: Sender<OutMsg>,
         log: Arc<Mutex<Vec<Received>>>,
         broker_addr: Option<SocketAddr>,
+        tls: Arc<rustls::ClientConfig>,
     ) -> Module {
         Module {
             out: SerialOut::new(out, cfg.seed, cfg.spelling, cfg.cmee),
@@ -100,6 +103,7 @@ impl Module {
             tx,
             log,
             broker_addr,
+            tls,
         }
     }
 

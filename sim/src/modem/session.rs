@@ -3,7 +3,6 @@
 //! reconnect procedure (spec §5.4, §5.6). Packets from the broker are in
 //! `packets.rs`.
 
-use std::net::TcpStream;
 use std::time::Instant;
 
 use rumqttc::mqttbytes::v4::{Connect, Login, Packet};
@@ -11,6 +10,7 @@ use rumqttc::mqttbytes::Protocol;
 
 use crate::config::BrokerMode;
 use crate::mqtt::{LinkEvent, LinkTarget};
+use crate::tls::{TlsTarget, Wire};
 
 use super::client::{Reconnect, State};
 use super::link::{Phase, Purpose};
@@ -26,6 +26,8 @@ const MAX_LOST_PINGS: u8 = 3;
 pub(super) enum Fail {
     /// No TCP connection.
     Connect,
+    /// TCP up, but the TLS handshake failed.
+    Handshake,
     /// Closed by the peer, a failed write, or a fault.
     Closed,
     /// No CONNACK in time.
@@ -45,8 +47,21 @@ impl Module {
         };
         // without a PDP context there is no route: the socket fails at once
         let target = self.net.pdp_up().then_some(route);
+        // `<encrypt>`=1: TLS, checking the certificate against the configured host
+        let tls = self
+            .client
+            .cfg
+            .as_ref()
+            .filter(|c| c.encrypt)
+            .map(|c| TlsTarget {
+                config: self.tls.clone(),
+                host: c.host.clone(),
+            });
         let limit = self.sec(20);
-        if !self.uplink.start(target, purpose, limit, self.tx.clone()) {
+        if !self
+            .uplink
+            .start(target, tls, purpose, limit, self.tx.clone())
+        {
             self.link_failed(Fail::Connect);
         }
     }
@@ -68,13 +83,14 @@ impl Module {
     pub(super) fn link_event(&mut self, gen: u64, ev: LinkEvent) {
         if !self.uplink.is_current(gen) {
             if let LinkEvent::Connected(s) = ev {
-                let _ = s.shutdown(std::net::Shutdown::Both);
+                s.shutdown();
             }
             return;
         }
         match ev {
             LinkEvent::Connected(stream) => self.link_up(stream),
             LinkEvent::ConnectFailed => self.link_failed(Fail::Connect),
+            LinkEvent::HandshakeFailed => self.link_failed(Fail::Handshake),
             LinkEvent::Closed => {
                 // What the broker sent before closing comes first (a refused
                 // CONNACK held for the round trip is still a refusal).
@@ -91,7 +107,7 @@ impl Module {
         }
     }
 
-    fn link_up(&mut self, stream: TcpStream) {
+    fn link_up(&mut self, stream: Wire) {
         let Some(client) = self.client.cfg.clone() else {
             return self.link_failed(Fail::Connect);
         };
@@ -143,7 +159,10 @@ impl Module {
                             c
                         }
                         Fail::Timeout => 604,
-                        Fail::Connect | Fail::Closed => 603,
+                        // A failed TLS handshake is a failed connection to the
+                        // broker (603), not a socket that could not be created
+                        // (613): the socket was up, the broker's side refused.
+                        Fail::Connect | Fail::Handshake | Fail::Closed => 603,
                     };
                     self.finish_err(code);
                 }
