@@ -7,10 +7,12 @@
 //!
 //! The probe costs nothing on a module of this dialect. The clean-up that
 //! start-up runs anyway (`AT+MQTTDISC`, `AT+MQTTDEL`, spec §5.8) is its first
-//! step: when either answers `OK` or an MQTT error code (600–621), the module
-//! speaks this dialect. Only when both are refused the way an AT engine refuses
-//! a command it does not know (plain `ERROR`, or a general `+CME ERROR` such as
-//! 3, 4, 58 or 100) does start-up ask `AT+MQTTCFG?`, which a module of this
+//! step: when `AT+MQTTDEL` answers `OK` or an MQTT error code (600–621), the
+//! module speaks this dialect (`AT+MQTTDISC` proves nothing: plain `ERROR` is
+//! its documented "already disconnected"). Only when `AT+MQTTDEL` is refused the
+//! way an AT engine refuses a command it does not know (plain `ERROR`, or a
+//! general `+CME ERROR` such as 3, 4, 58 or 100) does start-up ask
+//! `AT+MQTTCFG?`, which a module of this
 //! dialect answers in every state with a `+MQTTCFG:` line (spec §2.1, A27). If
 //! that is refused or answered in another shape, each [`PROBES`] line is tried
 //! in turn: the V.250 test form (`AT+<name>=?`) of a command only the other

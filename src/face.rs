@@ -48,21 +48,23 @@ macro_rules! client_operations {
         if !answered {
             return Err(last);
         }
-        let (prepare, cleanup) = plan::STARTUP.split_at(plan::CLEANUP_FROM);
+        let (prepare, cleanup) = plan::STARTUP
+            .split_at_checked(plan::CLEANUP_FROM)
+            .unwrap_or((&plan::STARTUP, &[]));
         self.run_steps(prepare)$($aw)*?;
-        // The clean-up's errors are ignored, but they tell whether the module
-        // knows these commands at all.
-        let mut all_refused = true;
+        // The clean-up's errors are ignored, but `AT+MQTTDEL`'s answer tells
+        // whether the module knows these commands at all.
+        let mut delete = Ok(());
         for step in cleanup {
-            match self.run(&step.op, &[])$($aw)* {
-                Ok(_) => all_refused = false,
-                Err(e) => all_refused &= crate::dialect::refused(&e),
+            let result = self.run(&step.op, &[])$($aw)*.map(|_| ());
+            if let Op::Delete = step.op {
+                delete = result;
             }
         }
-        if all_refused {
-            self.check_dialect()$($aw)*?;
+        match delete {
+            Err(e) if crate::dialect::refused(&e) => self.check_dialect()$($aw)*,
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// The module refused the clean-up commands: `AT+MQTTCFG?` decides, and if
