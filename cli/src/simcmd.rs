@@ -6,7 +6,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use clap::Args;
-use ml302_sim::{BrokerMode, Registration, SimCard, SimConfig, Simulator, Spelling, Transport};
+use ml302_sim::{
+    BrokerMode, Dialect, Registration, SimCard, SimConfig, Simulator, Spelling, Transport,
+};
 
 use crate::error::{CliError, CliResult};
 
@@ -87,6 +89,18 @@ pub struct SimArgs {
     #[arg(long, value_name = "APN", default_value = "CMIOT")]
     pub apn: String,
 
+    /// CA certificates (PEM) the module trusts for TLS (`<encrypt>`=1), standing
+    /// for the certificates built into a real module; without it every TLS
+    /// handshake fails (`+CME ERROR: 603`).
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// The MQTT AT command set the module speaks: `ml302` (this one), or
+    /// another firmware's, `mmqtt` (`AT+MMQTTCON`…) or `unisoc`
+    /// (`AT+MQTTCONN`, `AT+MQTTSUBUNSUB`…), which refuses this one's commands.
+    #[arg(long, value_name = "NAME", value_parser = parse_dialect, default_value = "ml302")]
+    pub dialect: Dialect,
+
     /// `AT+CSQ` while registered: rssi (0-31 or 99) and ber (0-7 or 99).
     #[arg(long, value_name = "RSSI,BER", value_parser = parse_signal, default_value = "31,99")]
     pub signal: (u8, u8),
@@ -136,6 +150,15 @@ fn parse_registration(s: &str) -> Result<Registration, String> {
 }
 
 /// Reads a number of seconds (fractions allowed, at most a day).
+fn parse_dialect(s: &str) -> Result<Dialect, String> {
+    match s {
+        "ml302" => Ok(Dialect::Ml302),
+        "mmqtt" => Ok(Dialect::Mmqtt),
+        "unisoc" => Ok(Dialect::Unisoc),
+        _ => Err("one of ml302, mmqtt, unisoc".to_owned()),
+    }
+}
+
 fn parse_secs(s: &str) -> Result<Duration, String> {
     s.parse::<f64>()
         .ok()
@@ -184,6 +207,8 @@ pub fn sim_config(args: &SimArgs) -> SimConfig {
         .auto_pdp(!args.manual_pdp)
         .apn(&args.apn)
         .signal(args.signal.0, args.signal.1)
+        .ca_file(args.ca.as_deref())
+        .dialect(args.dialect)
 }
 
 /// Runs `ml302 sim`: prints `device: PATH` (or `serial: ADDR`) and `broker: ADDR`
