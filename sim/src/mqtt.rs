@@ -1,7 +1,8 @@
 //! The module's TCP link to the broker: a thread that connects (and runs the TLS
-//! handshake when `<encrypt>` is 1), then reads and decodes MQTT 3.1.1 packets with
-//! rumqttc's codec and reports them through a callback. The module (`modem/`) writes packets and runs the MQTT session; this
-//! file knows nothing of it.
+//! handshake when `<encrypt>` is 1), then reads and decodes MQTT 3.1.1 packets
+//! with rumqttc's codec and reports them through a callback. The module
+//! (`modem/`) writes packets and runs the MQTT session; this file knows nothing
+//! of it.
 
 use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
