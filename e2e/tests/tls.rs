@@ -9,7 +9,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::{mosquitto_available, sim_config, start, Mosquitto, Peer};
-use ml302::{CmeError, Error, Incoming, MqttConfig, QoS};
+use ml302::{CmeError, Error, Event, Incoming, MqttConfig, QoS};
 use ml302_sim::{BrokerMode, Received, SimConfig};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
@@ -202,4 +202,37 @@ fn encryption_without_a_version_is_refused_before_any_byte() {
         .any(|r| matches!(r, Received::Line(l) if l.starts_with(b"AT+MQTTCFG=")));
     assert!(!sent_cfg, "nothing of the refused configuration was sent");
     c.configure(&cfg.with_encryption(VERSION)).unwrap();
+}
+
+#[test]
+fn a_cut_tls_link_reconnects_over_tls_and_resubscribes() {
+    if !mosquitto_available() {
+        return;
+    }
+    let ca = Ca::new("ml302 test CA");
+    let m = tls_mosquitto(&ca);
+    let ca_file = TempFile::new("ca-cut", &ca.0.pem());
+    let (sim, mut c) = start(honouring(&ca_file));
+    c.configure(&encrypted("localhost", m.tls_port.unwrap(), "tls-cut"))
+        .unwrap();
+    c.connect(None).unwrap();
+    c.subscribe("tls/cut", QoS::AtLeastOnce).unwrap();
+    sim.inject(ml302_sim::Fault::CutLink);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let mut seen = Vec::new();
+    while std::time::Instant::now() < deadline && !seen.contains(&Event::Resubscribed(1)) {
+        c.poll(100).unwrap();
+        while let Some(e) = c.next_event() {
+            seen.push(e);
+        }
+    }
+    assert!(seen.contains(&Event::Reconnected), "{seen:?}");
+    assert!(seen.contains(&Event::Resubscribed(1)), "{seen:?}");
+    // The new link is TLS again: a message makes the round trip.
+    c.publish("tls/cut", b"after the cut", QoS::AtLeastOnce, false)
+        .unwrap();
+    match c.receive(5_000).unwrap() {
+        Some(Incoming::Message(msg)) => assert_eq!(&msg.payload[..], b"after the cut"),
+        other => panic!("{other:?}"),
+    }
 }
