@@ -236,3 +236,67 @@ fn a_cut_tls_link_reconnects_over_tls_and_resubscribes() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn the_in_process_broker_has_a_tls_listener_too() {
+    let ca = Ca::new("ml302 test CA");
+    let (chain, key) = ca.broker(&["localhost"]);
+    let (chain, key) = (
+        TempFile::new("ip-chain", &chain),
+        TempFile::new("ip-key", &key),
+    );
+    let ca_file = TempFile::new("ip-ca", &ca.0.pem());
+    let cfg = sim_config()
+        .ca_file(Some(&ca_file.0))
+        .broker_tls(&chain.0, &key.0);
+    let (sim, mut c) = start(cfg);
+    assert!(sim.broker().and_then(|b| b.tls_addr()).is_some());
+    let peer = Peer::connect(sim.broker_addr().unwrap(), "ip-tls-peer", true);
+    peer.subscribe("iptls/up/#", rumqttc::QoS::ExactlyOnce);
+    c.configure(&encrypted("localhost", 8883, "ip-tls"))
+        .unwrap();
+    c.connect(None).unwrap();
+    c.subscribe("iptls/down", QoS::ExactlyOnce).unwrap();
+    for (i, qos) in [QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce]
+        .into_iter()
+        .enumerate()
+    {
+        let payload = vec![i as u8; 1000];
+        c.publish(&format!("iptls/up/{i}"), &payload, qos, false)
+            .unwrap();
+        let (topic, got, _) = peer.next(5_000).expect("the peer receives it");
+        assert_eq!((topic, got), (format!("iptls/up/{i}"), payload));
+    }
+    peer.publish("iptls/down", rumqttc::QoS::AtLeastOnce, false, b"down");
+    match c.receive(5_000).unwrap() {
+        Some(Incoming::Message(msg)) => assert_eq!(&msg.payload[..], b"down"),
+        other => panic!("{other:?}"),
+    }
+    c.disconnect().unwrap();
+}
+
+#[test]
+fn the_in_process_tls_listener_is_refused_without_its_ca() {
+    let ca = Ca::new("the broker's CA");
+    let (chain, key) = ca.broker(&["localhost"]);
+    let (chain, key) = (
+        TempFile::new("ipu-chain", &chain),
+        TempFile::new("ipu-key", &key),
+    );
+    let other = TempFile::new("ipu-ca", &Ca::new("another CA").0.pem());
+    let cfg = sim_config()
+        .ca_file(Some(&other.0))
+        .broker_tls(&chain.0, &key.0);
+    let (_sim, mut c) = start(cfg);
+    c.configure(&encrypted("localhost", 8883, "ipu-tls"))
+        .unwrap();
+    assert_eq!(
+        c.connect(None).unwrap_err(),
+        Error::Cme(CmeError::ConnectFailed)
+    );
+    // Plain MQTT to the same broker is unaffected.
+    c.delete().unwrap();
+    c.configure(&MqttConfig::new("localhost", 1883, "ipu-plain"))
+        .unwrap();
+    c.connect(None).unwrap();
+}

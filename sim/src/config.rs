@@ -245,6 +245,7 @@ pub struct SimConfig {
     pub(crate) signal: (u8, u8),
     pub(crate) ca: Option<PathBuf>,
     pub(crate) dialect: Dialect,
+    pub(crate) broker_tls: Option<(PathBuf, PathBuf)>,
 }
 
 impl Default for SimConfig {
@@ -276,6 +277,7 @@ impl Default for SimConfig {
             signal: (31, 99),
             ca: None,
             dialect: Dialect::Ml302,
+            broker_tls: None,
         }
     }
 }
@@ -470,6 +472,16 @@ impl SimConfig {
     /// [`Simulator::start`]: crate::Simulator::start
     pub fn ca_file(mut self, path: Option<&std::path::Path>) -> Self {
         self.ca = path.map(std::path::Path::to_path_buf);
+        self
+    }
+
+    /// Give the in-process broker a TLS listener too, with this certificate
+    /// chain and private key (PEM files): with [`BrokerMode::InProcess`], a
+    /// connection with `<encrypt>`=1 goes there (and must trust its chain, see
+    /// [`SimConfig::ca_file`]). Default none: such a connection meets the plain
+    /// listener and fails its handshake (603).
+    pub fn broker_tls(mut self, cert_chain: &std::path::Path, key: &std::path::Path) -> Self {
+        self.broker_tls = Some((cert_chain.to_path_buf(), key.to_path_buf()));
         self
     }
 

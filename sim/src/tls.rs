@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{ClientConfig, ClientConnection, RootCertStore};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::{ClientConfig, ClientConnection, Connection, RootCertStore, ServerConfig};
 
 /// The module's TLS client settings: it trusts the CA certificates of `ca` (a PEM
 /// file), standing for the certificates built into a real module; with none it
@@ -58,18 +58,69 @@ pub(crate) struct TlsTarget {
     pub host: String,
 }
 
-/// Runs the handshake on `stream` until `deadline`. Any failure (an untrusted
-/// or expired certificate, a wrong name, a broker that does not speak TLS, a
-/// host that is no valid name) is an error.
+/// Runs the client handshake on `stream` until `deadline`. Any failure (an
+/// untrusted or expired certificate, a wrong name, a broker that does not speak
+/// TLS, a host that is no valid name) is an error.
 pub(crate) fn handshake(
     target: &TlsTarget,
     stream: &mut TcpStream,
     deadline: Instant,
-) -> io::Result<ClientConnection> {
+) -> io::Result<Connection> {
     let name = ServerName::try_from(target.host.clone())
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
-    let mut conn = ClientConnection::new(target.config.clone(), name)
+    let conn = ClientConnection::new(target.config.clone(), name)
         .map_err(|e| io::Error::other(e.to_string()))?;
+    let mut conn = Connection::Client(conn);
+    complete_handshake(&mut conn, stream, deadline)?;
+    Ok(conn)
+}
+
+/// The in-process broker's TLS settings: the certificate chain and key of two
+/// PEM files.
+pub(crate) fn server_config(chain: &Path, key: &Path) -> io::Result<Arc<ServerConfig>> {
+    let invalid = |path: &Path, what: String| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: {what}", path.display()),
+        )
+    };
+    let certs = CertificateDer::pem_file_iter(chain)
+        .map_err(|e| invalid(chain, e.to_string()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid(chain, e.to_string()))?;
+    if certs.is_empty() {
+        return Err(invalid(chain, "no certificate in it".to_owned()));
+    }
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| invalid(key, e.to_string()))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let cfg = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| io::Error::other(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+    Ok(Arc::new(cfg))
+}
+
+/// Runs the server handshake on `stream` until `deadline`.
+pub(crate) fn accept(
+    config: &Arc<ServerConfig>,
+    stream: &mut TcpStream,
+    deadline: Instant,
+) -> io::Result<Connection> {
+    let conn = rustls::ServerConnection::new(config.clone())
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    let mut conn = Connection::Server(conn);
+    complete_handshake(&mut conn, stream, deadline)?;
+    Ok(conn)
+}
+
+/// Drives a handshake to its end, or fails by `deadline`.
+fn complete_handshake(
+    conn: &mut Connection,
+    stream: &mut TcpStream,
+    deadline: Instant,
+) -> io::Result<()> {
     while conn.is_handshaking() {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -84,8 +135,11 @@ pub(crate) fn handshake(
             ));
         }
     }
-    stream.set_read_timeout(None)?;
-    Ok(conn)
+    // What the peer's last flight still needs (a TLS 1.3 server's tickets).
+    while conn.wants_write() {
+        conn.write_tls(stream)?;
+    }
+    stream.set_read_timeout(None)
 }
 
 /// The module's end of a link: plain TCP, or TLS over it.
@@ -96,7 +150,7 @@ pub(crate) enum Wire {
     /// `<encrypt>`=1: the socket (a clone of the reader's) and the shared session.
     Tls {
         sock: TcpStream,
-        conn: Arc<Mutex<ClientConnection>>,
+        conn: Arc<Mutex<Connection>>,
     },
 }
 
@@ -134,19 +188,19 @@ impl Wire {
     }
 }
 
-/// The reading side of a TLS link: decrypts what the socket delivers.
+/// The reading side of a TLS connection: decrypts what the socket delivers.
 pub(crate) struct TlsReader {
     /// The socket (the reader's own handle).
     pub sock: TcpStream,
     /// The session shared with the [`Wire`].
-    pub conn: Arc<Mutex<ClientConnection>>,
+    pub conn: Arc<Mutex<Connection>>,
     /// The socket delivered its end.
     eof: bool,
 }
 
 impl TlsReader {
     /// A reader over `sock` for the session `conn`.
-    pub fn new(sock: TcpStream, conn: Arc<Mutex<ClientConnection>>) -> Self {
+    pub fn new(sock: TcpStream, conn: Arc<Mutex<Connection>>) -> Self {
         TlsReader {
             sock,
             conn,

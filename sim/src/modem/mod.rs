@@ -58,6 +58,8 @@ pub(crate) struct CoreSetup {
     pub broker_addr: Option<SocketAddr>,
     /// TLS settings for `<encrypt>`=1.
     pub tls: Arc<rustls::ClientConfig>,
+    /// The in-process broker's TLS listener, if it has one.
+    pub broker_tls_addr: Option<SocketAddr>,
 }
 
 /// Runs the module until [`CoreEvent::Shutdown`].
@@ -71,6 +73,7 @@ pub(crate) fn run(setup: CoreSetup) {
         setup.broker_addr,
         setup.tls,
     );
+    m.broker_tls_addr = setup.broker_tls_addr;
     m.boot_banner();
     loop {
         let ev = match m.next_deadline() {

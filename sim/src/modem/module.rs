@@ -65,6 +65,8 @@ pub(super) struct Module {
     pub broker_addr: Option<SocketAddr>,
     /// TLS settings for `<encrypt>`=1: the CA the module trusts.
     pub tls: Arc<rustls::ClientConfig>,
+    /// The in-process broker's TLS listener, where `<encrypt>`=1 goes.
+    pub broker_tls_addr: Option<SocketAddr>,
     pub out: SerialOut,
     pub input: Input,
     pub faults: Faults,
@@ -104,6 +106,7 @@ impl Module {
             log,
             broker_addr,
             tls,
+            broker_tls_addr: None,
         }
     }
 

@@ -39,7 +39,13 @@ pub(super) enum Fail {
 impl Module {
     /// Opens a new link to the broker the configuration routes to.
     pub(super) fn start_link(&mut self, purpose: Purpose) {
-        let route = match (&self.cfg.broker, self.broker_addr, &self.client.cfg) {
+        let encrypt = self.client.cfg.as_ref().is_some_and(|c| c.encrypt);
+        // in-process, `<encrypt>`=1 goes to the broker's TLS listener if it has one
+        let in_process = match self.broker_tls_addr {
+            Some(tls) if encrypt => Some(tls),
+            _ => self.broker_addr,
+        };
+        let route = match (&self.cfg.broker, in_process, &self.client.cfg) {
             (BrokerMode::Fixed(a), _, _) => LinkTarget::Addr(*a),
             (BrokerMode::InProcess, Some(a), _) => LinkTarget::Addr(a),
             (_, _, Some(c)) => LinkTarget::Host(c.host.clone(), c.port),
