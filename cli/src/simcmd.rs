@@ -95,6 +95,17 @@ pub struct SimArgs {
     #[arg(long, value_name = "FILE")]
     pub ca: Option<PathBuf>,
 
+    /// Give the in-process broker a TLS listener too, with this certificate
+    /// chain (PEM); needs `--broker-key`. A connection with `<encrypt>`=1 goes
+    /// there (its chain must lead to a `--ca` certificate).
+    #[arg(long, value_name = "FILE", requires = "broker_key",
+          conflicts_with_all = ["broker", "honour_host"])]
+    pub broker_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of `--broker-cert`.
+    #[arg(long, value_name = "FILE", requires = "broker_cert")]
+    pub broker_key: Option<PathBuf>,
+
     /// The MQTT AT command set the module speaks: `ml302` (this one), or
     /// another firmware's, `mmqtt` (`AT+MMQTTCON`…) or `unisoc`
     /// (`AT+MQTTCONN`, `AT+MQTTSUBUNSUB`…), which refuses this one's commands.
@@ -190,7 +201,7 @@ pub fn sim_config(args: &SimArgs) -> SimConfig {
         .iter()
         .map(|(u, p)| (u.as_str(), p.as_str()))
         .collect();
-    SimConfig::default()
+    let cfg = SimConfig::default()
         .echo(args.echo)
         .spelling(if args.chapter3 {
             Spelling::Chapter3
@@ -208,7 +219,11 @@ pub fn sim_config(args: &SimArgs) -> SimConfig {
         .apn(&args.apn)
         .signal(args.signal.0, args.signal.1)
         .ca_file(args.ca.as_deref())
-        .dialect(args.dialect)
+        .dialect(args.dialect);
+    match (&args.broker_cert, &args.broker_key) {
+        (Some(cert), Some(key)) => cfg.broker_tls(cert, key),
+        _ => cfg,
+    }
 }
 
 /// Runs `ml302 sim`: prints `device: PATH` (or `serial: ADDR`) and `broker: ADDR`
@@ -255,6 +270,9 @@ pub fn run(args: &SimArgs) -> CliResult {
         (Some(a), _) => say!("broker: {a}"),
         (None, Some(a)) => say!("broker: {a} (external)"),
         (None, None) => say!("broker: the host and port AT+MQTTCFG names"),
+    }
+    if let Some(a) = sim.broker().and_then(|b| b.tls_addr()) {
+        say!("broker-tls: {a}");
     }
     use std::io::Write as _;
     let _ = std::io::stdout().flush();

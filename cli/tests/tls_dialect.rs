@@ -155,6 +155,59 @@ fn tls_sets_encrypt_and_its_help_says_whose_certificates() {
     assert!(help.contains("certificates built into it"), "{help}");
 }
 
+/// A CA and a broker certificate for `names`: (CA PEM, chain PEM, key PEM).
+fn certificates(names: &[&str]) -> (String, String, String) {
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "ml302 cli test CA");
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    let cert = CertificateParams::new(names)
+        .unwrap()
+        .signed_by(&key, &ca)
+        .unwrap();
+    (ca.pem(), cert.pem() + &ca.pem(), key.serialize_pem())
+}
+
+#[test]
+fn pub_over_tls_through_the_sims_own_broker() {
+    let (ca, chain, key) = certificates(&["localhost"]);
+    let dir = Scratch::new("sim-tls");
+    let (ca, chain, key) = (
+        dir.file("ca.pem", &ca),
+        dir.file("chain.pem", &chain),
+        dir.file("key.pem", &key),
+    );
+    let (_sim, device) = sim(&["--ca", &ca, "--broker-cert", &chain, "--broker-key", &key]);
+    let (code, _, err) = run(
+        &[
+            "-d",
+            "pub",
+            "--device",
+            &device,
+            "--tls",
+            "-h",
+            "localhost",
+            "-q",
+            "2",
+            "-t",
+            "tls/own",
+            "-m",
+            "hello",
+        ],
+        30,
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains(",\"2018-10-31\",1"), "{err}");
+    assert!(err.contains("+MQTTPUBCOMP"), "{err}");
+    // A key without its certificate is a usage error.
+    let (code, _, _) = run(&["sim", "--broker-key", &key], 10);
+    assert_eq!(code, Some(2));
+}
+
 #[test]
 fn sim_refuses_a_ca_file_without_certificates() {
     let dir = Scratch::new("badca");
@@ -202,23 +255,11 @@ fn pub_over_tls_reaches_a_mosquitto_subscriber() {
     if !mosquitto_available() {
         return;
     }
-    // A CA and a broker certificate for localhost, made now.
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(DnType::CommonName, "ml302 cli test CA");
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
-    let key = KeyPair::generate().unwrap();
-    let cert = CertificateParams::new(vec!["localhost".to_owned()])
-        .unwrap()
-        .signed_by(&key, &ca)
-        .unwrap();
-
+    let (ca, chain, key) = certificates(&["localhost"]);
     let dir = Scratch::new("tls");
-    let ca_file = dir.file("ca.pem", &ca.pem());
-    let certfile = dir.file("broker.pem", &(cert.pem() + &ca.pem()));
-    let keyfile = dir.file("broker.key", &key.serialize_pem());
+    let ca_file = dir.file("ca.pem", &ca);
+    let certfile = dir.file("broker.pem", &chain);
+    let keyfile = dir.file("broker.key", &key);
     let (plain, tls) = (free_port(), free_port());
     let conf = dir.file(
         "mosquitto.conf",

@@ -70,10 +70,12 @@ sim.shutdown();
 //!   10 s and PING echo to 0, as the OpenCPU library does.
 //! * **TLS** (`<encrypt>`=1): the module runs TLS 1.2/1.3 (rustls) on its socket,
 //!   trusting only the CA of [`SimConfig::ca_file`] (its "built-in certificates");
-//!   the broker's certificate must name the host of `AT+MQTTCFG`. A failed
-//!   handshake (untrusted CA, wrong name, no TLS on the other end) ends
-//!   `AT+MQTTOPEN` with 603: the socket was made, the connection to the broker
-//!   failed (613 is for a socket that could not be created).
+//!   the broker's certificate must name the host of `AT+MQTTCFG`. The in-process
+//!   broker listens for TLS too with [`SimConfig::broker_tls`], and connections
+//!   with `<encrypt>`=1 go there. A failed handshake (untrusted CA, wrong name,
+//!   no TLS on the other end) ends `AT+MQTTOPEN` with 603: the socket was made,
+//!   the connection to the broker failed (613 is for a socket that could not be
+//!   created).
 //! * **Another dialect** ([`SimConfig::dialect`]): the module plays a firmware
 //!   of another MQTT AT command set as far as a driver's start-up sees it: none
 //!   of this dialect's `AT+MQTT…` commands exists (plain `ERROR`, or
