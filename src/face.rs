@@ -67,9 +67,9 @@ macro_rules! client_operations {
         }
     }
 
-    /// The module refused the clean-up commands: `AT+MQTTCFG?` decides, and if
-    /// it too is refused, the probes of [`crate::dialect::PROBES`] name what
-    /// the module speaks.
+    /// The module refused `AT+MQTTDEL` as an unknown command: `AT+MQTTCFG?`
+    /// decides, and if it too is refused, the probes of
+    /// [`crate::dialect::PROBES`] name what the module speaks.
     $($kw)* fn check_dialect(&mut self) -> Result<(), Error> {
         match self.run(&Op::QueryConfig, &[])$($aw)* {
             Ok(_) => return Ok(()),
