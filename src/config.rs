@@ -80,6 +80,16 @@ impl<'a> MqttConfig<'a> {
         self.clean_session = clean;
         self
     }
+
+    /// TLS on the module's socket (`<encrypt>`=1) with the certificates built
+    /// into the module; `version` is the platform version string the spec
+    /// requires with it (§2.1 note 2, for example OneNET's `2018-10-31`): an
+    /// empty one is refused by [`crate::blocking::Client::configure`].
+    pub const fn with_encryption(mut self, version: &'a str) -> Self {
+        self.version = version;
+        self.encrypt = true;
+        self
+    }
 }
 
 impl core::fmt::Debug for MqttConfig<'_> {

@@ -535,6 +535,11 @@ pub enum Error {
     /// reports): read its reports or let it drain, then push again.
     #[error("the outbound queue is full")]
     QueueFull,
+    /// At start-up the module refused this driver's MQTT commands and speaks
+    /// another MQTT AT dialect (see [`crate::dialect`]): it needs other
+    /// firmware or another driver. Not retryable.
+    #[error("the module speaks another MQTT AT dialect ({0})")]
+    WrongDialect(crate::dialect::Dialect),
 }
 
 impl Error {
@@ -555,6 +560,7 @@ impl Error {
             Error::QueueFull => true,
             Error::Io(_) => true,
             Error::PortClosed => false,
+            Error::WrongDialect(_) => false,
         }
     }
 }

@@ -30,7 +30,9 @@ macro_rules! client_operations {
     }
 
     /// Start-up: waits for the modem to answer `AT`, switches echo off and
-    /// numeric errors on, and clears a stale MQTT client (spec §5.8).
+    /// numeric errors on, and clears a stale MQTT client (spec §5.8). A module
+    /// that speaks another MQTT AT dialect is [`Error::WrongDialect`]; the probe
+    /// costs no command on a module of this one (see [`crate::dialect`]).
     pub $($kw)* fn start(&mut self) -> Result<(), Error> {
         let mut last = Error::Timeout;
         let mut answered = false;
@@ -46,7 +48,43 @@ macro_rules! client_operations {
         if !answered {
             return Err(last);
         }
-        self.run_steps(&plan::STARTUP)$($aw)*
+        let (prepare, cleanup) = plan::STARTUP
+            .split_at_checked(plan::CLEANUP_FROM)
+            .unwrap_or((&plan::STARTUP, &[]));
+        self.run_steps(prepare)$($aw)*?;
+        // The clean-up's errors are ignored, but `AT+MQTTDEL`'s answer tells
+        // whether the module knows these commands at all.
+        let mut delete = Ok(());
+        for step in cleanup {
+            let result = self.run(&step.op, &[])$($aw)*.map(|_| ());
+            if let Op::Delete = step.op {
+                delete = result;
+            }
+        }
+        match delete {
+            Err(e) if crate::dialect::refused(&e) => self.check_dialect()$($aw)*,
+            _ => Ok(()),
+        }
+    }
+
+    /// The module refused `AT+MQTTDEL` as an unknown command: `AT+MQTTCFG?`
+    /// decides, and if it too is refused, the probes of
+    /// [`crate::dialect::PROBES`] name what the module speaks.
+    $($kw)* fn check_dialect(&mut self) -> Result<(), Error> {
+        match self.run(&Op::QueryConfig, &[])$($aw)* {
+            Ok(_) => return Ok(()),
+            Err(e) if !crate::dialect::refused(&e) => return Err(e),
+            Err(_) => {}
+        }
+        for (line, dialect) in crate::dialect::PROBES {
+            let known = self
+                .send_raw(line, crate::dialect::PROBE_TIMEOUT_MS)$($aw)*
+                .is_ok();
+            if known {
+                return Err(Error::WrongDialect(dialect));
+            }
+        }
+        Err(Error::WrongDialect(crate::dialect::Dialect::Unknown))
     }
 
     /// Configures the broker connection (`AT+MQTTCFG`, `AT+MQTTTO`, `AT+MQTTREC`).

@@ -236,6 +236,7 @@ pub mod blocking;
 pub mod clock;
 pub mod command;
 pub mod config;
+pub mod dialect;
 pub mod digest;
 pub mod error;
 pub mod line;
@@ -254,6 +255,7 @@ pub use clock::Clock;
 #[cfg(feature = "std")]
 pub use clock::StdClock;
 pub use config::{MqttConfig, Will};
+pub use dialect::Dialect;
 pub use digest::{Digester, Frame, Publish};
 pub use error::{CmeError, Error, FramingError, Retry, ValidationError};
 pub use network::{

@@ -306,6 +306,8 @@ fn t44_connack_refused_is_auth_error_not_retryable() {
                 .on("AT+CMEE=1", &lines(&["OK"]))
                 .on("AT+MQTTDISC", &lines(&["ERROR"]))
                 .on("AT+MQTTDEL", &lines(&["ERROR"]))
+                // `AT+MQTTDEL` refused: the dialect check asks once
+                .on("AT+MQTTCFG?", &lines(&["+MQTTCFG:\"(null)\"", "OK"]))
                 .on(CFG_LINE, &lines(&["OK"]))
                 .on("AT+MQTTTO=10", &lines(&["OK"]))
                 .on("AT+MQTTREC=1", &lines(&["OK"]))

@@ -220,6 +220,7 @@ pub fn run(args: &DemoArgs) -> CliResult {
         pw: Some(args.pw.clone()),
         keepalive: args.keepalive,
         clean: true,
+        tls: None,
     };
     broker.check()?;
 

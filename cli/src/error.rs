@@ -112,6 +112,7 @@ impl CliError {
             E::Invalid(v) => Self::usage(v.to_string()),
             E::InvalidState => Self::failed(format!("{what}: {err}")),
             E::ConnectionLost => Self::failed(format!("{err} ({what})")),
+            E::WrongDialect(_) => Self::failed(format!("{path}: {err}")),
             other => Self::failed(other.to_string()),
         }
     }

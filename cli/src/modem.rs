@@ -92,13 +92,16 @@ impl Modem {
 
     /// Configures the broker connection from the options.
     pub fn configure(&mut self, broker: &Broker) -> CliResult {
-        let cfg = MqttConfig::new(&broker.host, broker.port, &broker.id)
+        let mut cfg = MqttConfig::new(&broker.host, broker.port, &broker.id)
             .with_keep_alive(broker.keepalive)
             .with_clean_session(broker.clean)
             .with_credentials(
                 broker.username.as_deref().unwrap_or(""),
                 broker.pw.as_deref().unwrap_or(""),
             );
+        if let Some(version) = &broker.tls {
+            cfg = cfg.with_encryption(version);
+        }
         self.client
             .configure(&cfg)
             .map_err(|e| self.err(e, "configure"))

@@ -93,6 +93,18 @@ pub struct BrokerOpts {
     /// messages) after a disconnect. Needs `-i`.
     #[arg(short = 'c', long = "disable-clean-session")]
     pub no_clean: bool,
+
+    /// TLS on the modem's own socket (AT+MQTTCFG `<encrypt>`=1). The modem
+    /// checks the broker against the certificates built into it: no CA file,
+    /// certificate or key on this host takes part, so mosquitto's `--cafile`,
+    /// `--cert` and `--key` have no counterpart here.
+    #[arg(long)]
+    pub tls: bool,
+
+    /// With `--tls`: the platform version string the module requires with
+    /// encryption (AT+MQTTCFG `<version>`, spec §2.1), for example OneNET's.
+    #[arg(long, value_name = "VERSION", default_value = "2018-10-31")]
+    pub tls_version: String,
 }
 
 /// A broker connection with the options and the `-L` URL resolved.
@@ -112,6 +124,8 @@ pub struct Broker {
     pub keepalive: u16,
     /// Clean session.
     pub clean: bool,
+    /// TLS on the modem's socket, with this `<version>` string.
+    pub tls: Option<String>,
 }
 
 impl Broker {
@@ -141,14 +155,16 @@ pub struct MqttUrl {
     pub topic: String,
 }
 
-/// Parses `mqtt://[USER[:PASS]@]HOST[:PORT]/TOPIC`; `mqtts://` is refused (the
-/// tool does not set up TLS).
+/// Parses `mqtt://[USER[:PASS]@]HOST[:PORT]/TOPIC`; `mqtts://` is refused
+/// (TLS is `--tls`, on the modem's socket with its own certificates).
 pub fn parse_url(url: &str) -> CliResult<MqttUrl> {
     let bad = |why: &str| CliError::usage(format!("-L {url}: {why}"));
     let rest = if let Some(r) = url.strip_prefix("mqtt://") {
         r
     } else if url.starts_with("mqtts://") {
-        return Err(bad("mqtts:// needs TLS, which ml302 pub/sub do not set up"));
+        return Err(bad(
+            "mqtts:// needs TLS: give mqtt:// with --tls (the modem checks the broker with its own certificates)",
+        ));
     } else {
         return Err(bad("the URL must start with mqtt://"));
     };
@@ -231,6 +247,7 @@ impl BrokerOpts {
             pw: url_pw.or_else(|| self.pw.clone()),
             keepalive: self.keepalive,
             clean: !self.no_clean,
+            tls: self.tls.then(|| self.tls_version.clone()),
         };
         broker.check()?;
         Ok(broker)

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use ml302_sim::{
-    BrokerMode, Fault, Registration, SimCard, SimConfig, Simulator, Spelling, Transport,
+    BrokerMode, Dialect, Fault, Registration, SimCard, SimConfig, Simulator, Spelling, Transport,
 };
 
 use crate::error::{CliError, CliResult};
@@ -90,6 +90,29 @@ pub struct SimArgs {
     #[arg(long, value_name = "APN", default_value = "CMIOT")]
     pub apn: String,
 
+    /// CA certificates (PEM) the module trusts for TLS (`<encrypt>`=1), standing
+    /// for the certificates built into a real module; without it every TLS
+    /// handshake fails (`+CME ERROR: 603`).
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Give the in-process broker a TLS listener too, with this certificate
+    /// chain (PEM); needs `--broker-key`. A connection with `<encrypt>`=1 goes
+    /// there (its chain must lead to a `--ca` certificate).
+    #[arg(long, value_name = "FILE", requires = "broker_key",
+          conflicts_with_all = ["broker", "honour_host"])]
+    pub broker_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of `--broker-cert`.
+    #[arg(long, value_name = "FILE", requires = "broker_cert")]
+    pub broker_key: Option<PathBuf>,
+
+    /// The MQTT AT command set the module speaks: `ml302` (this one), or
+    /// another firmware's, `mmqtt` (`AT+MMQTTCON`…) or `unisoc`
+    /// (`AT+MQTTCONN`, `AT+MQTTSUBUNSUB`…), which refuses this one's commands.
+    #[arg(long, value_name = "NAME", value_parser = parse_dialect, default_value = "ml302")]
+    pub dialect: Dialect,
+
     /// `AT+CSQ` while registered: rssi (0-31 or 99) and ber (0-7 or 99).
     #[arg(long, value_name = "RSSI,BER", value_parser = parse_signal, default_value = "31,99")]
     pub signal: (u8, u8),
@@ -156,6 +179,15 @@ fn parse_registration(s: &str) -> Result<Registration, String> {
 }
 
 /// Reads a number of seconds (fractions allowed, at most a day).
+fn parse_dialect(s: &str) -> Result<Dialect, String> {
+    match s {
+        "ml302" => Ok(Dialect::Ml302),
+        "mmqtt" => Ok(Dialect::Mmqtt),
+        "unisoc" => Ok(Dialect::Unisoc),
+        _ => Err("one of ml302, mmqtt, unisoc".to_owned()),
+    }
+}
+
 fn parse_secs(s: &str) -> Result<Duration, String> {
     s.parse::<f64>()
         .ok()
@@ -246,7 +278,7 @@ pub fn sim_config(args: &SimArgs) -> SimConfig {
         .iter()
         .map(|(u, p)| (u.as_str(), p.as_str()))
         .collect();
-    SimConfig::default()
+    let cfg = SimConfig::default()
         .echo(args.echo)
         .spelling(if args.chapter3 {
             Spelling::Chapter3
@@ -264,6 +296,12 @@ pub fn sim_config(args: &SimArgs) -> SimConfig {
         .apn(&args.apn)
         .signal(args.signal.0, args.signal.1)
         .boot_time(args.boot_time)
+        .ca_file(args.ca.as_deref())
+        .dialect(args.dialect);
+    match (&args.broker_cert, &args.broker_key) {
+        (Some(cert), Some(key)) => cfg.broker_tls(cert, key),
+        _ => cfg,
+    }
 }
 
 /// Runs `ml302 sim`: prints `device: PATH` (or `serial: ADDR`) and `broker: ADDR`
@@ -311,6 +349,9 @@ pub fn run(args: &SimArgs) -> CliResult {
         (Some(a), _) => say!("broker: {a}"),
         (None, Some(a)) => say!("broker: {a} (external)"),
         (None, None) => say!("broker: the host and port AT+MQTTCFG names"),
+    }
+    if let Some(a) = sim.broker().and_then(|b| b.tls_addr()) {
+        say!("broker-tls: {a}");
     }
     let _ = std::io::stdout().flush();
     if let Some(p) = sim.device_path() {

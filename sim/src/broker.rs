@@ -23,13 +23,20 @@
 //!   rumqttd) as 65535 s;
 //! - then pipes the bytes both ways unchanged.
 //!
+//! With [`BrokerConfig::tls`] the broker also listens for TLS on a second port
+//! ([`Broker::tls_addr`]): a front that terminates TLS and relays to the plain
+//! port (`broker/tls_front.rs`).
+//!
 //! Known difference from MQTT 3.1.1 (rumqttd's, not ours): a message is delivered
 //! at the *subscription's* QoS, not at the lower of the two. Tests that check the
 //! QoS of a delivery subscribe at the QoS they publish with (mosquitto, in the
 //! mosquitto test, follows the standard).
 
+mod tls_front;
+
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -55,6 +62,7 @@ type MakeServer = dyn Fn(SocketAddr) -> Server<V4> + Send + Sync;
 pub struct BrokerConfig {
     listen: SocketAddr,
     users: Vec<(String, String)>,
+    tls: Option<(PathBuf, PathBuf)>,
 }
 
 impl Default for BrokerConfig {
@@ -62,6 +70,7 @@ impl Default for BrokerConfig {
         BrokerConfig {
             listen: SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)),
             users: Vec::new(),
+            tls: None,
         }
     }
 }
@@ -80,6 +89,13 @@ impl BrokerConfig {
 
     pub(crate) fn users_owned(mut self, users: Vec<(String, String)>) -> Self {
         self.users = users;
+        self
+    }
+
+    /// Also listen for TLS (on a free port of the listen address's host), with
+    /// this certificate chain and private key (PEM files).
+    pub fn tls(mut self, cert_chain: &Path, key: &Path) -> Self {
+        self.tls = Some((cert_chain.to_path_buf(), key.to_path_buf()));
         self
     }
 
@@ -109,6 +125,7 @@ struct Running {
 /// ```
 pub struct Broker {
     addr: SocketAddr,
+    tls: Option<tls_front::TlsFront>,
     users: Arc<Vec<(String, String)>>,
     make_server: Arc<MakeServer>,
     running: Mutex<Option<Running>>,
@@ -123,6 +140,10 @@ impl std::fmt::Debug for Broker {
 impl Broker {
     /// Starts a broker and waits until it accepts connections.
     pub fn start(cfg: BrokerConfig) -> io::Result<Broker> {
+        let tls_config = match &cfg.tls {
+            Some((chain, key)) => Some(crate::tls::server_config(chain, key)?),
+            None => None,
+        };
         let listener = std::net::TcpListener::bind(cfg.listen)?;
         let addr = listener.local_addr()?;
         let router = rumqttd::Router::new(0, router_config());
@@ -130,19 +151,29 @@ impl Broker {
         let make_server: Arc<MakeServer> = Arc::new(move |internal: SocketAddr| {
             Server::new(server_settings(internal), router_tx.clone(), V4)
         });
-        let broker = Broker {
+        let mut broker = Broker {
             addr,
+            tls: None,
             users: Arc::new(cfg.users),
             make_server,
             running: Mutex::new(None),
         };
         broker.launch(listener)?;
+        if let Some(config) = tls_config {
+            let listen = SocketAddr::new(cfg.listen.ip(), 0);
+            broker.tls = Some(tls_front::TlsFront::start(listen, config, addr)?);
+        }
         Ok(broker)
     }
 
     /// The address clients connect to.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address of the TLS listener, if [`BrokerConfig::tls`] asked for one.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls.as_ref().map(tls_front::TlsFront::addr)
     }
 
     /// Stops the broker — every client connection is dropped, the listener closed —
@@ -236,6 +267,9 @@ impl Broker {
 
 impl Drop for Broker {
     fn drop(&mut self) {
+        if let Some(mut t) = self.tls.take() {
+            t.stop();
+        }
         self.stop();
     }
 }

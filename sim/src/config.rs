@@ -33,6 +33,49 @@ pub struct Quirks {
     pub payload_own_line: bool,
 }
 
+/// Which MQTT AT command set the module speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// The spec's: `AT+MQTTCFG`, `AT+MQTTOPEN`, … (the default).
+    #[default]
+    Ml302,
+    /// Firmware builds with `AT+MMQTTCON`, `AT+MMQTTPUB`, `AT+MMQTTSUB`, … instead.
+    Mmqtt,
+    /// UNISOC's set: `AT+MQTTCONN`, `AT+MQTTSUBUNSUB`, `AT+MQTTPUB`,
+    /// `AT+MQTTDISCONN`.
+    Unisoc,
+}
+
+impl Dialect {
+    /// The extended commands (names after `AT+`) this dialect has for MQTT.
+    pub(crate) fn mqtt_commands(self) -> &'static [&'static str] {
+        match self {
+            Dialect::Ml302 => &[
+                "MQTTCFG",
+                "MQTTOPEN",
+                "MQTTSTAT",
+                "MQTTSUB",
+                "MQTTUNSUB",
+                "MQTTPUB",
+                "MQTTDISC",
+                "MQTTDEL",
+                "MQTTPING",
+                "MQTTREC",
+                "MQTTTO",
+            ],
+            Dialect::Mmqtt => &[
+                "MMQTTCFG",
+                "MMQTTCON",
+                "MMQTTDISCON",
+                "MMQTTSUB",
+                "MMQTTUNSUB",
+                "MMQTTPUB",
+            ],
+            Dialect::Unisoc => &["MQTTCONN", "MQTTSUBUNSUB", "MQTTPUB", "MQTTDISCONN"],
+        }
+    }
+}
+
 /// Which broker the module's MQTT client talks to.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum BrokerMode {
@@ -200,6 +243,9 @@ pub struct SimConfig {
     pub(crate) auto_pdp: bool,
     pub(crate) apn: String,
     pub(crate) signal: (u8, u8),
+    pub(crate) ca: Option<PathBuf>,
+    pub(crate) dialect: Dialect,
+    pub(crate) broker_tls: Option<(PathBuf, PathBuf)>,
 }
 
 impl Default for SimConfig {
@@ -229,6 +275,9 @@ impl Default for SimConfig {
             auto_pdp: true,
             apn: "CMIOT".to_owned(),
             signal: (31, 99),
+            ca: None,
+            dialect: Dialect::Ml302,
+            broker_tls: None,
         }
     }
 }
@@ -410,6 +459,37 @@ impl SimConfig {
     /// `AT+CSQ` while registered: rssi (0–31, 99) and ber (0–7, 99); default 31,99.
     pub fn signal(mut self, rssi: u8, ber: u8) -> Self {
         self.signal = (rssi, ber);
+        self
+    }
+
+    /// The CA certificates (a PEM file) the module trusts for `<encrypt>`=1,
+    /// standing for the certificates built into a real module (it has no command
+    /// to load any). The broker's certificate must chain to one of them and name
+    /// the host of `AT+MQTTCFG`, or `AT+MQTTOPEN` fails with `+CME ERROR: 603`.
+    /// Default none: every TLS handshake fails. [`Simulator::start`] reads the
+    /// file and fails if it holds no certificate.
+    ///
+    /// [`Simulator::start`]: crate::Simulator::start
+    pub fn ca_file(mut self, path: Option<&std::path::Path>) -> Self {
+        self.ca = path.map(std::path::Path::to_path_buf);
+        self
+    }
+
+    /// Give the in-process broker a TLS listener too, with this certificate
+    /// chain and private key (PEM files): with [`BrokerMode::InProcess`], a
+    /// connection with `<encrypt>`=1 goes there (and must trust its chain, see
+    /// [`SimConfig::ca_file`]). Default none: such a connection meets the plain
+    /// listener and fails its handshake (603).
+    pub fn broker_tls(mut self, cert_chain: &std::path::Path, key: &std::path::Path) -> Self {
+        self.broker_tls = Some((cert_chain.to_path_buf(), key.to_path_buf()));
+        self
+    }
+
+    /// The MQTT AT command set the module speaks; default [`Dialect::Ml302`].
+    /// Another one is played as far as a driver's start-up sees it (see the
+    /// crate docs).
+    pub fn dialect(mut self, dialect: Dialect) -> Self {
+        self.dialect = dialect;
         self
     }
 }

@@ -68,7 +68,20 @@ sim.shutdown();
 //! * **`AT+MQTTPING`, `AT+MQTTREC`, `AT+MQTTTO`** are accepted in every state (OneOS
 //!   sends `AT+MQTTTO` before `AT+MQTTCFG`); `AT+MQTTCFG` resets the time-out to
 //!   10 s and PING echo to 0, as the OpenCPU library does.
-//! * **TLS** (`<encrypt>`=1) is not simulated: `AT+MQTTOPEN` answers 613.
+//! * **TLS** (`<encrypt>`=1): the module runs TLS 1.2/1.3 (rustls) on its socket,
+//!   trusting only the CA of [`SimConfig::ca_file`] (its "built-in certificates");
+//!   the broker's certificate must name the host of `AT+MQTTCFG`. The in-process
+//!   broker listens for TLS too with [`SimConfig::broker_tls`], and connections
+//!   with `<encrypt>`=1 go there. A failed handshake (untrusted CA, wrong name,
+//!   no TLS on the other end) ends `AT+MQTTOPEN` with 603: the socket was made,
+//!   the connection to the broker failed (613 is for a socket that could not be
+//!   created).
+//! * **Another dialect** ([`SimConfig::dialect`]): the module plays a firmware
+//!   of another MQTT AT command set as far as a driver's start-up sees it: none
+//!   of this dialect's `AT+MQTT…` commands exists (plain `ERROR`, or
+//!   `+CME ERROR: 100` with `AT+CMEE=1`), the other set's commands exist (their
+//!   test form `AT+<name>=?` answers `OK`), though their other forms answer
+//!   `ERROR`: no session runs in that dialect.
 //! * **Reboot** ([`Fault::Reboot`], `AT+CFUN=1,1` after its `OK`): silence for
 //!   [`SimConfig::boot_time`], input discarded, then `RDY` and `+CPIN: <state>`
 //!   (NETWORK.md's choice; nothing about the SIM when there is none), or the
@@ -135,13 +148,15 @@ mod port;
 mod rng;
 #[cfg(feature = "modem")]
 mod simulator;
+#[cfg(feature = "modem")]
+mod tls;
 
 #[cfg(feature = "modem")]
 pub use broker::{Broker, BrokerConfig};
 #[cfg(feature = "modem")]
 pub use config::{
-    BrokerMode, Fault, Quirks, Received, Registration, SimCard, SimConfig, Spelling, Target,
-    Transport, LTE_ROUND_TRIP_MS,
+    BrokerMode, Dialect, Fault, Quirks, Received, Registration, SimCard, SimConfig, Spelling,
+    Target, Transport, LTE_ROUND_TRIP_MS,
 };
 #[cfg(feature = "modem")]
 pub use port::{MemoryPort, MemoryPortError};

@@ -1,9 +1,10 @@
-//! The module's TCP link to the broker: a thread that connects, then reads and
-//! decodes MQTT 3.1.1 packets with rumqttc's codec and reports them through a
-//! callback. The module (`modem/`) writes packets and runs the MQTT session; this
-//! file knows nothing of it.
+//! The module's TCP link to the broker: a thread that connects (and runs the TLS
+//! handshake when `<encrypt>` is 1), then reads and decodes MQTT 3.1.1 packets
+//! with rumqttc's codec and reports them through a callback. The module
+//! (`modem/`) writes packets and runs the MQTT session; this file knows nothing
+//! of it.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -13,6 +14,8 @@ use std::time::{Duration, Instant};
 use bytes::BytesMut;
 use rumqttc::mqttbytes::v4::Packet;
 use rumqttc::mqttbytes::Error as CodecError;
+
+use crate::tls::{self, TlsReader, TlsTarget, Wire};
 
 /// Largest packet the module accepts from the broker.
 pub(crate) const MAX_PACKET: usize = 256 * 1024;
@@ -27,10 +30,13 @@ pub(crate) enum LinkTarget {
 /// What the link thread reports.
 #[derive(Debug)]
 pub(crate) enum LinkEvent {
-    /// TCP is up; the stream is the module's write half.
-    Connected(TcpStream),
+    /// TCP (and TLS, if asked) is up; the wire is the module's write half.
+    Connected(Wire),
     /// The TCP connection could not be made.
     ConnectFailed,
+    /// TCP was up but the TLS handshake failed (untrusted certificate, wrong
+    /// name, no TLS on the other end, time-out).
+    HandshakeFailed,
     /// A packet from the broker.
     Packet(Packet),
     /// The connection ended (closed by the peer, reset, or undecodable data).
@@ -64,6 +70,7 @@ impl LinkShared {
 /// so the module can ignore a link it has already dropped).
 pub(crate) fn spawn<F>(
     target: LinkTarget,
+    tls: Option<TlsTarget>,
     connect_limit: Duration,
     shared: Arc<LinkShared>,
     report: F,
@@ -73,15 +80,17 @@ where
 {
     std::thread::Builder::new()
         .name("ml302-sim-link".into())
-        .spawn(move || run(target, connect_limit, shared, report))
+        .spawn(move || run(target, tls, connect_limit, shared, report))
 }
 
 fn run<F: Fn(LinkEvent)>(
     target: LinkTarget,
+    tls: Option<TlsTarget>,
     connect_limit: Duration,
     shared: Arc<LinkShared>,
     send: F,
 ) {
+    let deadline = Instant::now() + connect_limit;
     let mut stream = match connect(&target, connect_limit, &shared.stop) {
         Ok(s) => s,
         Err(_) => {
@@ -92,23 +101,58 @@ fn run<F: Fn(LinkEvent)>(
         }
     };
     let _ = stream.set_nodelay(true);
+    // Register the stream so `LinkShared::stop` can unblock our reads (and a
+    // handshake in progress).
     {
-        // Register the stream so `LinkShared::stop` can unblock our reads.
         let mut guard = shared.stream.lock().unwrap_or_else(|e| e.into_inner());
         if shared.stopped() {
             return;
         }
-        match (stream.try_clone(), stream.try_clone()) {
-            (Ok(mine), Ok(writer)) => {
-                *guard = Some(mine);
-                send(LinkEvent::Connected(writer));
-            }
-            _ => {
+        match stream.try_clone() {
+            Ok(mine) => *guard = Some(mine),
+            Err(_) => {
                 send(LinkEvent::ConnectFailed);
                 return;
             }
         }
     }
+    let session = match &tls {
+        Some(t) => match tls::handshake(t, &mut stream, deadline) {
+            Ok(conn) => Some(Arc::new(Mutex::new(conn))),
+            Err(_) => {
+                if !shared.stopped() {
+                    send(LinkEvent::HandshakeFailed);
+                }
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+                return;
+            }
+        },
+        None => None,
+    };
+    let Ok(writer) = stream.try_clone() else {
+        send(LinkEvent::ConnectFailed);
+        return;
+    };
+    if shared.stopped() {
+        return;
+    }
+    match session {
+        Some(conn) => {
+            send(LinkEvent::Connected(Wire::Tls {
+                sock: writer,
+                conn: conn.clone(),
+            }));
+            read_loop(TlsReader::new(stream, conn), &shared, &send);
+        }
+        None => {
+            send(LinkEvent::Connected(Wire::Plain(writer)));
+            read_loop(stream, &shared, &send);
+        }
+    }
+}
+
+/// Reads and decodes packets until the link ends or is stopped.
+fn read_loop<R: Read, F: Fn(LinkEvent)>(mut stream: R, shared: &LinkShared, send: &F) {
     let mut buf = BytesMut::with_capacity(4096);
     let mut tmp = [0u8; 4096];
     loop {
@@ -127,7 +171,7 @@ fn run<F: Fn(LinkEvent)>(
                         Err(CodecError::InsufficientBytes(_)) => break,
                         Err(_) => {
                             send(LinkEvent::Closed);
-                            let _ = stream.shutdown(std::net::Shutdown::Both);
+                            shared.stop();
                             return;
                         }
                     }
@@ -177,7 +221,7 @@ fn connect(target: &LinkTarget, limit: Duration, stop: &AtomicBool) -> io::Resul
 }
 
 /// Encodes and writes one packet.
-pub(crate) fn write_packet(stream: &mut TcpStream, packet: &Packet) -> io::Result<()> {
+pub(crate) fn write_packet(stream: &mut Wire, packet: &Packet) -> io::Result<()> {
     let mut buf = BytesMut::with_capacity(packet.size());
     packet
         .write(&mut buf, MAX_PACKET * 16)

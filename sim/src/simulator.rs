@@ -98,9 +98,13 @@ impl Simulator {
         reader: Option<ReaderFn>,
         mem: Option<Arc<MemShared>>,
     ) -> io::Result<Simulator> {
+        let tls = crate::tls::client_config(cfg.ca.as_deref())?;
         let broker = match cfg.broker {
             BrokerMode::InProcess => {
-                let bc = BrokerConfig::default().users_owned(cfg.users.clone());
+                let mut bc = BrokerConfig::default().users_owned(cfg.users.clone());
+                if let Some((chain, key)) = &cfg.broker_tls {
+                    bc = bc.tls(chain, key);
+                }
                 Some(Broker::start(bc)?)
             }
             BrokerMode::Honour | BrokerMode::Fixed(_) => None,
@@ -147,6 +151,8 @@ impl Simulator {
         );
         let setup = CoreSetup {
             broker_addr: sim.broker.as_ref().map(Broker::addr),
+            broker_tls_addr: sim.broker.as_ref().and_then(Broker::tls_addr),
+            tls,
             cfg,
             rx: core_rx,
             tx: core_tx.clone(),

@@ -46,6 +46,10 @@ pub const STARTUP: [Step<'static>; 4] = [
     Step::may_fail(Op::Delete),
 ];
 
+/// Where the clean-up of [`STARTUP`] begins: its `AT+MQTTDEL` answer is the
+/// first step of the dialect probe (see [`crate::dialect`]).
+pub const CLEANUP_FROM: usize = 2;
+
 /// How many times `AT` is tried before the modem is declared absent.
 pub const AT_ATTEMPTS: u8 = 5;
 

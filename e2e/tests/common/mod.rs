@@ -132,6 +132,8 @@ impl Drop for Peer {
 pub struct Mosquitto {
     child: Option<std::process::Child>,
     pub port: u16,
+    /// The TLS listener's port ([`Mosquitto::start_tls`]).
+    pub tls_port: Option<u16>,
     dir: std::path::PathBuf,
     pub users: Option<(String, String)>,
 }
@@ -159,10 +161,22 @@ pub fn mosquitto_available() -> bool {
 impl Mosquitto {
     /// Starts mosquitto on 127.0.0.1; with `user`, anonymous access is refused.
     pub fn start(user: Option<(&str, &str)>) -> Mosquitto {
-        let port = {
+        Mosquitto::start_with(user, None)
+    }
+
+    /// Starts mosquitto on 127.0.0.1 with a plain listener (`port`, for the
+    /// independent peer) and a TLS one (`tls_port`) presenting this certificate
+    /// chain and key (PEM).
+    pub fn start_tls(cert_pem: &str, key_pem: &str) -> Mosquitto {
+        Mosquitto::start_with(None, Some((cert_pem, key_pem)))
+    }
+
+    fn start_with(user: Option<(&str, &str)>, tls: Option<(&str, &str)>) -> Mosquitto {
+        let free_port = || {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
         };
+        let port = free_port();
         let dir = std::env::temp_dir().join(format!("ml302-mosq-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         // Started as root, mosquitto drops to its own user: let it write its
@@ -187,10 +201,29 @@ impl Mosquitto {
         } else {
             conf += "allow_anonymous true\n";
         }
+        let mut tls_port = None;
+        if let Some((cert, key)) = tls {
+            let p = free_port();
+            let (certfile, keyfile) = (dir.join("broker.pem"), dir.join("broker.key"));
+            std::fs::write(&certfile, cert).unwrap();
+            std::fs::write(&keyfile, key).unwrap();
+            {
+                // mosquitto reads them after dropping to its own user
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&keyfile, std::fs::Permissions::from_mode(0o644)).unwrap();
+            }
+            conf += &format!(
+                "listener {p} 127.0.0.1\ncertfile {}\nkeyfile {}\n",
+                certfile.display(),
+                keyfile.display()
+            );
+            tls_port = Some(p);
+        }
         std::fs::write(dir.join("mosquitto.conf"), conf).unwrap();
         let mut m = Mosquitto {
             child: None,
             port,
+            tls_port,
             dir,
             users: user.map(|(u, p)| (u.to_owned(), p.to_owned())),
         };

@@ -1,8 +1,7 @@
-//! The module's end of its TCP link to the broker: at most one link at a time,
+//! The module's end of its TCP (or TLS) link to the broker: at most one link at a time,
 //! numbered so that events of a dropped one are ignored, with its thread
 //! (`crate::mqtt`), its write half and the timing of the keep-alive.
 
-use std::net::TcpStream;
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -12,6 +11,7 @@ use rumqttc::mqttbytes::v4::Packet;
 
 use crate::event::CoreEvent;
 use crate::mqtt::{self, LinkShared, LinkTarget};
+use crate::tls::{TlsTarget, Wire};
 
 /// How far a link got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +38,7 @@ pub(super) struct Link {
     pub gen: u64,
     shared: Arc<LinkShared>,
     thread: Option<JoinHandle<()>>,
-    stream: Option<TcpStream>,
+    stream: Option<Wire>,
     pub phase: Phase,
     pub purpose: Purpose,
     /// When the module last sent a packet (the keep-alive counts from it).
@@ -89,13 +89,15 @@ impl Uplink {
         std::mem::take(&mut self.broken)
     }
 
-    /// Drops any current link and starts a new one to `target`; its events arrive on
+    /// Drops any current link and starts a new one to `target` (over TLS with
+    /// `tls`); its events arrive on
     /// `tx` as [`CoreEvent::Link`]. Returns `false` if there is no route (`None`: no
     /// PDP context) or its thread could not start: the link is then current, without
     /// thread, for the caller to fail it.
     pub fn start(
         &mut self,
         target: Option<LinkTarget>,
+        tls: Option<TlsTarget>,
         purpose: Purpose,
         connect_limit: Duration,
         tx: Sender<CoreEvent>,
@@ -105,7 +107,7 @@ impl Uplink {
         let gen = self.gen;
         let shared = Arc::new(LinkShared::default());
         let thread = target.and_then(|target| {
-            mqtt::spawn(target, connect_limit, shared.clone(), move |ev| {
+            mqtt::spawn(target, tls, connect_limit, shared.clone(), move |ev| {
                 let _ = tx.send(CoreEvent::Link(gen, ev));
             })
             .ok()
@@ -125,8 +127,8 @@ impl Uplink {
         started
     }
 
-    /// TCP is up: keep the write half, wait for the CONNACK until `deadline`.
-    pub fn attach(&mut self, stream: TcpStream, deadline: Instant) {
+    /// The link is up: keep the write half, wait for the CONNACK until `deadline`.
+    pub fn attach(&mut self, stream: Wire, deadline: Instant) {
         let _ = stream.set_write_timeout(Some(Duration::from_secs(20)));
         if let Some(l) = self.link.as_mut() {
             l.stream = Some(stream);
@@ -144,7 +146,7 @@ impl Uplink {
                 }
             }
             if let Some(s) = link.stream.take() {
-                let _ = s.shutdown(std::net::Shutdown::Both);
+                s.shutdown();
             }
             link.shared.stop();
             if let Some(t) = link.thread.take() {

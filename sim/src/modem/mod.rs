@@ -56,12 +56,24 @@ pub(crate) struct CoreSetup {
     pub out: Sender<OutMsg>,
     pub log: Arc<Mutex<Vec<Received>>>,
     pub broker_addr: Option<SocketAddr>,
+    /// TLS settings for `<encrypt>`=1.
+    pub tls: Arc<rustls::ClientConfig>,
+    /// The in-process broker's TLS listener, if it has one.
+    pub broker_tls_addr: Option<SocketAddr>,
 }
 
 /// Runs the module until [`CoreEvent::Shutdown`].
 pub(crate) fn run(setup: CoreSetup) {
     let rx = setup.rx;
-    let mut m = Module::new(setup.cfg, setup.tx, setup.out, setup.log, setup.broker_addr);
+    let mut m = Module::new(
+        setup.cfg,
+        setup.tx,
+        setup.out,
+        setup.log,
+        setup.broker_addr,
+        setup.tls,
+    );
+    m.broker_tls_addr = setup.broker_tls_addr;
     m.boot_banner();
     loop {
         let ev = match m.next_deadline() {

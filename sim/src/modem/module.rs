@@ -63,6 +63,10 @@ pub(super) struct Module {
     pub tx: Sender<CoreEvent>,
     pub log: Arc<Mutex<Vec<Received>>>,
     pub broker_addr: Option<SocketAddr>,
+    /// TLS settings for `<encrypt>`=1: the CA the module trusts.
+    pub tls: Arc<rustls::ClientConfig>,
+    /// The in-process broker's TLS listener, where `<encrypt>`=1 goes.
+    pub broker_tls_addr: Option<SocketAddr>,
     pub out: SerialOut,
     pub input: Input,
     pub faults: Faults,
@@ -85,6 +89,7 @@ impl Module {
         out: Sender<OutMsg>,
         log: Arc<Mutex<Vec<Received>>>,
         broker_addr: Option<SocketAddr>,
+        tls: Arc<rustls::ClientConfig>,
     ) -> Module {
         Module {
             out: SerialOut::new(out, cfg.seed, cfg.spelling, cfg.cmee),
@@ -100,6 +105,8 @@ impl Module {
             tx,
             log,
             broker_addr,
+            tls,
+            broker_tls_addr: None,
         }
     }
 

@@ -3,7 +3,6 @@
 //! reconnect procedure (spec §5.4, §5.6). Packets from the broker are in
 //! `packets.rs`.
 
-use std::net::TcpStream;
 use std::time::Instant;
 
 use rumqttc::mqttbytes::v4::{Connect, Login, Packet};
@@ -11,6 +10,7 @@ use rumqttc::mqttbytes::Protocol;
 
 use crate::config::BrokerMode;
 use crate::mqtt::{LinkEvent, LinkTarget};
+use crate::tls::{TlsTarget, Wire};
 
 use super::client::{Reconnect, State};
 use super::link::{Phase, Purpose};
@@ -26,6 +26,8 @@ const MAX_LOST_PINGS: u8 = 3;
 pub(super) enum Fail {
     /// No TCP connection.
     Connect,
+    /// TCP up, but the TLS handshake failed.
+    Handshake,
     /// Closed by the peer, a failed write, or a fault.
     Closed,
     /// No CONNACK in time.
@@ -37,7 +39,13 @@ pub(super) enum Fail {
 impl Module {
     /// Opens a new link to the broker the configuration routes to.
     pub(super) fn start_link(&mut self, purpose: Purpose) {
-        let route = match (&self.cfg.broker, self.broker_addr, &self.client.cfg) {
+        let encrypt = self.client.cfg.as_ref().is_some_and(|c| c.encrypt);
+        // in-process, `<encrypt>`=1 goes to the broker's TLS listener if it has one
+        let in_process = match self.broker_tls_addr {
+            Some(tls) if encrypt => Some(tls),
+            _ => self.broker_addr,
+        };
+        let route = match (&self.cfg.broker, in_process, &self.client.cfg) {
             (BrokerMode::Fixed(a), _, _) => LinkTarget::Addr(*a),
             (BrokerMode::InProcess, Some(a), _) => LinkTarget::Addr(a),
             (_, _, Some(c)) => LinkTarget::Host(c.host.clone(), c.port),
@@ -45,8 +53,21 @@ impl Module {
         };
         // without a PDP context there is no route: the socket fails at once
         let target = self.net.pdp_up().then_some(route);
+        // `<encrypt>`=1: TLS, checking the certificate against the configured host
+        let tls = self
+            .client
+            .cfg
+            .as_ref()
+            .filter(|c| c.encrypt)
+            .map(|c| TlsTarget {
+                config: self.tls.clone(),
+                host: c.host.clone(),
+            });
         let limit = self.sec(20);
-        if !self.uplink.start(target, purpose, limit, self.tx.clone()) {
+        if !self
+            .uplink
+            .start(target, tls, purpose, limit, self.tx.clone())
+        {
             self.link_failed(Fail::Connect);
         }
     }
@@ -68,13 +89,14 @@ impl Module {
     pub(super) fn link_event(&mut self, gen: u64, ev: LinkEvent) {
         if !self.uplink.is_current(gen) {
             if let LinkEvent::Connected(s) = ev {
-                let _ = s.shutdown(std::net::Shutdown::Both);
+                s.shutdown();
             }
             return;
         }
         match ev {
             LinkEvent::Connected(stream) => self.link_up(stream),
             LinkEvent::ConnectFailed => self.link_failed(Fail::Connect),
+            LinkEvent::HandshakeFailed => self.link_failed(Fail::Handshake),
             LinkEvent::Closed => {
                 // What the broker sent before closing comes first (a refused
                 // CONNACK held for the round trip is still a refusal).
@@ -91,7 +113,7 @@ impl Module {
         }
     }
 
-    fn link_up(&mut self, stream: TcpStream) {
+    fn link_up(&mut self, stream: Wire) {
         let Some(client) = self.client.cfg.clone() else {
             return self.link_failed(Fail::Connect);
         };
@@ -143,7 +165,10 @@ impl Module {
                             c
                         }
                         Fail::Timeout => 604,
-                        Fail::Connect | Fail::Closed => 603,
+                        // A failed TLS handshake is a failed connection to the
+                        // broker (603), not a socket that could not be created
+                        // (613): the socket was up, the broker's side refused.
+                        Fail::Connect | Fail::Handshake | Fail::Closed => 603,
                     };
                     self.finish_err(code);
                 }

@@ -57,10 +57,6 @@ impl Module {
             // no data link (NETWORK.md, first paragraph)
             return self.out.cme(600);
         }
-        if client.encrypt {
-            // TLS is not simulated: socket set-up fails.
-            return self.out.cme(613);
-        }
         self.client.open = Some(OpenParams {
             user,
             pass,

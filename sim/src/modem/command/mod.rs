@@ -18,6 +18,7 @@ mod publish;
 mod subscribe;
 
 use crate::at::{self, Form, Parsed};
+use crate::config::Dialect;
 
 use super::module::Module;
 
@@ -40,6 +41,9 @@ impl Module {
         if self.general_command(name, &form) || self.network_command(name, &form) {
             return;
         }
+        if self.cfg.dialect != Dialect::Ml302 {
+            return self.foreign_command(name, &form);
+        }
         match (name, form) {
             ("MQTTCFG", Form::Set(p)) => self.cfg_set(&p),
             ("MQTTCFG", Form::Query) => self.cfg_query(),
@@ -55,4 +59,22 @@ impl Module {
             _ => self.out.plain_error(),
         }
     }
+
+    /// A module of another dialect: its own MQTT commands exist (the test form
+    /// answers `OK`), every other form of them answers `ERROR`, and a command it
+    /// does not have is refused as unknown (`+CME ERROR: 100` with `AT+CMEE=1`).
+    fn foreign_command(&mut self, name: &str, form: &Form) {
+        if self.cfg.dialect.mqtt_commands().contains(&name) {
+            match form {
+                Form::Test => self.out.ok(),
+                _ => self.out.plain_error(),
+            }
+        } else {
+            self.out.cme(UNKNOWN_COMMAND);
+        }
+    }
 }
+
+/// The `+CME ERROR` code a foreign module gives for a command it does not know:
+/// 3GPP TS 27.007's 100, "unknown".
+const UNKNOWN_COMMAND: u16 = 100;
