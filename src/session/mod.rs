@@ -1,6 +1,6 @@
 //! The sans-IO protocol brain both client faces drive.
 //!
-//! A [`Session`] owns the [`Digester`], the command buffer, the inbox and the
+//! A [`Session`] owns the framer ([`Framer`]), the command buffer, the inbox and the
 //! event queue. It performs no I/O and has no clock: the faces
 //! ([`crate::blocking::Client`], [`crate::asynch::Client`]) hand it the bytes they
 //! read and the current time, and do what [`Session::poll`] asks:
