@@ -377,3 +377,80 @@ fn the_runner_resubscribes_after_the_module_reconnected_while_a_task_awaits_even
     // The runner issued the second `AT+MQTTSUB` by itself.
     modem.assert_done();
 }
+
+#[test]
+fn the_outbox_goes_through_the_control_and_republishes_after_a_broken_link() {
+    use ml302::outbox::{Outbox, Report};
+    let modem = connected(Modem::new(SimTime::default()))
+        .on(
+            "AT+MQTTPUB=\"out/t\",1,0,0,\"a\"",
+            &lines(&["+MQTTPUBACK:0,2", "OK"]),
+        )
+        // The link breaks while b is in flight: its outcome is unknown.
+        .on(
+            "AT+MQTTPUB=\"out/t\",1,0,0,\"b\"",
+            &lines(&["+CME ERROR: 617"]),
+        )
+        .on(
+            "AT+MQTTPUB=\"out/t\",1,0,0,\"b\"",
+            &lines(&["+MQTTPUBACK:0,3", "OK"]),
+        )
+        .on("AT+MQTTPUB=\"out/t\",0,0,0,\"c\"", &lines(&["OK"]));
+    let mut r = rig(modem.clone(), None);
+    let time = r.modem.time.clone();
+    with_split(&mut r, async |c| {
+        let mut o: Outbox<4, 32, 64> = Outbox::new();
+        let a = o
+            .push("out/t", b"a", QoS::AtLeastOnce, false, time.now())
+            .unwrap();
+        // No link yet: queued, nothing written.
+        assert_eq!(c.flush_outbox(&mut o).await, Ok(0));
+        assert!(modem.log().is_empty());
+        c.start().await.unwrap();
+        c.configure(&MqttConfig::new("broker", 1883, "dev"))
+            .await
+            .unwrap();
+        c.connect(None).await.unwrap();
+        let b = o
+            .push("out/t", b"b", QoS::AtLeastOnce, false, time.now())
+            .unwrap();
+        let cc = o
+            .push("out/t", b"c", QoS::AtMostOnce, false, time.now())
+            .unwrap();
+        assert_eq!(
+            c.flush_outbox(&mut o).await,
+            Err(Error::Cme(ml302::CmeError::ConnectionLost))
+        );
+        assert_eq!(c.link_state(), LinkState::Reconnecting);
+        assert_eq!(c.flush_outbox(&mut o).await, Ok(0), "waits for the link");
+        // The module reconnects by itself; the runner sees it between operations.
+        modem.push(b"\r\n+MQTTOPEN:OK\r\n");
+        while c.link_state() != LinkState::Connected {
+            assert!(c.next_event().await != Event::Disconnected);
+        }
+        assert_eq!(c.flush_outbox(&mut o).await, Ok(2));
+        let reports: Vec<Report> = std::iter::from_fn(|| o.next_report()).collect();
+        assert_eq!(
+            reports,
+            [
+                Report::Delivered {
+                    id: a,
+                    packet_id: Some(2),
+                    attempts: 1
+                },
+                Report::Delivered {
+                    id: b,
+                    packet_id: Some(3),
+                    attempts: 2
+                },
+                Report::Delivered {
+                    id: cc,
+                    packet_id: None,
+                    attempts: 1
+                },
+            ]
+        );
+        assert!(o.is_empty());
+    });
+    modem.assert_done();
+}
