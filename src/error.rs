@@ -535,6 +535,11 @@ pub enum Error {
     /// reports): read its reports or let it drain, then push again.
     #[error("the outbound queue is full")]
     QueueFull,
+    /// The module restarted while the command was pending (a boot line
+    /// arrived): the command was lost with its state. See
+    /// [`crate::Event::Restarted`]; `recover` brings the link back.
+    #[error("the module restarted")]
+    Restarted,
 }
 
 impl Error {
@@ -553,6 +558,7 @@ impl Error {
             Error::Busy => true,
             Error::ConnectionLost => true,
             Error::QueueFull => true,
+            Error::Restarted => true,
             Error::Io(_) => true,
             Error::PortClosed => false,
         }

@@ -46,7 +46,9 @@ macro_rules! client_operations {
         if !answered {
             return Err(last);
         }
-        self.run_steps(&plan::STARTUP)$($aw)*
+        self.run_steps(&plan::STARTUP)$($aw)*?;
+        self.session.settings_applied();
+        Ok(())
     }
 
     /// Configures the broker connection (`AT+MQTTCFG`, `AT+MQTTTO`, `AT+MQTTREC`).
@@ -487,6 +489,7 @@ macro_rules! client_operations {
         let signal = self
             .net_query(&net::QuerySignal, cmd_ms, net::SignalQuality::parse)$($aw)*
             .map_err(id)?;
+        self.session.settings_applied();
         Ok(NetworkInfo { imei, iccid, imsi, registration, signal, address })
     }
 
@@ -516,5 +519,7 @@ macro_rules! client_operations {
     pub fn next_event(&mut self) -> Option<Event> {
         self.session.next_event()
     }
+
+    recover_operations!([$($kw)*] [$($aw)*]);
     };
 }

@@ -189,6 +189,8 @@ mod fmt;
 mod face;
 #[macro_use]
 pub mod outbox;
+#[macro_use]
+pub mod recover;
 
 pub mod asynch;
 pub mod blocking;
@@ -214,6 +216,7 @@ pub use clock::StdClock;
 pub use config::{MqttConfig, Will};
 pub use digest::{Digester, Frame, Publish};
 pub use error::{CmeError, Error, FramingError, Retry, ValidationError};
+pub use recover::{RecoverCause, RecoverError, Recovery, ResetPulse, Rung};
 pub use network::{
     BringUpCause, BringUpError, BringUpStep, NetworkConfig, NetworkInfo, NetworkStatus,
 };
