@@ -351,18 +351,18 @@ macro_rules! recover_operations {
             Rung::MqttReopen => {}
             Rung::PdpReactivation => {
                 let on = net::SetPdpActivation::new(true, 1);
-                if let Err(e) = self.net_set(&on, r.network.pdp_ms)$($aw)* {
+                if let Err(e) = self.rung_command(&on, r.network.pdp_ms)$($aw)* {
                     port_error(e)?;
                 }
             }
             Rung::RadioCycle => {
                 let off = net::SetFunctionality::new(net::Functionality::Minimum);
-                if let Err(e) = self.net_set(&off, r.network.radio_ms)$($aw)* {
+                if let Err(e) = self.rung_command(&off, r.network.radio_ms)$($aw)* {
                     port_error(e)?;
                 }
                 self.poll(r.radio_off_ms)$($aw)*.map_err(C::Command)?;
                 let on = net::SetFunctionality::new(net::Functionality::Full);
-                if let Err(e) = self.net_set(&on, r.network.radio_ms)$($aw)* {
+                if let Err(e) = self.rung_command(&on, r.network.radio_ms)$($aw)* {
                     port_error(e)?;
                 }
             }
@@ -376,7 +376,7 @@ macro_rules! recover_operations {
                         drive_pin(pin, &pulse, false)?;
                         held.map_err(C::Command)?;
                     }
-                    None => match self.net_set(&net::Reboot::new(), cmd_ms)$($aw)* {
+                    None => match self.rung_command(&net::Reboot::new(), cmd_ms)$($aw)* {
                         // `OK` then the reboot, the reboot at once, or no
                         // answer: the boot line tells.
                         Ok(()) | Err(Error::Restarted | Error::Timeout) => {}
@@ -404,6 +404,13 @@ macro_rules! recover_operations {
             self.bring_up(r.network)$($aw)*.map_err(C::BringUp)?;
         }
         self.reopen_mqtt(r)$($aw)*.map_err(C::Command)
+    }
+
+    /// The command of a rung: sent even when a resynchronisation is due (a
+    /// module that does not answer it still gets its radio or reboot command;
+    /// a late `OK` taken for this command's is harmless, the bring-up follows).
+    $($kw)* fn rung_command<K: Command>(&mut self, cmd: &K, limit_ms: u32) -> Result<(), Error> {
+        self.exchange(false, |s, now| s.begin_command(cmd, limit_ms, now))$($aw)*
     }
 
     /// Makes the module's MQTT client again as the client had it and opens

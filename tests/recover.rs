@@ -512,6 +512,35 @@ fn rung_reboot_by_reset_pin_pulses_it_and_sends_no_reboot_command() {
     );
 }
 
+/// Three unanswered `AT`: a bring-up whose sync runs out (2.5 s).
+fn silent_sync(m: Modem) -> Modem {
+    m.on("AT", b"").on("AT", b"").on("AT", b"")
+}
+
+#[test]
+fn a_module_that_stopped_answering_still_gets_the_radio_and_reboot_commands() {
+    let net = quick();
+    let mqtt = cfg();
+    both(
+        |m| {
+            // Rung 1: `AT` unanswered (a resynchronisation is due from now on).
+            let m = session_up(m).on("AT", b"");
+            // Rung 2: the activation and the sync unanswered.
+            let m = silent_sync(m.on("AT+CGACT=1,1", b""));
+            // Rung 3: sent although no resynchronisation succeeded.
+            let m = silent_sync(m.on("AT+CFUN=0", b"").on("AT+CFUN=1", b""));
+            // Rung 4: the reboot brings the module back.
+            let m = m.on("AT+CFUN=1,1", &lines(&["OK", "RDY"]));
+            resubscribed(mqtt_up(bring_up_auto(m)))
+        },
+        |c, _| {
+            connect_and_subscribe(c);
+            assert_eq!(c.recover(&Recovery::new(&net, &mqtt)), Ok(Rung::Reboot));
+            assert_eq!(c.link_state(), LinkState::Connected);
+        },
+    );
+}
+
 #[test]
 fn every_rung_failing_reports_the_last_one() {
     let net = quick();

@@ -3,7 +3,8 @@
 //! brings delivery back; the module reboots mid-session and `recover` restores
 //! the subscriptions, checked with a message another client publishes; a
 //! reboot whose boot line is unknown is found by the second signal (no MQTT
-//! client where one was known).
+//! client where one was known); a SIM pulled mid-session defeats every rung
+//! but the reboot (`AT+CFUN=1,1`), after which the module finds it again.
 
 mod common;
 
@@ -11,7 +12,11 @@ use std::time::{Duration, Instant};
 
 use common::{mqtt, sim_config, E2eClient, Peer};
 use ml302::serial::SerialPort;
-use ml302::{Event, Incoming, LinkState, NetworkConfig, QoS, Recovery, Rung, StdClock};
+use ml302::command::net::SimState;
+use ml302::{
+    BringUpCause, Event, Incoming, LinkState, NetworkConfig, QoS, RecoverCause, Recovery, Rung,
+    StdClock,
+};
 use ml302_sim::{Fault, SimConfig, Simulator, Transport};
 
 /// A simulator on a fresh PTY and a client on it, nothing sent yet.
@@ -167,6 +172,38 @@ fn a_reboot_without_a_known_boot_line_is_found_by_the_missing_client() {
         Ok(Rung::MqttReopen)
     );
     let peer = Peer::connect(sim.broker_addr().unwrap(), "rec-banner-peer", true);
+    assert!(delivered(&mut c, &peer, topic, b"after"));
+    drop(peer);
+    drop(c);
+    sim.shutdown();
+}
+
+#[test]
+fn a_sim_pulled_mid_session_is_recovered_by_the_reboot_rung() {
+    let (sim, mut c) = open(sim_config().boot_time(Duration::from_millis(300)));
+    let topic = "rec/sim";
+    up(&mut c, "rec-sim", topic);
+    sim.inject(Fault::SimRemoved);
+    assert!(
+        wait_for(&mut c, |e| *e == Event::Sim(SimState::NotReady), 3_000),
+        "no +CPIN: NOT READY"
+    );
+    let net = quick();
+    let cfg = mqtt("rec-sim");
+    let mut r = Recovery::new(&net, &cfg);
+    r.radio_off_ms = 200;
+    r.boot_ms = 3_000;
+    // No SIM until the module restarts and finds it again: every rung below
+    // the reboot fails.
+    let below = c.recover(&r.up_to(Rung::RadioCycle)).unwrap_err();
+    assert_eq!(below.rung, Rung::RadioCycle);
+    assert!(
+        matches!(&below.cause, RecoverCause::BringUp(e) if e.cause == BringUpCause::NoSim),
+        "{below:?}"
+    );
+    assert_eq!(c.recover(&r), Ok(Rung::Reboot));
+    assert_eq!(c.link_state(), LinkState::Connected);
+    let peer = Peer::connect(sim.broker_addr().unwrap(), "rec-sim-peer", true);
     assert!(delivered(&mut c, &peer, topic, b"after"));
     drop(peer);
     drop(c);
