@@ -216,10 +216,10 @@ pub use clock::StdClock;
 pub use config::{MqttConfig, Will};
 pub use digest::{Digester, Frame, Publish};
 pub use error::{CmeError, Error, FramingError, Retry, ValidationError};
-pub use recover::{RecoverCause, RecoverError, Recovery, ResetPulse, Rung};
 pub use network::{
     BringUpCause, BringUpError, BringUpStep, NetworkConfig, NetworkInfo, NetworkStatus,
 };
+pub use recover::{RecoverCause, RecoverError, Recovery, ResetPulse, Rung};
 pub use session::{
     Event, Incoming, LinkState, Message, Published, ReportedConfig, Stats, Subscribed,
 };

@@ -39,7 +39,9 @@ impl embedded_hal::digital::ErrorType for Pin {
 
 impl embedded_hal::digital::OutputPin for Pin {
     fn set_low(&mut self) -> Result<(), Infallible> {
-        self.levels.borrow_mut().push((self.modem.time.now(), false));
+        self.levels
+            .borrow_mut()
+            .push((self.modem.time.now(), false));
         self.modem.push(&lines(&["RDY"]));
         Ok(())
     }
@@ -63,7 +65,8 @@ trait Face {
     fn set_auto_reconnect(&mut self, on: bool) -> Result<(), Error>;
     fn set_ping_echo(&mut self, on: bool) -> Result<(), Error>;
     fn recover(&mut self, r: &Recovery<'_>) -> Result<Rung, RecoverError>;
-    fn recover_with_reset(&mut self, r: &Recovery<'_>, pin: &mut Pin) -> Result<Rung, RecoverError>;
+    fn recover_with_reset(&mut self, r: &Recovery<'_>, pin: &mut Pin)
+        -> Result<Rung, RecoverError>;
     fn next_event(&mut self) -> Option<Event>;
     fn link_state(&self) -> LinkState;
     fn subscriptions(&self) -> Vec<String>;
@@ -184,15 +187,16 @@ fn mqtt_up(m: Modem) -> Modem {
 }
 
 fn resubscribed(m: Modem) -> Modem {
-    m.on("AT+MQTTSUB=\"pyr\",1", &lines(&["+MQTTSUBACK:1,1,pyr", "OK"]))
+    m.on(
+        "AT+MQTTSUB=\"pyr\",1",
+        &lines(&["+MQTTSUBACK:1,1,pyr", "OK"]),
+    )
 }
 
 /// Start-up, configuration, connection, one subscription.
 fn session_up(m: Modem) -> Modem {
     resubscribed(mqtt_up(
-        m.on("AT", &ok())
-            .on("ATE0", &ok())
-            .on("AT+CMEE=1", &ok()),
+        m.on("AT", &ok()).on("ATE0", &ok()).on("AT+CMEE=1", &ok()),
     ))
 }
 
@@ -406,10 +410,7 @@ fn after_a_restart_the_first_rung_brings_the_module_up_again() {
             assert_eq!(c.recover(&Recovery::new(&net, &mqtt)), Ok(Rung::MqttReopen));
             assert!(!c.settings_lost());
             assert_eq!(c.link_state(), LinkState::Connected);
-            assert_eq!(
-                events(c),
-                vec![Event::Restarted, Event::Resubscribed(1)]
-            );
+            assert_eq!(events(c), vec![Event::Restarted, Event::Resubscribed(1)]);
         },
     );
 }
@@ -463,10 +464,9 @@ fn rung_reboot_by_command_when_nothing_else_helps() {
     both(
         |m| {
             let m = rung3_fails(rung2_fails(rung1_link_down(session_up(m))));
-            resubscribed(mqtt_up(bring_up_auto(m.on(
-                "AT+CFUN=1,1",
-                &lines(&["OK", "RDY", "+CPIN: READY"]),
-            ))))
+            resubscribed(mqtt_up(bring_up_auto(
+                m.on("AT+CFUN=1,1", &lines(&["OK", "RDY", "+CPIN: READY"])),
+            )))
         },
         |c, _| {
             connect_and_subscribe(c);
@@ -644,7 +644,10 @@ fn settings_made_after_the_configuration_are_re_applied() {
                 .on("AT+MQTTREC=0", &ok())
                 .on(OPEN_LINE, &lines(&["+MQTTOPEN:OK", "OK"]))
                 .on("AT+MQTTPING=1", &ok())
-                .on("AT+MQTTSUB=\"pyr\",1", &lines(&["+MQTTSUBACK:2,1,pyr", "OK"]))
+                .on(
+                    "AT+MQTTSUB=\"pyr\",1",
+                    &lines(&["+MQTTSUBACK:2,1,pyr", "OK"]),
+                )
         },
         |c, _| {
             connect_and_subscribe(c);

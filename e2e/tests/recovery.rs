@@ -11,8 +11,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{mqtt, sim_config, E2eClient, Peer};
-use ml302::serial::SerialPort;
 use ml302::command::net::SimState;
+use ml302::serial::SerialPort;
 use ml302::{
     BringUpCause, Event, Incoming, LinkState, NetworkConfig, QoS, RecoverCause, Recovery, Rung,
     StdClock,
@@ -157,10 +157,7 @@ fn a_reboot_without_a_known_boot_line_is_found_by_the_missing_client() {
     assert!(c.reported_config().unwrap().is_none());
     let events: Vec<Event> = std::iter::from_fn(|| c.next_event()).collect();
     assert_eq!(
-        events
-            .iter()
-            .filter(|e| **e == Event::Restarted)
-            .count(),
+        events.iter().filter(|e| **e == Event::Restarted).count(),
         1,
         "{events:?}"
     );
