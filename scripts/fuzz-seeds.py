@@ -563,6 +563,49 @@ def main():
                             + u8(0) + u8(1) + text(b"h") + text(b"i") + text(b"") + text(b"")
                             + u16(1883) + u16(60) + u8(1) + u16(10) + u8(2) + u8(0))
 
+    # client: the network paths: a whole automatic bring-up, then a recovery
+    # whose first rung finds the context down and whose second brings it back.
+    net_times = b"".join(u16(5000) for _ in range(8))
+    bring_up_answers = [ok, ok, ok, b"\r\n+CPIN: READY\r\n" + ok, b"\r\n+CFUN: 1\r\n" + ok,
+                        b"\r\n+VERCTRL: 0,1\r\n" + ok, b"\r\n+CEREG: 0,1\r\n" + ok,
+                        b"\r\n+CGACT: 1,1\r\n" + ok, b"\r\n+CGPADDR: 1,\"10.64.0.2\"\r\n" + ok,
+                        b"\r\n+CGSN: 869597030000009\r\n" + ok,
+                        b"\r\n+ICCID: 89860012345678901234\r\n" + ok,
+                        b"\r\n460041234567890\r\n" + ok, b"\r\n+CSQ: 20,99\r\n" + ok]
+    seeds["client"].add(u8(0) + u8(0) + u8(len(bring_up_answers))
+                        + b"".join(blob(a) for a in bring_up_answers)
+                        + u8(21) + u8(0) + net_times + u8(22))
+    recover_answers = ([ok, ok, ok, b"\r\nERROR\r\n", ok, ok, ok, ok,   # start, configure
+                        b"\r\n+MQTTOPEN:OK\r\n" + ok, ok,                 # connect
+                        b"\r\n+MQTTSUBACK:1,1,t\r\n" + ok,               # subscribe
+                        ok, b"\r\n+CGACT: 1,0\r\n" + ok,                  # rung 1: link down
+                        ok]                                                 # rung 2: AT+CGACT=1,1
+                       + bring_up_answers
+                       + [b"\r\nERROR\r\n", ok, ok, ok, ok,             # DISC, DEL, CFG, TO, REC
+                          b"\r\n+MQTTOPEN:OK\r\n" + ok, ok,             # open, ping
+                          b"\r\n+MQTTSUBACK:2,1,t\r\n" + ok])           # re-subscription
+    recover_calls = (u8(0)
+                     + u8(1) + text(b"h") + text(b"i") + text(b"u") + text(b"p") + u16(1883) + u16(60)
+                     + u8(3) + u16(10)
+                     + u8(2) + u8(0)
+                     + u8(3) + text(b"t") + u8(1))
+    for pin in (b"", u8(1) + u8(1) + u16(300) + u8(0)):
+        tail = pin if pin else u8(0)
+        seeds["client"].add(u8(0) + u8(0) + u8(min(len(recover_answers), 32))
+                            + b"".join(blob(a) for a in recover_answers[:32])
+                            + recover_calls
+                            + u8(23) + text(b"h") + text(b"i") + u16(1883) + u8(0) + net_times
+                            + u8(3) + u16(100) + u16(100) + tail)
+    # session: a raw command with a boot line inside its answer, and the typed
+    # network commands.
+    seeds["session"].add(b"\x00" + CONNECT + u8(13) + u16(1000) + u8(0) + blob(b"+CSQ")
+                         + u8(DRIVE) + u8(0) + u8(RECV) + blob(b"\r\n+CSQ: 20,99\r\n\r\nRDY\r\n")
+                         + u8(DRIVE) + u8(3) + u8(DRAIN))
+    for which in range(8):
+        seeds["session"].add(b"\x01" + u8(14) + u16(2000) + u8(1) + u8(which)
+                             + u8(DRIVE) + u8(0) + u8(CANNED) + u8(0xB0 + which) + u8(3)
+                             + u8(RECV) + blob(b"\r\nOK\r\n") + u8(DRIVE) + u8(3) + u8(DRAIN))
+
     # Committed reproducers.
     for t in TARGETS:
         d = os.path.join(ROOT, "fuzz", "seeds", t)

@@ -540,6 +540,12 @@ pub enum Error {
     /// firmware or another driver. Not retryable.
     #[error("the module speaks another MQTT AT dialect ({0})")]
     WrongDialect(crate::dialect::Dialect),
+
+    /// The module restarted while the command was pending (a boot line
+    /// arrived): the command was lost with its state. See
+    /// [`crate::Event::Restarted`]; `recover` brings the link back.
+    #[error("the module restarted")]
+    Restarted,
 }
 
 impl Error {
@@ -558,6 +564,7 @@ impl Error {
             Error::Busy => true,
             Error::ConnectionLost => true,
             Error::QueueFull => true,
+            Error::Restarted => true,
             Error::Io(_) => true,
             Error::PortClosed => false,
             Error::WrongDialect(_) => false,

@@ -61,10 +61,13 @@ macro_rules! client_operations {
                 delete = result;
             }
         }
-        match delete {
-            Err(e) if crate::dialect::refused(&e) => self.check_dialect()$($aw)*,
-            _ => Ok(()),
+        if let Err(e) = delete {
+            if crate::dialect::refused(&e) {
+                self.check_dialect()$($aw)*?;
+            }
         }
+        self.session.settings_applied();
+        Ok(())
     }
 
     /// The module refused `AT+MQTTDEL` as an unknown command: `AT+MQTTCFG?`
@@ -525,6 +528,7 @@ macro_rules! client_operations {
         let signal = self
             .net_query(&net::QuerySignal, cmd_ms, net::SignalQuality::parse)$($aw)*
             .map_err(id)?;
+        self.session.settings_applied();
         Ok(NetworkInfo { imei, iccid, imsi, registration, signal, address })
     }
 
@@ -554,5 +558,7 @@ macro_rules! client_operations {
     pub fn next_event(&mut self) -> Option<Event> {
         self.session.next_event()
     }
+
+    recover_operations!([$($kw)*] [$($aw)*]);
     };
 }

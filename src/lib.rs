@@ -230,6 +230,8 @@ mod fmt;
 mod face;
 #[macro_use]
 pub mod outbox;
+#[macro_use]
+pub mod recover;
 
 pub mod asynch;
 pub mod blocking;
@@ -261,6 +263,7 @@ pub use error::{CmeError, Error, FramingError, Retry, ValidationError};
 pub use network::{
     BringUpCause, BringUpError, BringUpStep, NetworkConfig, NetworkInfo, NetworkStatus,
 };
+pub use recover::{RecoverCause, RecoverError, Recovery, ResetPulse, Rung};
 pub use session::{
     Event, Incoming, LinkState, Message, Published, ReportedConfig, Stats, Subscribed,
 };

@@ -5,17 +5,21 @@
 //!
 //! Input (see `ml302_fuzz::Reader`): clock step, read chunk size, the number of
 //! answers and the answers themselves, then up to 32 client calls with their
-//! arguments (see `call`).
+//! arguments (see `call`): the MQTT operations, `send_raw`, `bring_up`,
+//! `network_status`, `recover` and `recover_with_reset` (a pin that may fail).
 //!
 //! Checked: no panic and no hang (every wait ends at its deadline); every write is
 //! a well-formed command line or, right after a length-mode `AT+MQTTPUB` header,
-//! exactly the payload it announced, once, and only after a `>` arrived.
+//! exactly the payload it announced, once, and only after a `>` arrived; an
+//! answer line of `send_raw` holds no LF; `recover` never reports a rung above
+//! the highest allowed.
 #![no_main]
 
 use embedded_io::{ErrorKind, ErrorType, Read, ReadReady, Write};
 use libfuzzer_sys::fuzz_target;
 use ml302::blocking::Client;
-use ml302::{Clock, MqttConfig, QoS, Will};
+use ml302::recover::{Recovery, ResetPulse, Rung};
+use ml302::{Clock, MqttConfig, NetworkConfig, QoS, Will};
 use ml302_fuzz::{check_command_line, Reader};
 
 /// The modem: answers are released one per command line (or payload) written.
@@ -160,9 +164,61 @@ fn qos(r: &mut Reader<'_>) -> QoS {
 
 type Dut<'a> = Client<Modem<'a>, Ticking, 64, 64, 2, 2>;
 
+/// A reset pin that fails when the fuzzer says so.
+struct Pin(bool);
+
+impl embedded_hal::digital::ErrorType for Pin {
+    type Error = embedded_hal::digital::ErrorKind;
+}
+
+impl embedded_hal::digital::OutputPin for Pin {
+    fn set_low(&mut self) -> Result<(), Self::Error> {
+        self.result()
+    }
+    fn set_high(&mut self) -> Result<(), Self::Error> {
+        self.result()
+    }
+}
+
+impl Pin {
+    fn result(&self) -> Result<(), embedded_hal::digital::ErrorKind> {
+        if self.0 {
+            Err(embedded_hal::digital::ErrorKind::Other)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Step times from the fuzzer, short enough that a run stays quick (the
+/// clock moves on with every reading).
+fn network<'a>(r: &mut Reader<'_>, apn: Option<&'a str>) -> NetworkConfig<'a> {
+    let mut ms = || u32::from(r.u16() % 8_000);
+    NetworkConfig {
+        apn,
+        sync_ms: ms(),
+        sim_ms: ms(),
+        radio_ms: ms(),
+        registration_ms: ms(),
+        pdp_ms: ms(),
+        address_ms: ms(),
+        command_ms: ms(),
+        poll_interval_ms: ms(),
+    }
+}
+
+fn rung(r: &mut Reader<'_>) -> Rung {
+    match r.u8() % 4 {
+        0 => Rung::MqttReopen,
+        1 => Rung::PdpReactivation,
+        2 => Rung::RadioCycle,
+        _ => Rung::Reboot,
+    }
+}
+
 /// One client call with arguments from `r`.
 fn call(c: &mut Dut<'_>, r: &mut Reader<'_>, payload_slot: &std::cell::RefCell<Vec<u8>>) {
-    match r.u8() % 20 {
+    match r.u8() % 25 {
         0 => drop(c.start()),
         1 => {
             let (host, id, user, password) = (text(r), text(r), text(r), text(r));
@@ -215,6 +271,43 @@ fn call(c: &mut Dut<'_>, r: &mut Reader<'_>, payload_slot: &std::cell::RefCell<V
         16 => drop(c.list_subscriptions()),
         17 => drop(c.poll(r.u16().into())),
         18 => drop(c.receive(r.u16().into())),
+        // Any command line, prefixed `AT` (checked as one command line).
+        20 => {
+            let line = format!("AT{}", text(r));
+            let timeout = r.u16().into();
+            if let Ok(lines) = c.send_raw(&line, timeout) {
+                for l in lines {
+                    assert!(!l.contains(&b'\n'), "an answer line holds LF");
+                }
+            }
+        }
+        21 => {
+            let apn = r.bool().then(|| text(r));
+            let cfg = network(r, apn.as_deref());
+            drop(c.bring_up(&cfg));
+        }
+        22 => drop(c.network_status()),
+        23 | 24 => {
+            let (host, id) = (text(r), text(r));
+            let mqtt = MqttConfig::new(&host, r.u16(), &id);
+            let apn = r.bool().then(|| text(r));
+            let net = network(r, apn.as_deref());
+            let mut rec = Recovery::new(&net, &mqtt).up_to(rung(r));
+            rec.radio_off_ms = u32::from(r.u16() % 4_000);
+            rec.boot_ms = u32::from(r.u16() % 8_000);
+            let result = if r.bool() {
+                let pulse = ResetPulse {
+                    active_high: r.bool(),
+                    pulse_ms: u32::from(r.u16() % 4_000),
+                };
+                c.recover_with_reset(&rec, &mut Pin(r.bool()), pulse)
+            } else {
+                c.recover(&rec)
+            };
+            if let Ok(rung) = result {
+                assert!(rung <= rec.highest, "{rung:?} above {:?}", rec.highest);
+            }
+        }
         _ => {
             for _ in 0..8 {
                 let (m, e) = (c.next_incoming(), c.next_event());

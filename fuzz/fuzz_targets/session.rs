@@ -12,7 +12,11 @@
 //! `AT+MQTTPUB` header and only while that command is pending; a length-mode
 //! publish is reported published only if the face sent its payload; a result
 //! needs its answer line (`Subscribed` a `+MQTTSUBACK`, …) among the modem bytes
-//! since the command began; a time-out asks for a resynchronisation.
+//! since the command began; a time-out asks for a resynchronisation; a command
+//! ends as `Restarted` only after a boot line, with the settings marked lost.
+//! Commands include any `AT…` line (`begin_raw`) and the crate's network
+//! commands (`begin_command`), with network, SIM and boot lines among the
+//! canned modem output.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -70,7 +74,48 @@ const CANNED: &[&[u8]] = &[
     b"AT+MQTTPING=0\r\r\n",
     b"\r\n+MQTTFOO: 1\r\n",
     b"\r\nOK +MQTTSUBACK:1,1,t\r\n",
+    // Network, SIM and boot lines (NETWORK.md §2), answers of network commands.
+    b"\r\n+CEREG: 1\r\n",
+    b"\r\n+CEREG: 0,1\r\n",
+    b"\r\n+CGREG: 2,5,\"1A2B\",\"0C3D4E5F\",7\r\n",
+    b"\r\n+CGEV: NW PDN DEACT 1\r\n",
+    b"\r\n+CGEV: ME PDN ACT 1\r\n",
+    b"\r\n+CPIN: READY\r\n",
+    b"\r\n+CPIN: NOT READY\r\n",
+    b"\r\nRDY\r\n",
+    b"\r\n+SIM READY\r\n",
+    b"\r\n+MATREADY\r\n",
+    b"\r\n+CGACT: 1,1\r\n",
+    b"\r\n+CGPADDR: 1,\"10.64.0.2\"\r\n",
+    b"\r\n+CSQ: 20,99\r\n",
+    b"\r\n+CME ERROR: 10\r\n",
+    b"\r\n+CME ERROR: 3\r\n",
+    b"\r\n460041234567890\r\n",
 ];
+
+/// Typed network commands of the crate a script can begin.
+fn begin_network<const T: usize, const P: usize, const Q: usize, const S: usize>(
+    s: &mut Session<T, P, Q, S>,
+    which: u8,
+    limit_ms: u32,
+    now: u64,
+) -> Result<(), Error> {
+    use ml302::command::{net, At};
+    match which % 8 {
+        0 => s.begin_command(&At, limit_ms, now),
+        1 => s.begin_command(&net::QuerySim, limit_ms, now),
+        2 => s.begin_command(&net::QueryEpsRegistration, limit_ms, now),
+        3 => s.begin_command(&net::QueryPdpActivation, limit_ms, now),
+        4 => s.begin_command(&net::SetPdpActivation::new(true, 1), limit_ms, now),
+        5 => s.begin_command(
+            &net::SetFunctionality::new(net::Functionality::Minimum),
+            limit_ms,
+            now,
+        ),
+        6 => s.begin_command(&net::Reboot::new(), limit_ms, now),
+        _ => s.begin_command(&net::QuerySignal, limit_ms, now),
+    }
+}
 
 /// The values of one operation, owned so that an [`Op`] can borrow them.
 enum OpIn {
@@ -318,6 +363,14 @@ fn poll<const T: usize, const P: usize, const Q: usize, const S: usize>(
             if let Err(Error::Timeout) = result {
                 assert!(s.needs_resync(), "time-out without resynchronisation");
             }
+            // Only a boot line ends a command as restarted.
+            if let Err(Error::Restarted) = result {
+                assert!(
+                    t.got(b"RDY") || t.got(b"READY"),
+                    "Restarted without a boot line from the modem"
+                );
+                assert!(s.settings_lost(), "restarted, settings not marked lost");
+            }
             Polled::Done
         }
         Action::Idle => {
@@ -343,7 +396,7 @@ fn run<const T: usize, const P: usize, const Q: usize, const S: usize>(mut r: Re
     let mut s: Box<Session<T, P, Q, S>> = Box::new(Session::new());
     let mut t = Track::default();
     while !r.is_empty() {
-        match r.u8() % 13 {
+        match r.u8() % 15 {
             0 => {
                 let op = read_op(&mut r);
                 let was_busy = s.is_busy();
@@ -443,6 +496,33 @@ fn run<const T: usize, const P: usize, const Q: usize, const S: usize>(mut r: Re
             11 => {
                 t.now = t.now.saturating_add(r.u32().into());
                 poll(&mut s, &mut t);
+            }
+            // Any command line (send_raw) and the crate's network commands
+            // (bring_up, network_status, recover).
+            13 | 14 => {
+                let was_busy = s.is_busy();
+                let timeout = r.u16().into();
+                let result = if r.u8() % 2 == 0 {
+                    // `AT` and fuzzer bytes: a refused line is never written,
+                    // an accepted one must stay one command line.
+                    let mut line = b"AT".to_vec();
+                    line.extend_from_slice(r.bytes());
+                    s.begin_raw(&line, timeout, t.now)
+                } else {
+                    let which = r.u8();
+                    begin_network(&mut s, which, timeout, t.now)
+                };
+                if result.is_ok() {
+                    assert!(!was_busy, "raw command begun while busy");
+                    t.begun();
+                    assert!(
+                        matches!(poll(&mut s, &mut t), Polled::Write),
+                        "begun, nothing to write"
+                    );
+                } else if !was_busy {
+                    assert!(!s.is_busy(), "a refused raw command left a command pending");
+                }
+                let _ = (s.raw_answer().map(<[u8]>::len), s.settings_lost());
             }
             _ => {
                 // Jump to the deadline: the command must end now.

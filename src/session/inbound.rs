@@ -350,13 +350,8 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             Urc::Registration(r) => self.push_event(Event::Registration(r)),
             Urc::Pdp(e) => self.push_event(Event::Pdp(e)),
             Urc::Sim(s) => self.push_event(Event::Sim(s)),
-            Urc::Restarted => {
-                // The module lost its MQTT client and every setting (NETWORK.md §4).
-                self.link = LinkState::NoClient;
-                self.lost_pings = 0;
-                self.resubscribe_from = None;
-                self.push_event(Event::Restarted);
-            }
+            // The module lost its MQTT client and every setting (NETWORK.md §4).
+            Urc::Restarted => self.restarted(),
             Urc::BadIncomingPublish => {
                 self.push_event(Event::ModemError(CmeError::BadIncomingPublish))
             }

@@ -179,7 +179,32 @@ struct Core<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const 
     /// An answer line did not fit the room left in `tx`.
     answer_overflow: bool,
     ping_echo: bool,
+    /// `AT+MQTTTO` / `AT+MQTTREC` set after the configuration (re-applied by
+    /// recovery over the configuration's own values).
+    ack_override: Option<u16>,
+    reconnect_override: Option<bool>,
+    /// `AT+MQTTPING` set since the configuration (by `set_ping_echo` or after
+    /// an open).
+    ping_override: Option<bool>,
+    /// A restart was reported and the module has not completed a command
+    /// since: further restart signals belong to the same restart.
+    restart_quiet: bool,
+    /// The module restarted since echo, numeric errors and the MQTT settings
+    /// were last applied.
+    settings_lost: bool,
     stats: Stats,
+}
+
+/// The module-side MQTT settings the caller made after its configuration, as
+/// recovery re-applies them (see [`crate::recover`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Settings {
+    /// `AT+MQTTTO=<s>` set after `AT+MQTTCFG`, if any.
+    pub(crate) ack_timeout_s: Option<u16>,
+    /// `AT+MQTTREC=<0|1>` set after `AT+MQTTCFG`, if any.
+    pub(crate) auto_reconnect: Option<bool>,
+    /// `AT+MQTTPING=<0|1>` set after `AT+MQTTCFG`, if any.
+    pub(crate) ping_echo: Option<bool>,
 }
 
 impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: usize> Default
@@ -217,6 +242,11 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 answer_len: 0,
                 answer_overflow: false,
                 ping_echo: false,
+                ack_override: None,
+                reconnect_override: None,
+                ping_override: None,
+                restart_quiet: false,
+                settings_lost: false,
                 stats: Stats::default(),
             },
         }
@@ -405,12 +435,57 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 return Err(Error::Overflow);
             }
         }
-        if let Op::Configure(cfg) = op {
-            self.core.has_user = !cfg.user.is_empty();
-            self.core.has_password = !cfg.password.is_empty();
-            self.core.ping_echo = cfg.ping_echo;
+        match op {
+            Op::Configure(cfg) => {
+                self.core.has_user = !cfg.user.is_empty();
+                self.core.has_password = !cfg.password.is_empty();
+                self.core.ping_echo = cfg.ping_echo;
+                self.core.ack_override = None;
+                self.core.reconnect_override = None;
+                self.core.ping_override = None;
+            }
+            Op::SetAckTimeout(s) => self.core.ack_override = Some(*s),
+            Op::SetReconnect(on) => self.core.reconnect_override = Some(*on),
+            Op::SetPingEcho(on) => {
+                self.core.ping_echo = *on;
+                self.core.ping_override = Some(*on);
+            }
+            _ => {}
         }
         Ok(())
+    }
+
+    /// Whether the module restarted (a boot line, or no MQTT client where the
+    /// session knew one) since echo off, numeric errors and the MQTT settings
+    /// were last applied by `start`, `bring_up` or `recover`: until then the
+    /// module echoes commands and answers plain `ERROR`.
+    pub fn settings_lost(&self) -> bool {
+        self.core.settings_lost
+    }
+
+    /// Echo off and numeric errors are in force again (after `start`,
+    /// `bring_up` or a recovery).
+    pub(crate) fn settings_applied(&mut self) {
+        self.core.settings_lost = false;
+    }
+
+    /// The MQTT settings made after the configuration.
+    pub(crate) fn settings(&self) -> Settings {
+        Settings {
+            ack_timeout_s: self.core.ack_override,
+            auto_reconnect: self.core.reconnect_override,
+            ping_echo: self.core.ping_override,
+        }
+    }
+
+    /// Puts back what [`Session::settings`] returned after `cfg` was applied
+    /// again (a configuration resets them): the ping echo wanted after the
+    /// next open is the one last set, else `cfg`'s.
+    pub(crate) fn restore_settings(&mut self, s: Settings, cfg: &MqttConfig<'_>) {
+        self.core.ack_override = s.ack_timeout_s;
+        self.core.reconnect_override = s.auto_reconnect;
+        self.core.ping_override = s.ping_echo;
+        self.core.ping_echo = s.ping_echo.unwrap_or(cfg.ping_echo);
     }
 
     /// Whether `AT+MQTTPING=1` is wanted after each open (from the configuration).

@@ -143,6 +143,9 @@ pub(super) struct Pending {
     pub(super) value: Option<u16>,
     pub(super) rec: Option<(bool, u16)>,
     pub(super) cfg: bool,
+    /// The module restarted while the command was pending: it ends with
+    /// [`Error::Restarted`].
+    pub(super) aborted: bool,
 }
 
 impl Pending {
@@ -168,6 +171,7 @@ impl Pending {
             value: None,
             rec: None,
             cfg: false,
+            aborted: false,
         }
     }
 
@@ -267,10 +271,13 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// The pending command's result, once everything it needs has arrived.
     pub(super) fn check_complete(&mut self) -> Option<Result<Outcome, Error>> {
         let p = self.pending.as_ref()?;
-        let f = p.final_?;
-        let result = match f {
-            Final::Ok => self.success(p)?,
-            err => self.failure(p, err),
+        let result = if p.aborted {
+            Err(Error::Restarted)
+        } else {
+            match p.final_? {
+                Final::Ok => self.success(p)?,
+                err => self.failure(p, err),
+            }
         };
         let kind = p.kind;
         self.pending = None;
@@ -375,6 +382,10 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
 
     /// State changes that follow a finished command (spec §5.2).
     fn after(&mut self, kind: Kind, result: &Result<Outcome, Error>) {
+        // The module completed a command: a later restart signal is a new restart.
+        if result.is_ok() {
+            self.restart_quiet = false;
+        }
         match (kind, result) {
             (Kind::Configure, Ok(_)) => {
                 self.link = LinkState::Idle;
@@ -396,11 +407,19 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 }
             }
             (Kind::Open, Err(_)) => self.link = LinkState::Idle,
-            // The module has no client although we thought it had one.
+            // The module has no client although we knew one: only a restart
+            // takes it away unasked (NETWORK.md §2, boot lines).
             (Kind::QueryConfig | Kind::Resync { .. }, Ok(_))
                 if self.answers().next().is_none() && self.link != LinkState::NoClient =>
             {
-                self.link = LinkState::NoClient;
+                self.restarted();
+            }
+            // `AT+MQTTSTAT?` is answered locally and fails only when no client
+            // exists (MQTT spec §2.3): the same signal.
+            (Kind::QueryState, Err(Error::Cme(_) | Error::Modem))
+                if self.link != LinkState::NoClient =>
+            {
+                self.restarted();
             }
             (Kind::Subscribe { .. } | Kind::Unsubscribe | Kind::Publish { .. }, Ok(_)) => {
                 if self.link == LinkState::Reconnecting {
@@ -461,6 +480,35 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             return;
         };
         self.subs.retain(|(t, _)| *t != topic);
+    }
+
+    /// The module restarted (a boot line, or no MQTT client where one was
+    /// known): it lost its MQTT client, its settings and any command in
+    /// flight, which ends with [`Error::Restarted`]. The host-side
+    /// configuration and the subscription table stay. [`Event::Restarted`]
+    /// is queued once per restart: signals before the module completes a
+    /// command again belong to the same one.
+    ///
+    /// [`Event::Restarted`]: super::types::Event::Restarted
+    pub(super) fn restarted(&mut self) {
+        self.link = LinkState::NoClient;
+        self.lost_pings = 0;
+        self.resubscribe_from = None;
+        self.resubscribed = 0;
+        // A fresh module: 10 s ACK time-out, no late answer to wait for.
+        self.ack_timeout_s = 10;
+        self.needs_resync = false;
+        self.settings_lost = true;
+        if let Some(p) = self.pending.as_mut().filter(|p| p.written) {
+            p.aborted = true;
+            // A payload is never written to a module that forgot its header.
+            p.prompt = Prompt::NotNeeded;
+        }
+        if !self.restart_quiet {
+            self.restart_quiet = true;
+            warn!("the module restarted");
+            self.push_event(super::types::Event::Restarted);
+        }
     }
 
     /// The pending command ran out of time: report it and resynchronise before

@@ -50,6 +50,11 @@ pub const STARTUP: [Step<'static>; 4] = [
 /// first step of the dialect probe (see [`crate::dialect`]).
 pub const CLEANUP_FROM: usize = 2;
 
+/// Clearing the module's MQTT client before it is configured again (recovery):
+/// `AT+MQTTDISC`, `AT+MQTTDEL`, errors ignored (there may be none).
+pub const CLEAN_UP: [Step<'static>; 2] =
+    [Step::may_fail(Op::Disconnect), Step::may_fail(Op::Delete)];
+
 /// How many times `AT` is tried before the modem is declared absent.
 pub const AT_ATTEMPTS: u8 = 5;
 

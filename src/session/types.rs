@@ -111,9 +111,13 @@ pub enum Event {
     Pdp(PdpEvent),
     /// `+CPIN:` outside a SIM query: the SIM's state changed.
     Sim(SimState),
-    /// A boot line (`RDY`, …): the module restarted and lost its MQTT client and
-    /// every setting; the link state is now [`LinkState::NoClient`]. Start,
-    /// configure and connect again.
+    /// The module restarted: a boot line (`RDY`, …), or the module reported
+    /// no MQTT client (`AT+MQTTCFG?` with `"(null)"`, `AT+MQTTSTAT?` refused)
+    /// while the session knew one. It lost its MQTT client, every setting
+    /// and the command in flight (which ends with [`crate::Error::Restarted`]);
+    /// the link state is now [`LinkState::NoClient`], the subscription table
+    /// and the host-side configuration are kept. Queued once per restart.
+    /// `recover` brings the link back (or start, configure and connect again).
     Restarted,
 }
 

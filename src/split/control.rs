@@ -163,6 +163,20 @@ impl<
         fn bring_up(cfg: &NetworkConfig<'_>) -> Result<NetworkInfo, BringUpError>;
         /// Registration, signal, context 1 and its address, for a supervisor.
         fn network_status() -> Result<NetworkStatus, Error>;
+        /// Brings the link back by climbing the recovery ladder (as
+        /// [`crate::blocking::Client::recover`]); returns the rung that worked.
+        fn recover(r: &crate::recover::Recovery<'_>) -> Result<crate::recover::Rung, crate::recover::RecoverError>;
+    }
+
+    /// [`Control::recover`] whose reboot rung pulses a reset line or power key
+    /// (as [`crate::blocking::Client::recover_with_reset`]).
+    pub async fn recover_with_reset<R: embedded_hal::digital::OutputPin>(
+        &self,
+        r: &crate::recover::Recovery<'_>,
+        pin: &mut R,
+        pulse: crate::recover::ResetPulse,
+    ) -> Result<crate::recover::Rung, crate::recover::RecoverError> {
+        self.link().await.recover_with_reset(r, pin, pulse).await
     }
 
     /// Sends any command defined with `#[derive(AtatCmd)]` in the same session
