@@ -191,6 +191,7 @@ mod face;
 pub mod outbox;
 
 pub mod asynch;
+pub mod atat_digester;
 pub mod blocking;
 pub mod clock;
 pub mod command;

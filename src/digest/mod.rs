@@ -481,6 +481,14 @@ impl<const LINE: usize> Framer<LINE> {
         !matches!(self.mode, Mode::LineStart)
     }
 
+    /// Gives up the frame in progress: the bytes up to the next CR or LF are
+    /// skipped (as after a framing error). For the `atat` adapter, which
+    /// reports a frame that outgrew atat's ingress buffer itself.
+    pub(crate) fn resync(&mut self) {
+        self.mode = Mode::Resync;
+        self.prompt = false;
+    }
+
     /// See [`Digester::is_in_publish`].
     #[inline]
     pub fn is_in_publish(&self) -> bool {
