@@ -406,3 +406,56 @@ proptest! {
         prop_assert_eq!(whole, (answers, events));
     }
 }
+
+/// Bytes a hostile or broken modem might send: the framing's special bytes
+/// often, anything else too.
+fn hostile() -> impl Strategy<Value = StdVec<u8>> {
+    let byte = prop_oneof![
+        Just(b'\r'),
+        Just(b'\n'),
+        Just(b'+'),
+        Just(b','),
+        Just(b'"'),
+        Just(b'0'),
+        Just(b'9'),
+        any::<u8>()
+    ];
+    let piece = prop_oneof![
+        prop::collection::vec(byte, 0..40),
+        atom(),
+        Just(b"+MQTTPUBLISH:".to_vec()),
+        Just(b"AT+MQTTOPEN=0,0,0,0,0,\"\",\"\"\r".to_vec()),
+        Just(b"+MQTTPUBLISH:0,0,0,0,t,60000,".to_vec()),
+    ];
+    prop::collection::vec(piece, 0..16).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #[test]
+    fn any_bytes_any_chunking_never_panic_nor_fill_the_ingress(
+        stream in hostile(),
+        chunk in 1usize..70,
+    ) {
+        // `run` checks that every swallow is in range and that the ingress
+        // buffer always has room; small buffers force every overflow path.
+        let _ = run::<16>(&stream, chunk);
+        let _ = run::<64>(&stream, chunk);
+        let (answers, events) = run::<512>(&stream, chunk);
+        prop_assert_eq!(run::<512>(&stream, stream.len().max(1)), (answers, events));
+    }
+}
+
+#[test]
+fn a_cleared_ingress_starts_over() {
+    // atat clears its buffer after a read error: the digester notices the
+    // shorter buffer and frames what comes next from a line start.
+    let mut d = AtatDigester::<256>::new();
+    let open = b"\r\n+MQTTPUBLISH:0,0,0,0,t,50,the start of a message";
+    let (r, n) = atat::Digester::digest(&mut d, open);
+    assert_eq!((r, n), (DigestResult::None, 2), "the message is held");
+    let after = b"+MQTTPINGRSP: OK\r\n";
+    assert!(after.len() < open.len() - 2);
+    let (r, n) = atat::Digester::digest(&mut d, after);
+    assert_eq!(r, DigestResult::Urc(b"+MQTTPINGRSP: OK"));
+    assert_eq!(n, after.len() - 1);
+}
