@@ -17,6 +17,10 @@
 //!   that come *after* such a URC (rare: a QoS 2 `+MQTTPUBCOMP` after a message)
 //!   cannot join that body, since atat takes a body as one slice of its buffer:
 //!   they go to the URC channel as [`Urc::Unknown`] instead of being lost.
+//! * With echo on, lines are an answer only after an echoed command: a line no
+//!   command asked for (a late ACK) goes to the URC channel at once, and lines
+//!   still waiting for a final result when the next command is echoed (their
+//!   command was given up) go there too, not into the next answer.
 //! * Bounded: the adapter keeps `LINE` bytes of its own and never lets atat's
 //!   ingress buffer (`INGRESS` bytes, the same size the `Ingress` is given) fill
 //!   up, so atat never has to clear it. A `+MQTTPUBLISH` that cannot fit is
@@ -108,6 +112,10 @@ enum Phase {
     /// The answer's body did not fit atat's buffer: its lines go to the URC
     /// channel, its final result is handed over with an empty body.
     Spill,
+    /// The next command was echoed before the held lines got a final result
+    /// (their command was given up): they go to the URC channel, up to that
+    /// echo.
+    Flush,
 }
 
 /// Bytes of the frame in progress that are already dealt with.
@@ -375,8 +383,21 @@ impl<const INGRESS: usize, const LINE: usize> AtatDigester<INGRESS, LINE> {
             Kind::Line(len) => {
                 let (s, e) = line_at(len);
                 let line = buf.get(s..e).unwrap_or_default();
-                if self.phase != Phase::Normal {
+                let echoed = self.echo && echo_claim(line).is_some();
+                if self.phase == Phase::Flush && echoed {
+                    // The stale lines are handed over: this echo starts anew.
+                    self.phase = Phase::Normal;
+                } else if self.phase != Phase::Normal {
                     return self.on_urc(buf, (s, e), end);
+                } else if echoed {
+                    if let Some((first, _)) = self.body.take() {
+                        // A new command while lines wait for a final result
+                        // that will not come: hand them over, up to here.
+                        self.cut = None;
+                        self.phase = Phase::Flush;
+                        self.reframe(first);
+                        return None;
+                    }
                 }
                 if self.body.is_none() {
                     if let Some(claim) = echo_claim(line) {

@@ -201,6 +201,22 @@ fn with_echo_a_line_no_command_asked_for_is_an_event() {
 }
 
 #[test]
+fn lines_of_a_command_given_up_do_not_join_the_next_answer() {
+    // `AT+MQTTSTAT?` got its line but never its final result (atat gave up);
+    // the next command's answer is its own.
+    let t = b"AT+MQTTSTAT?\r\r\n+MQTTSTAT: 0\r\nAT+MQTTSTAT?\r\r\n+MQTTSTAT: 1\r\n\r\nOK\r\n";
+    for chunk in 1..t.len() {
+        let (answers, events) = run::<128>(t, chunk);
+        assert_eq!(answers, [lines(&[b"+MQTTSTAT: 1"])], "chunk {chunk}");
+        assert_eq!(
+            events,
+            [urc(Urc::Unknown(b"+MQTTSTAT: 0"))],
+            "chunk {chunk}"
+        );
+    }
+}
+
+#[test]
 fn ok_and_an_ack_on_one_line() {
     let t = b"\r\nOK +MQTTPINGRSP: OK\r\n";
     for chunk in 1..t.len() {
