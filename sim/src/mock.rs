@@ -91,8 +91,9 @@ impl MockModem {
     }
 
     /// Closes the module's connection to the broker abruptly, as a lost
-    /// network would: the module prints `+MQTTDISC: OK` (automatic reconnect
-    /// off, the power-up setting) or reconnects (`AT+MQTTREC=1`).
+    /// network would: the module reconnects on its own (`+MQTTREC:0`, then
+    /// `+MQTTOPEN:OK`; automatic reconnection is on until `AT+MQTTREC=0`) or,
+    /// with it off, prints `+MQTTDISC: OK`.
     pub fn cut_link(&self) {
         self.inject(Fault::CutLink);
     }
