@@ -435,7 +435,7 @@ impl<const INGRESS: usize, const LINE: usize> AtatDigester<INGRESS, LINE> {
         if held > 0 {
             return Some(self.emit(DigestResult::None, held));
         }
-        if buf.len() < INGRESS {
+        if buf.len() < INGRESS || buf.is_empty() {
             return Some((DigestResult::None, 0));
         }
         // atat's buffer is full of one thing that cannot complete in it.
