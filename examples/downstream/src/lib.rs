@@ -39,6 +39,7 @@ pub struct Device<P, C> {
     client: DeviceClient<P, C>,
     id: &'static str,
     broker: &'static str,
+    module_reconnects: bool,
 }
 
 fn topic(id: &str, leaf: &str) -> Result<Topic, Error> {
@@ -58,14 +59,23 @@ where
             client: Client::new(port, clock),
             id,
             broker,
+            module_reconnects: true,
         }
+    }
+
+    /// Whether the module reconnects on its own after a lost link (the
+    /// default); without, the device reconnects itself.
+    pub fn module_reconnects(mut self, on: bool) -> Self {
+        self.module_reconnects = on;
+        self
     }
 
     /// Starts the modem, connects and subscribes to `<id>/cmd`.
     pub fn bring_up(&mut self) -> Result<(), Error> {
         self.client.start()?;
-        self.client
-            .configure(&MqttConfig::new(self.broker, 1883, self.id).with_keep_alive(60))?;
+        let mut cfg = MqttConfig::new(self.broker, 1883, self.id).with_keep_alive(60);
+        cfg.auto_reconnect = self.module_reconnects;
+        self.client.configure(&cfg)?;
         self.connect()
     }
 

@@ -67,3 +67,37 @@ fn the_device_against_the_mock_modem() {
     drop(backend);
     modem.shutdown();
 }
+
+#[test]
+fn the_device_reconnects_itself_when_the_module_gives_up() {
+    let (port, modem) = MockModem::start().expect("the mock modem starts");
+    let backend = modem.remote("backend").expect("the backend connects");
+    backend
+        .subscribe("dev-8/reply")
+        .expect("the backend subscribes");
+    let mut device =
+        Device::new(port, StdClock::new(), "dev-8", "broker.example").module_reconnects(false);
+    device
+        .bring_up()
+        .expect("the device connects and subscribes");
+
+    // The module gives the link up (`+MQTTDISC: OK`): the device connects and
+    // subscribes again itself.
+    modem.cut_link();
+    assert_eq!(
+        device.step(5_000).expect("the device steps"),
+        Step::Reconnected
+    );
+    assert_eq!(device.link_state(), LinkState::Connected);
+    backend
+        .publish("dev-8/cmd", b"ping")
+        .expect("the backend publishes");
+    assert_eq!(device.step(5_000).expect("the device steps"), Step::Ponged);
+    let m = backend
+        .next_message(WAIT)
+        .expect("the answer after the reconnect");
+    assert_eq!(&m.payload[..], b"pong");
+
+    drop(backend);
+    modem.shutdown();
+}
