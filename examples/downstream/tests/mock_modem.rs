@@ -50,8 +50,8 @@ fn the_device_against_the_mock_modem() {
     // A cut link: the device notices and reconnects, subscriptions and all.
     modem.cut_link();
     let mut steps = Vec::new();
-    while !steps.contains(&Step::Reconnected) && steps.len() < 10 {
-        steps.push(device.step(1_000).expect("the device steps"));
+    while !steps.contains(&Step::Reconnected) && steps.len() < 50 {
+        steps.push(device.step(200).expect("the device steps"));
     }
     assert!(steps.contains(&Step::Reconnected), "{steps:?}");
     assert_eq!(device.link_state(), LinkState::Connected);
@@ -84,10 +84,11 @@ fn the_device_reconnects_itself_when_the_module_gives_up() {
     // The module gives the link up (`+MQTTDISC: OK`): the device connects and
     // subscribes again itself.
     modem.cut_link();
-    assert_eq!(
-        device.step(5_000).expect("the device steps"),
-        Step::Reconnected
-    );
+    let mut steps = Vec::new();
+    while !steps.contains(&Step::Reconnected) && steps.len() < 50 {
+        steps.push(device.step(200).expect("the device steps"));
+    }
+    assert!(steps.contains(&Step::Reconnected), "{steps:?}");
     assert_eq!(device.link_state(), LinkState::Connected);
     backend
         .publish("dev-8/cmd", b"ping")
