@@ -46,13 +46,17 @@ fn run<const INGRESS: usize>(stream: &[u8], mut next_len: impl FnMut() -> usize)
                             .expect("every URC slice parses");
                         out.push(Out::Urc(format!("{:?}", u.urc())));
                     }
-                    DigestResult::Response(r) => {
-                        out.push(Out::Answer(r.map(<[u8]>::to_vec).map_err(|e| format!("{e:?}"))))
-                    }
+                    DigestResult::Response(r) => out.push(Out::Answer(
+                        r.map(<[u8]>::to_vec).map_err(|e| format!("{e:?}")),
+                    )),
                     DigestResult::Prompt(_) => panic!("the adapter reports no prompt"),
                     DigestResult::None => {}
                 }
-                assert!(swallowed <= buf.len(), "swallowed {swallowed} of {}", buf.len());
+                assert!(
+                    swallowed <= buf.len(),
+                    "swallowed {swallowed} of {}",
+                    buf.len()
+                );
                 if swallowed == 0 {
                     break;
                 }
