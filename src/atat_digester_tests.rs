@@ -476,3 +476,35 @@ fn a_cleared_ingress_starts_over() {
     assert_eq!(r, DigestResult::Urc(b"+MQTTPINGRSP: OK"));
     assert_eq!(n, after.len() - 1);
 }
+
+#[test]
+fn the_benchmark_streams_frame_as_counted() {
+    // The project's benchmark streams (mix b: binary payloads holding CR, LF,
+    // `\r\nOK\r\n` and fake frames), whose frame counts are known, through the
+    // adapter at several chunk sizes. Closed with an `OK`, so that URCs held
+    // inside an unfinished answer are handed over.
+    use ml302_testkit::{make_stream, Mix};
+    for mix in [Mix::A, Mix::B] {
+        let (mut stream, counts) = make_stream(mix, 48 * 1024);
+        stream.extend_from_slice(b"\r\nOK\r\n");
+        assert!(
+            counts.urc_publish > 20 && counts.response_ok > 20,
+            "{counts:?}"
+        );
+        for chunk in [1, 13, 512, stream.len()] {
+            let (answers, events) = run::<2048>(&stream, chunk);
+            let publishes = events
+                .iter()
+                .filter(|e| matches!(e, Out::Urc(s) if s.starts_with("Publish") || s.starts_with("MessageTooLarge")))
+                .count() as u64;
+            let ok = answers
+                .iter()
+                .filter(|a| matches!(a, Out::Answer(Ok(_))))
+                .count() as u64;
+            let err = answers.len() as u64 - ok;
+            assert_eq!(publishes, counts.urc_publish, "{mix:?} chunk {chunk}");
+            assert_eq!(ok, counts.response_ok + 1, "{mix:?} chunk {chunk}");
+            assert_eq!(err, counts.response_error, "{mix:?} chunk {chunk}");
+        }
+    }
+}
