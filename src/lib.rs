@@ -12,10 +12,10 @@
 //! | [`command`], [`text`] | one typed struct per AT verb and form, validated before a byte is written |
 //! | [`session`] | the sans-IO protocol brain: pending command, ACK correlation, state, re-subscription |
 //! | [`blocking`], [`asynch`] | the two client faces over `embedded-io` / `embedded-io-async` |
-//! | [`atat_digester`] | the digester and URCs for `atat`'s own client and ingress |
 //! | [`clock`] | the millisecond [`Clock`] both faces read; [`clock::DelayIdle`] idles through an embedded-hal delay |
 //! | `serial` (feature `std`) | a `serialport` adapter for USB-serial modems |
 //! | `nb` (feature `nb`) | `embedded-hal-nb` UARTs as ports of the blocking client |
+//! | [`atat_digester`] | the digester and URCs for `atat`'s own client and ingress |
 //!
 //! Features: `std` (host conveniences and the serial adapter), `nb` (the
 //! `embedded-hal-nb` adapter), `log`, `defmt`, `fast-digest` (default).
@@ -163,7 +163,7 @@
 //! }
 //! ```
 //!
-//! ## `atat`'s own client
+//! ## `atat`'s own clients
 //!
 //! Every command struct of [`command`] derives [`atat::AtatCmd`], so an
 //! `atat` client sends it and parses its typed answer. Give atat's `Ingress`
