@@ -30,7 +30,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TARGETS = ["digest", "line", "responses", "session", "encode", "sim_at", "client"]
+TARGETS = ["digest", "line", "responses", "session", "encode", "sim_at", "client", "atat_digest"]
 
 
 # --------------------------------------------------------------------------------
@@ -469,6 +469,13 @@ def main():
         seeds["digest"].add(b"\x01\x00\x05\xc8" + s)
         seeds["digest"].add(b"\x20\x00\x00" + s)
     seeds["digest"].add(b"\x08\x00\x00" + b"\r\n> " + b"\r\n+MQTTPUBACK:0,7\r\n\r\nOK\r\n")
+
+    # atat_digest: flags (ingress size, chunk-size count) + chunk sizes + stream.
+    for w in wires:
+        for h in [b"\x02\x00", b"\x00\x01", b"\x05\x03\x07", b"\x03\x00"]:
+            seeds["atat_digest"].add(h + w)
+    for s in streams:
+        seeds["atat_digest"].add(b"\x06\x05\xc8" + s)
 
     # line: single lines and whole literals.
     for w in wires:

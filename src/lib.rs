@@ -16,6 +16,7 @@
 //! | [`clock`] | the millisecond [`Clock`] both faces read; [`clock::DelayIdle`] idles through an embedded-hal delay |
 //! | `serial` (feature `std`) | a `serialport` adapter for USB-serial modems |
 //! | `nb` (feature `nb`) | `embedded-hal-nb` UARTs as ports of the blocking client |
+//! | [`atat_digester`] | the digester and URCs for `atat`'s own client and ingress |
 //!
 //! Features: `std` (host conveniences and the serial adapter), `nb` (the
 //! `embedded-hal-nb` adapter), `log`, `defmt`, `fast-digest` (default).
@@ -206,19 +207,48 @@
 //! ## `atat`'s own clients
 //!
 //! Every command struct of [`command`] derives [`atat::AtatCmd`], so an
-//! `atat` client sends it and parses its typed answer (URCs are then atat's
-//! business; [`Urc::from_frame`] decodes a line):
+//! `atat` client sends it and parses its typed answer. Give atat's `Ingress`
+//! an [`atat_digester::AtatDigester`] (this crate's digester behind
+//! `atat::Digester`) and a URC channel of [`atat_digester::UrcBuf`] (the
+//! `atat::AtatUrc` form of [`Urc`]): `+MQTTPUBLISH` stays framed by its
+//! length, an error ends its own answer, and a message that arrives while a
+//! command is in flight goes to the URC channel, never into the answer.
 //!
 //! ```
 //! use atat::blocking::AtatClient;
+//! use atat::{AtatIngress, Ingress, ResponseSlot, UrcChannel};
+//! use ml302::atat_digester::{AtatDigester, UrcBuf};
 //! use ml302::command::{At, QueryState};
 //!
-//! fn modem_state<A: AtatClient>(atat: &mut A) -> Result<(), atat::Error> {
+//! const INGRESS: usize = 512;
+//! /// Set up once, before the UART's receive interrupt starts feeding `ingress`.
+//! fn ingress<'a>(
+//!     buf: &'a mut [u8],
+//!     slot: &'a ResponseSlot<INGRESS>,
+//!     urcs: &'a UrcChannel<UrcBuf<1024>, 4, 1>,
+//! ) -> impl AtatIngress + 'a {
+//!     Ingress::<_, UrcBuf<1024>, INGRESS, 4, 1>::new(AtatDigester::<INGRESS>::new(), buf, slot, urcs)
+//! }
+//!
+//! /// Your own atat client, with your other commands, sends ml302's too.
+//! fn modem_state<A: AtatClient>(atat: &mut A) -> Result<u8, atat::Error> {
 //!     atat.send(&At)?;
-//!     let _state = atat.send(&QueryState)?;
-//!     Ok(())
+//!     Ok(atat.send(&QueryState)?.0)
 //! }
 //! ```
+//!
+//! **Which client?** Take atat's client with [`atat_digester::AtatDigester`]
+//! when your firmware already runs atat for other commands (the modem's
+//! network, GNSS, SMS…) and you want `ml302`'s typed commands beside them, one
+//! at a time, with your own handling of messages and events. Take `ml302`'s
+//! own client ([`blocking::Client`], [`asynch::Client`]) for everything else:
+//! it tracks the link state, correlates ACKs, re-subscribes after a reconnect,
+//! sends length-mode publishes (atat's clients cannot answer the `>` prompt),
+//! keeps messages larger than its ingress (atat needs a whole message in its
+//! ingress buffer; a larger one is reported as [`Urc::MessageTooLarge`]),
+//! reads answers without echo (with atat, keep the module's echo on: the
+//! digester reads it to tell `+MQTTOPEN:`, `+MQTTDISC:`, `+MQTTTO:` answers
+//! from events), and copies every byte once.
 
 #[cfg(any(test, feature = "std"))]
 extern crate std;
@@ -234,6 +264,7 @@ pub mod outbox;
 pub mod recover;
 
 pub mod asynch;
+pub mod atat_digester;
 pub mod blocking;
 pub mod clock;
 pub mod command;

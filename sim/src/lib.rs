@@ -8,6 +8,14 @@
 //! (`Broker`, rumqttd) on a free loopback port, to which every host named by
 //! `AT+MQTTCFG` is routed.
 //!
+//! # A mock modem for your tests
+//!
+//! [`mock::MockModem`] is the short way in for other projects: one call gives
+//! an in-memory serial port (`embedded_io` `Read + ReadReady + Write`) with the
+//! simulated module and its broker behind it, faults on demand, and an MQTT
+//! client on the broker to talk to the device under test. Take `ml302-sim` as a
+//! dev-dependency and test your firmware's logic on the host.
+//!
 //! # Features
 //!
 //! | feature | default | what it adds |
@@ -136,6 +144,8 @@ mod config;
 mod event;
 #[cfg(feature = "modem")]
 mod input;
+#[cfg(feature = "modem")]
+pub mod mock;
 #[cfg(feature = "modem")]
 mod modem;
 #[cfg(feature = "modem")]

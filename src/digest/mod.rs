@@ -82,12 +82,13 @@
 //!
 //! # Relation to `atat`
 //!
-//! This digester replaces `atat::digest::AtDigester`; it does not implement
-//! `atat::Digester`. That trait makes frames borrow the caller's ingress buffer, so
-//! a frame has to sit whole in that buffer before it can be reported: a
-//! `+MQTTPUBLISH` larger than the ingress buffer can never complete, and
-//! `DigestResult` has no way to say "framing error" or "message too large". The
-//! session drives [`Digester::feed`] directly instead.
+//! This digester replaces `atat::digest::AtDigester`. It does not implement
+//! `atat::Digester` itself: that trait makes frames borrow the caller's ingress
+//! buffer, so a frame has to sit whole in that buffer before it can be
+//! reported, and `DigestResult` has no way to say "framing error" or "message
+//! too large". The session drives [`Digester::feed`] directly instead; for
+//! atat's own client, [`crate::atat_digester::AtatDigester`] puts a [`Framer`]
+//! behind `atat::Digester` and reports what atat cannot carry as URCs.
 //!
 //! # Example
 //!
@@ -479,6 +480,14 @@ impl<const LINE: usize> Framer<LINE> {
     #[inline]
     pub fn is_mid_frame(&self) -> bool {
         !matches!(self.mode, Mode::LineStart)
+    }
+
+    /// Gives up the frame in progress: the bytes up to the next CR or LF are
+    /// skipped (as after a framing error). For the `atat` adapter, which
+    /// reports a frame that outgrew atat's ingress buffer itself.
+    pub(crate) fn resync(&mut self) {
+        self.mode = Mode::Resync;
+        self.prompt = false;
     }
 
     /// See [`Digester::is_in_publish`].
