@@ -132,6 +132,7 @@ fn through_the_outbox_nothing_is_lost_across_restarts_reboots_and_pdp_losses() {
     let mut delivered = BTreeSet::new();
     let mut failed = BTreeSet::new();
     let mut errors = BTreeMap::<String, u32>::new();
+    let mut rungs = BTreeMap::<String, u32>::new();
     let (mut restarts, mut reboots, mut pdp_losses) = (0u32, 0u32, 0u32);
     let mut settle = |outbox: &mut Outbox<64, 32, 16>, ids: &BTreeMap<MessageId, u32>| {
         while let Some(r) = outbox.next_report() {
@@ -175,7 +176,9 @@ fn through_the_outbox_nothing_is_lost_across_restarts_reboots_and_pdp_losses() {
             ) {
                 Ok(id) => break id,
                 Err(ml302::Error::QueueFull) => {
-                    relink(&mut c, &cfg);
+                    if let Some(r) = relink(&mut c, &cfg) {
+                        *rungs.entry(format!("{r:?}")).or_default() += 1;
+                    }
                     if let Err(e) = c.flush_outbox(&mut outbox) {
                         *errors.entry(format!("{e:?}")).or_default() += 1;
                     }
@@ -189,13 +192,17 @@ fn through_the_outbox_nothing_is_lost_across_restarts_reboots_and_pdp_losses() {
             *errors.entry(format!("{e:?}")).or_default() += 1;
         }
         if c.link_state() != LinkState::Connected {
-            relink(&mut c, &cfg);
+            if let Some(r) = relink(&mut c, &cfg) {
+                *rungs.entry(format!("{r:?}")).or_default() += 1;
+            }
         }
         settle(&mut outbox, &ids);
     }
     let deadline = Instant::now() + Duration::from_secs(60);
     while !outbox.is_empty() && Instant::now() < deadline {
-        relink(&mut c, &cfg);
+        if let Some(r) = relink(&mut c, &cfg) {
+            *rungs.entry(format!("{r:?}")).or_default() += 1;
+        }
         if let Err(e) = c.flush_outbox(&mut outbox) {
             *errors.entry(format!("{e:?}")).or_default() += 1;
         }
@@ -209,7 +216,7 @@ fn through_the_outbox_nothing_is_lost_across_restarts_reboots_and_pdp_losses() {
     let not_arrived: BTreeSet<u32> = (0..MESSAGES).filter(|i| !received.contains(i)).collect();
     let unreported: Vec<_> = not_arrived.difference(&failed).collect();
     println!(
-        "TALLY publishes={MESSAGES} restarts={restarts} reboots={reboots} pdp_losses={pdp_losses} delivered_unique={} duplicates={duplicates} reported_delivered={} reported_failed={} still_queued={still_queued} lost_but_reported_delivered={} not_arrived_and_not_reported={} send_errors={errors:?} elapsed={:?}",
+        "TALLY publishes={MESSAGES} restarts={restarts} reboots={reboots} pdp_losses={pdp_losses} delivered_unique={} duplicates={duplicates} reported_delivered={} reported_failed={} still_queued={still_queued} lost_but_reported_delivered={} not_arrived_and_not_reported={} send_errors={errors:?} recovered_at={rungs:?} elapsed={:?}",
         received.iter().filter(|n| **n < MESSAGES).count(),
         delivered.len(),
         failed.len(),

@@ -63,13 +63,15 @@ fn soak_mixed_traffic_with_random_faults() {
         Fault::Garbage(512),
         Fault::Reboot,
         Fault::PdpDeactivated,
+        Fault::SimRemoved,
     ];
+    let mut rungs = std::collections::BTreeMap::<String, u64>::new();
     // Static-size queue on the host: it survives every fault of the module.
     let mut outbox: Outbox<32, 16, 320> = Outbox::new().with_max_attempts(20);
     let (mut delivered, mut failed, mut expired, mut refused_full, mut max_depth) =
         (0u64, 0u64, 0u64, 0u64, 0usize);
     let mut warm_rss = 0;
-    let (mut reboots, mut pdp_losses) = (0u64, 0u64);
+    let (mut reboots, mut pdp_losses, mut sims_pulled) = (0u64, 0u64, 0u64);
     let t0 = Instant::now();
     let mut rng = 0x2545_f491_4f6c_dd1du64;
     let mut next = || {
@@ -100,6 +102,7 @@ fn soak_mixed_traffic_with_random_faults() {
                     match f {
                         Fault::Reboot => reboots += 1,
                         Fault::PdpDeactivated => pdp_losses += 1,
+                        Fault::SimRemoved => sims_pulled += 1,
                         _ => {}
                     }
                     sim.inject(f.clone())
@@ -107,7 +110,9 @@ fn soak_mixed_traffic_with_random_faults() {
             }
             injected += 1;
         }
-        relink(&mut c, &mqtt_cfg);
+        if let Some(r) = relink(&mut c, &mqtt_cfg) {
+            *rungs.entry(format!("{r:?}")).or_default() += 1;
+        }
         let len = (r % 300) as usize;
         let payload: Vec<u8> = (0..len).map(|i| (r as usize + i * 31) as u8).collect();
         let qos = [QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce][(r % 3) as usize];
@@ -143,7 +148,7 @@ fn soak_mixed_traffic_with_random_faults() {
     }
     let end_rss = rss_kib();
     println!(
-        "SOAK secs={secs} queued={sent_ok} refused_full={refused_full} delivered={delivered} failed={failed} expired={expired} still_queued={} max_depth={max_depth} flush_errors={sent_err} received={received} peer_received={peer_rx} faults_injected={injected} reboots={reboots} pdp_losses={pdp_losses} errors={errors:?} stats={:?} rss_kib_warm={warm_rss} rss_kib_mid={mid_rss} rss_kib_end={end_rss}",
+        "SOAK secs={secs} queued={sent_ok} refused_full={refused_full} delivered={delivered} failed={failed} expired={expired} still_queued={} max_depth={max_depth} flush_errors={sent_err} received={received} peer_received={peer_rx} faults_injected={injected} reboots={reboots} pdp_losses={pdp_losses} sims_pulled={sims_pulled} recovered_at={rungs:?} errors={errors:?} stats={:?} rss_kib_warm={warm_rss} rss_kib_mid={mid_rss} rss_kib_end={end_rss}",
         outbox.len(),
         c.stats()
     );

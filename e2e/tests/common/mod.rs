@@ -10,9 +10,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use ml302::blocking::Client;
-use ml302::command::net::SetPdpActivation;
 use ml302::serial::SerialPort;
-use ml302::{LinkState, MqttConfig, NetworkConfig, StdClock};
+use ml302::{LinkState, MqttConfig, NetworkConfig, Recovery, Rung, StdClock};
 use ml302_sim::{SimConfig, Simulator, Transport};
 
 pub type E2eClient = Client<SerialPort, StdClock>;
@@ -295,54 +294,37 @@ impl Drop for ChildGuard {
 }
 
 /// Brings the link back after whatever happened (the application's policy):
-/// wait briefly for the module's own reconnection, then re-open, then bring
-/// the network up again and re-open (after a reboot or a PDP loss).
-pub fn relink(c: &mut E2eClient, cfg: &ml302::MqttConfig<'_>) {
+/// give the module's own reconnection a second, then climb the recovery ladder
+/// (`recover`: MQTT re-open, PDP re-activation, radio off and on, reboot).
+/// Returns the rung that worked, `None` when the link was up or stayed down.
+pub fn relink(c: &mut E2eClient, cfg: &MqttConfig<'_>) -> Option<Rung> {
+    if c.link_state() == LinkState::Connected {
+        return None;
+    }
     trace(format_args!("relink from {:?}", c.link_state()));
-    for attempt in 0..60u32 {
-        match c.link_state() {
-            LinkState::Connected => return,
-            LinkState::Reconnecting => {
-                // The module retries on its own; if the network took the data link
-                // down, it waits for the host to activate it again (the second rung
-                // of NETWORK.md §4) and then reconnects by itself.
-                if attempt % 10 == 9 {
-                    if let Err(e) = c.send(&SetPdpActivation::new(true, 1)) {
-                        trace(format_args!("CGACT: {e:?}"));
-                    }
-                }
-                let _ = c.poll(100);
+    for _ in 0..10 {
+        if c.link_state() != LinkState::Reconnecting {
+            break;
+        }
+        let _ = c.poll(100);
+    }
+    let net = NetworkConfig::automatic();
+    for _ in 0..5 {
+        if c.link_state() == LinkState::Connected {
+            return None;
+        }
+        match c.recover(&Recovery::new(&net, cfg)) {
+            Ok(rung) => {
+                trace(format_args!("recovered at {rung:?}"));
+                return Some(rung);
             }
-            LinkState::Idle => {
-                if let Err(e) = c.connect(None) {
-                    trace(format_args!("connect: {e:?}"));
-                    if e == ml302::Error::Cme(ml302::CmeError::NotConnected) {
-                        // No data link (`+CME ERROR: 600`): activate the context.
-                        if let Err(e) = c.send(&SetPdpActivation::new(true, 1)) {
-                            trace(format_args!("CGACT: {e:?}"));
-                        }
-                    }
-                    let _ = c.poll(200);
-                }
-            }
-            _ => {
-                // The module restarted: everything module-side is gone.
-                let up = c
-                    .bring_up(&NetworkConfig::automatic())
-                    .map_err(|e| trace(format_args!("bring_up: {e:?}")))
-                    .is_ok()
-                    && c.configure(cfg)
-                        .map_err(|e| trace(format_args!("configure: {e:?}")))
-                        .is_ok()
-                    && c.connect(None)
-                        .map_err(|e| trace(format_args!("connect: {e:?}")))
-                        .is_ok();
-                if !up {
-                    let _ = c.poll(500);
-                }
+            Err(e) => {
+                trace(format_args!("recover: {e:?}"));
+                let _ = c.poll(500);
             }
         }
     }
+    None
 }
 
 /// Prints progress when `E2E_TRACE` is set (to see where a run spends its time).
