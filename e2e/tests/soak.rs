@@ -71,6 +71,7 @@ fn soak_mixed_traffic_with_random_faults() {
     let (mut delivered, mut failed, mut expired, mut refused_full, mut max_depth) =
         (0u64, 0u64, 0u64, 0u64, 0usize);
     let mut warm_rss = 0;
+    let mut rss_series = Vec::with_capacity(11);
     let (mut reboots, mut pdp_losses, mut sims_pulled) = (0u64, 0u64, 0u64);
     let t0 = Instant::now();
     let mut rng = 0x2545_f491_4f6c_dd1du64;
@@ -87,6 +88,11 @@ fn soak_mixed_traffic_with_random_faults() {
     while t0.elapsed() < Duration::from_secs(secs) {
         if t0.elapsed() > Duration::from_secs(secs / 10) && warm_rss == 0 {
             warm_rss = rss_kib();
+        }
+        // One sample every tenth of the run: memory flat after warm-up shows as a
+        // plateau (the simulator's log of received lines fills up to its cap).
+        if t0.elapsed() >= Duration::from_secs(secs * rss_series.len() as u64 / 10) {
+            rss_series.push(rss_kib());
         }
         if t0.elapsed() > Duration::from_secs(secs / 2) && mid_rss == 0 {
             mid_rss = rss_kib();
@@ -148,7 +154,7 @@ fn soak_mixed_traffic_with_random_faults() {
     }
     let end_rss = rss_kib();
     println!(
-        "SOAK secs={secs} queued={sent_ok} refused_full={refused_full} delivered={delivered} failed={failed} expired={expired} still_queued={} max_depth={max_depth} flush_errors={sent_err} received={received} peer_received={peer_rx} faults_injected={injected} reboots={reboots} pdp_losses={pdp_losses} sims_pulled={sims_pulled} recovered_at={rungs:?} errors={errors:?} stats={:?} rss_kib_warm={warm_rss} rss_kib_mid={mid_rss} rss_kib_end={end_rss}",
+        "SOAK secs={secs} queued={sent_ok} refused_full={refused_full} delivered={delivered} failed={failed} expired={expired} still_queued={} max_depth={max_depth} flush_errors={sent_err} received={received} peer_received={peer_rx} faults_injected={injected} reboots={reboots} pdp_losses={pdp_losses} sims_pulled={sims_pulled} recovered_at={rungs:?} errors={errors:?} stats={:?} rss_kib_warm={warm_rss} rss_kib_mid={mid_rss} rss_kib_end={end_rss} rss_kib_every_tenth={rss_series:?}",
         outbox.len(),
         c.stats()
     );
