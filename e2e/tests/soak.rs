@@ -66,6 +66,7 @@ fn soak_mixed_traffic_with_random_faults() {
         Fault::SimRemoved,
     ];
     let mut rungs = std::collections::BTreeMap::<String, u64>::new();
+    let mut failed_causes = std::collections::BTreeMap::<String, u64>::new();
     // Static-size queue on the host: it survives every fault of the module.
     let mut outbox: Outbox<32, 16, 320> = Outbox::new().with_max_attempts(20);
     let (mut delivered, mut failed, mut expired, mut refused_full, mut max_depth) =
@@ -135,7 +136,14 @@ fn soak_mixed_traffic_with_random_faults() {
         while let Some(report) = outbox.next_report() {
             match report {
                 Report::Delivered { .. } => delivered += 1,
-                Report::Failed { .. } => failed += 1,
+                Report::Failed {
+                    error, attempts, ..
+                } => {
+                    failed += 1;
+                    *failed_causes
+                        .entry(format!("{error:?} after {attempts}"))
+                        .or_default() += 1;
+                }
                 Report::Expired { .. } => expired += 1,
             }
         }
@@ -154,7 +162,7 @@ fn soak_mixed_traffic_with_random_faults() {
     }
     let end_rss = rss_kib();
     println!(
-        "SOAK secs={secs} queued={sent_ok} refused_full={refused_full} delivered={delivered} failed={failed} expired={expired} still_queued={} max_depth={max_depth} flush_errors={sent_err} received={received} peer_received={peer_rx} faults_injected={injected} reboots={reboots} pdp_losses={pdp_losses} sims_pulled={sims_pulled} recovered_at={rungs:?} errors={errors:?} stats={:?} rss_kib_warm={warm_rss} rss_kib_mid={mid_rss} rss_kib_end={end_rss} rss_kib_every_tenth={rss_series:?}",
+        "SOAK secs={secs} queued={sent_ok} refused_full={refused_full} delivered={delivered} failed={failed} failed_causes={failed_causes:?} expired={expired} still_queued={} max_depth={max_depth} flush_errors={sent_err} received={received} peer_received={peer_rx} faults_injected={injected} reboots={reboots} pdp_losses={pdp_losses} sims_pulled={sims_pulled} recovered_at={rungs:?} errors={errors:?} stats={:?} rss_kib_warm={warm_rss} rss_kib_mid={mid_rss} rss_kib_end={end_rss} rss_kib_every_tenth={rss_series:?}",
         outbox.len(),
         c.stats()
     );
