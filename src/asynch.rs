@@ -131,18 +131,28 @@ where
         self.drive(payload).await
     }
 
+    /// Writes and flushes `bytes`.
+    async fn write(port: &mut P, bytes: &[u8]) -> Result<(), Error> {
+        port.write_all(bytes).await.map_err(io_error)?;
+        port.flush().await.map_err(io_error)
+    }
+
     async fn drive(&mut self, payload: &[u8]) -> Result<Outcome, Error> {
         loop {
             let now = self.clock.now_ms();
             match self.session.poll(now) {
                 Action::Write(bytes) => {
-                    self.port.write_all(bytes).await.map_err(io_error)?;
-                    self.port.flush().await.map_err(io_error)?;
+                    if let Err(e) = Self::write(&mut self.port, bytes).await {
+                        self.session.write_failed();
+                        return Err(e);
+                    }
                     self.session.written();
                 }
                 Action::WritePayload => {
-                    self.port.write_all(payload).await.map_err(io_error)?;
-                    self.port.flush().await.map_err(io_error)?;
+                    if let Err(e) = Self::write(&mut self.port, payload).await {
+                        self.session.write_failed();
+                        return Err(e);
+                    }
                     self.session.payload_written();
                 }
                 Action::Wait { deadline_ms } => self.read_some(deadline_ms).await?,

@@ -132,18 +132,28 @@ where
         self.drive(payload)
     }
 
+    /// Writes and flushes `bytes`.
+    fn write(port: &mut P, bytes: &[u8]) -> Result<(), Error> {
+        port.write_all(bytes).map_err(io_error)?;
+        port.flush().map_err(io_error)
+    }
+
     fn drive(&mut self, payload: &[u8]) -> Result<Outcome, Error> {
         loop {
             let now = self.clock.now_ms();
             match self.session.poll(now) {
                 Action::Write(bytes) => {
-                    self.port.write_all(bytes).map_err(io_error)?;
-                    self.port.flush().map_err(io_error)?;
+                    if let Err(e) = Self::write(&mut self.port, bytes) {
+                        self.session.write_failed();
+                        return Err(e);
+                    }
                     self.session.written();
                 }
                 Action::WritePayload => {
-                    self.port.write_all(payload).map_err(io_error)?;
-                    self.port.flush().map_err(io_error)?;
+                    if let Err(e) = Self::write(&mut self.port, payload) {
+                        self.session.write_failed();
+                        return Err(e);
+                    }
                     self.session.payload_written();
                 }
                 Action::Wait { deadline_ms } => self.read_some(deadline_ms)?,

@@ -559,6 +559,18 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         }
     }
 
+    /// The face could not write the bytes of [`Action::Write`] or
+    /// [`Action::WritePayload`] (the port's `write` or `flush` failed): the
+    /// command ends here, and since part of it may be on the line, the module
+    /// is resynchronised before the next command. Without this the command
+    /// would stay pending and every later operation would be [`Error::Busy`].
+    pub fn write_failed(&mut self) {
+        if self.core.pending.take().is_some() {
+            self.core.needs_resync = true;
+        }
+        self.digester.expect_prompt(false);
+    }
+
     /// The face wrote the payload after the prompt.
     pub fn payload_written(&mut self) {
         if let Some(p) = self.core.pending.as_mut() {

@@ -168,11 +168,17 @@ impl<
             let now = self.clock.now_ms();
             match self.session.poll(now) {
                 Action::Write(bytes) => {
-                    send(self.shared, bytes).await?;
+                    if let Err(e) = send(self.shared, bytes).await {
+                        self.session.write_failed();
+                        return Err(e);
+                    }
                     self.session.written();
                 }
                 Action::WritePayload => {
-                    send(self.shared, payload).await?;
+                    if let Err(e) = send(self.shared, payload).await {
+                        self.session.write_failed();
+                        return Err(e);
+                    }
                     self.session.payload_written();
                 }
                 Action::Wait { deadline_ms } => self.read_some(deadline_ms).await?,
