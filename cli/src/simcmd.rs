@@ -125,7 +125,8 @@ pub struct SimArgs {
     /// Inject FAULT SECS seconds after the start (repeatable). FAULT is one of
     /// `reboot`, `pdp-deactivated` (the network drops the PDP context and the
     /// MQTT link with it), `registration-lost[:SECS]` (the network is gone for
-    /// SECS, default 10), `sim-removed`, `cut-link`, `restart-broker`.
+    /// SECS, default 10), `registration-stuck`, `sim-removed`, `cut-link`,
+    /// `restart-broker`.
     #[arg(long = "fault-at", value_name = "SECS:FAULT", value_parser = parse_fault_at)]
     pub fault_at: Vec<(Duration, Fault)>,
 
@@ -211,7 +212,7 @@ fn parse_signal(s: &str) -> Result<(u8, u8), String> {
 pub const DEFAULT_LOST_FOR: Duration = Duration::from_secs(10);
 
 /// Reads a fault: `reboot`, `pdp-deactivated`, `registration-lost[:SECS]`,
-/// `sim-removed`, `cut-link` or `restart-broker`.
+/// `registration-stuck`, `sim-removed`, `cut-link` or `restart-broker`.
 pub fn parse_fault(s: &str) -> Result<Fault, String> {
     let (name, arg) = match s.split_once(':') {
         Some((n, a)) => (n, Some(a)),
@@ -221,6 +222,7 @@ pub fn parse_fault(s: &str) -> Result<Fault, String> {
         ("reboot", None) => Fault::Reboot,
         ("pdp-deactivated", None) => Fault::PdpDeactivated,
         ("sim-removed", None) => Fault::SimRemoved,
+        ("registration-stuck", None) => Fault::RegistrationStuck,
         ("cut-link", None) => Fault::CutLink,
         ("restart-broker", None) => Fault::RestartBroker,
         ("registration-lost", None) => Fault::RegistrationLost(DEFAULT_LOST_FOR),
@@ -228,7 +230,7 @@ pub fn parse_fault(s: &str) -> Result<Fault, String> {
         _ => {
             return Err(format!(
                 "{s}: expected reboot, pdp-deactivated, registration-lost[:SECS], \
-                 sim-removed, cut-link or restart-broker"
+                 registration-stuck, sim-removed, cut-link or restart-broker"
             ))
         }
     };
@@ -241,6 +243,7 @@ pub fn fault_name(fault: &Fault) -> String {
         Fault::Reboot => "reboot".to_owned(),
         Fault::PdpDeactivated => "pdp-deactivated".to_owned(),
         Fault::SimRemoved => "sim-removed".to_owned(),
+        Fault::RegistrationStuck => "registration-stuck".to_owned(),
         Fault::CutLink => "cut-link".to_owned(),
         Fault::RestartBroker => "restart-broker".to_owned(),
         Fault::RegistrationLost(d) => format!("registration-lost:{}", d.as_secs_f64()),
@@ -519,6 +522,7 @@ mod tests {
             "reboot",
             "pdp-deactivated",
             "sim-removed",
+            "registration-stuck",
             "cut-link",
             "restart-broker",
             "registration-lost:2.5",

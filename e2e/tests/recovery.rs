@@ -3,8 +3,10 @@
 //! brings delivery back; the module reboots mid-session and `recover` restores
 //! the subscriptions, checked with a message another client publishes; a
 //! reboot whose boot line is unknown is found by the second signal (no MQTT
-//! client where one was known); a SIM pulled mid-session defeats every rung
-//! but the reboot (`AT+CFUN=1,1`), after which the module finds it again.
+//! client where one was known); a module that stopped searching is brought
+//! back by the radio cycle (`AT+CFUN=0`, `AT+CFUN=1`); a SIM pulled mid-session
+//! defeats every rung but the reboot (`AT+CFUN=1,1`), after which the module
+//! finds it again.
 
 mod common;
 
@@ -201,6 +203,51 @@ fn a_sim_pulled_mid_session_is_recovered_by_the_reboot_rung() {
     assert_eq!(c.recover(&r), Ok(Rung::Reboot));
     assert_eq!(c.link_state(), LinkState::Connected);
     let peer = Peer::connect(sim.broker_addr().unwrap(), "rec-sim-peer", true);
+    assert!(delivered(&mut c, &peer, topic, b"after"));
+    drop(peer);
+    drop(c);
+    sim.shutdown();
+}
+
+#[test]
+fn a_module_that_stopped_searching_is_brought_back_by_the_radio_cycle() {
+    let (sim, mut c) = open(sim_config());
+    let topic = "rec/radio";
+    up(&mut c, "rec-radio", topic);
+    let peer = Peer::connect(sim.broker_addr().unwrap(), "rec-radio-peer", true);
+    assert!(delivered(&mut c, &peer, topic, b"before"));
+
+    sim.inject(Fault::RegistrationStuck);
+    // The data link goes with the registration: nothing reaches the client.
+    assert!(!delivered(&mut c, &peer, topic, b"lost"));
+
+    // Registration gets a short step: rung 2 fails on it, rung 3 cures it.
+    let net = NetworkConfig {
+        registration_ms: 2_000,
+        ..quick()
+    };
+    let cfg = mqtt("rec-radio");
+    let rung = c.recover(&Recovery::new(&net, &cfg)).expect("recovery");
+    assert_eq!(rung, Rung::RadioCycle);
+    assert_eq!(c.link_state(), LinkState::Connected);
+    let sent: Vec<String> = sim
+        .received_lines()
+        .iter()
+        .filter_map(|r| match r {
+            ml302_sim::Received::Line(l) => Some(String::from_utf8_lossy(l).into_owned()),
+            _ => None,
+        })
+        .collect();
+    let off = sent
+        .iter()
+        .rposition(|l| l == "AT+CFUN=0")
+        .expect("AT+CFUN=0 sent");
+    assert!(
+        sent[off..].iter().any(|l| l == "AT+CFUN=1"),
+        "radio switched on again: {sent:?}"
+    );
+    assert!(!sent.iter().any(|l| l == "AT+CFUN=1,1"), "no reboot");
+    // Subscriptions restored, delivery back.
     assert!(delivered(&mut c, &peer, topic, b"after"));
     drop(peer);
     drop(c);

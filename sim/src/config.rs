@@ -187,6 +187,12 @@ pub enum Fault {
     /// context are lost, the MQTT link drops; `AT+CPIN?` answers `+CME ERROR: 10`.
     /// A reboot finds the SIM again as configured.
     SimRemoved,
+    /// The module drops off the network and stops searching (`<stat>` 0, not
+    /// registered and not searching), as modules do after a long loss of coverage:
+    /// the PDP context and the MQTT link go with it, and neither re-activating the
+    /// context nor waiting helps; a radio off and on (`AT+CFUN=0`, `AT+CFUN=1`) or
+    /// a reboot makes it search and register again.
+    RegistrationStuck,
 }
 
 /// One entry of the log of what the module received

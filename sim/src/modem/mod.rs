@@ -158,6 +158,10 @@ impl Module {
                 let events = self.net.remove_sim();
                 self.net_events(events);
             }
+            Fault::RegistrationStuck => {
+                let events = self.net.stop_searching();
+                self.net_events(events);
+            }
         }
     }
 

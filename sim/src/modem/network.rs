@@ -274,6 +274,17 @@ impl Network {
         ev
     }
 
+    /// Off the network and no longer searching, until the radio is switched off
+    /// and on again or the module reboots.
+    pub fn stop_searching(&mut self) -> Vec<NetEvent> {
+        let mut ev = Vec::new();
+        if self.fun == 1 && self.sim == SimCard::Ready {
+            self.reg_at = None;
+            self.set_stat(0, &mut ev);
+        }
+        ev
+    }
+
     /// The SIM is pulled out.
     pub fn remove_sim(&mut self) -> Vec<NetEvent> {
         let mut ev = Vec::new();
@@ -502,6 +513,30 @@ impl Network {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_module_that_stopped_searching_registers_again_only_after_a_radio_cycle() {
+        let t0 = Instant::now();
+        let mut net = Network::new(&SimConfig::default(), t0);
+        net.set_cgerep(1);
+        assert!(net.registered() && net.pdp_up());
+        assert_eq!(
+            net.stop_searching(),
+            [
+                NetEvent::Urc("+CGEV: NW PDN DEACT 1".into()),
+                NetEvent::PdpDown,
+            ]
+        );
+        assert!(!net.registered() && !net.pdp_up());
+        // Waiting does not help.
+        assert!(net.tick(t0 + Duration::from_secs(3600)).is_empty());
+        assert!(!net.registered());
+        // Radio off and on: it searches, registers and (automatic mode) activates.
+        let _ = net.set_fun(0, t0);
+        let _ = net.set_fun(1, t0);
+        let _ = net.tick(t0);
+        assert!(net.registered() && net.pdp_up());
+    }
 
     #[test]
     fn radio_on_without_sim_says_nothing_and_a_reboot_restores_the_configuration() {
