@@ -1,7 +1,8 @@
 //! Soak: mixed traffic with random faults through the simulator for a given time
 //! (`SOAK_SECS`, default 60). Not run by default: `scripts/soak.sh` runs it.
 //! Publishes go through the offline queue (`Outbox`); the faults include module
-//! reboots and network-side PDP losses, after which the application brings the
+//! reboots, network-side PDP losses, pulled SIMs and a module that stopped
+//! searching, after which the application brings the
 //! link back (`common::relink`). Prints messages, faults, every message's fate,
 //! errors and resident memory after warm-up, half-way and at the end.
 
@@ -64,6 +65,7 @@ fn soak_mixed_traffic_with_random_faults() {
         Fault::Reboot,
         Fault::PdpDeactivated,
         Fault::SimRemoved,
+        Fault::RegistrationStuck,
     ];
     let mut rungs = std::collections::BTreeMap::<String, u64>::new();
     let mut failed_causes = std::collections::BTreeMap::<String, u64>::new();
@@ -73,7 +75,7 @@ fn soak_mixed_traffic_with_random_faults() {
         (0u64, 0u64, 0u64, 0u64, 0usize);
     let mut warm_rss = 0;
     let mut rss_series = Vec::with_capacity(11);
-    let (mut reboots, mut pdp_losses, mut sims_pulled) = (0u64, 0u64, 0u64);
+    let (mut reboots, mut pdp_losses, mut sims_pulled, mut stuck) = (0u64, 0u64, 0u64, 0u64);
     let t0 = Instant::now();
     let mut rng = 0x2545_f491_4f6c_dd1du64;
     let mut next = || {
@@ -110,6 +112,7 @@ fn soak_mixed_traffic_with_random_faults() {
                         Fault::Reboot => reboots += 1,
                         Fault::PdpDeactivated => pdp_losses += 1,
                         Fault::SimRemoved => sims_pulled += 1,
+                        Fault::RegistrationStuck => stuck += 1,
                         _ => {}
                     }
                     sim.inject(f.clone())
@@ -162,7 +165,7 @@ fn soak_mixed_traffic_with_random_faults() {
     }
     let end_rss = rss_kib();
     println!(
-        "SOAK secs={secs} queued={sent_ok} refused_full={refused_full} delivered={delivered} failed={failed} failed_causes={failed_causes:?} expired={expired} still_queued={} max_depth={max_depth} flush_errors={sent_err} received={received} peer_received={peer_rx} faults_injected={injected} reboots={reboots} pdp_losses={pdp_losses} sims_pulled={sims_pulled} recovered_at={rungs:?} errors={errors:?} stats={:?} rss_kib_warm={warm_rss} rss_kib_mid={mid_rss} rss_kib_end={end_rss} rss_kib_every_tenth={rss_series:?}",
+        "SOAK secs={secs} queued={sent_ok} refused_full={refused_full} delivered={delivered} failed={failed} failed_causes={failed_causes:?} expired={expired} still_queued={} max_depth={max_depth} flush_errors={sent_err} received={received} peer_received={peer_rx} faults_injected={injected} reboots={reboots} pdp_losses={pdp_losses} sims_pulled={sims_pulled} registrations_stuck={stuck} recovered_at={rungs:?} errors={errors:?} stats={:?} rss_kib_warm={warm_rss} rss_kib_mid={mid_rss} rss_kib_end={end_rss} rss_kib_every_tenth={rss_series:?}",
         outbox.len(),
         c.stats()
     );

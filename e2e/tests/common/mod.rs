@@ -308,7 +308,12 @@ pub fn relink(c: &mut E2eClient, cfg: &MqttConfig<'_>) -> Option<Rung> {
         }
         let _ = c.poll(100);
     }
-    let net = NetworkConfig::automatic();
+    // The simulator registers at once: a registration that has not come in 3 s
+    // will not come without climbing further (a module that stopped searching).
+    let net = NetworkConfig {
+        registration_ms: 3_000,
+        ..NetworkConfig::automatic()
+    };
     for _ in 0..5 {
         if c.link_state() == LinkState::Connected {
             return None;
