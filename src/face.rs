@@ -48,14 +48,11 @@ macro_rules! client_operations {
         if !answered {
             return Err(last);
         }
-        let (prepare, cleanup) = plan::STARTUP
-            .split_at_checked(plan::CLEANUP_FROM)
-            .unwrap_or((&plan::STARTUP, &[]));
-        self.run_steps(prepare)$($aw)*?;
+        self.run_steps(&plan::STARTUP)$($aw)*?;
         // The clean-up's errors are ignored, but `AT+MQTTDEL`'s answer tells
         // whether the module knows these commands at all.
         let mut delete = Ok(());
-        for step in cleanup {
+        for step in &plan::CLEAN_UP {
             let result = self.run(&step.op, &[])$($aw)*.map(|_| ());
             if let Op::Delete = step.op {
                 delete = result;

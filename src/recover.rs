@@ -419,11 +419,9 @@ macro_rules! recover_operations {
     $($kw)* fn reopen_mqtt(&mut self, r: &crate::recover::Recovery<'_>) -> Result<(), Error> {
         let kept = self.session.settings();
         self.run_steps(&plan::CLEAN_UP)$($aw)*?;
-        self.run(&Op::Configure(r.mqtt), &[])$($aw)*?;
         let ack = kept.ack_timeout_s.unwrap_or(r.mqtt.ack_timeout_s);
-        self.run(&Op::SetAckTimeout(ack), &[])$($aw)*?;
         let rec = kept.auto_reconnect.unwrap_or(r.mqtt.auto_reconnect);
-        self.run(&Op::SetReconnect(rec), &[])$($aw)*?;
+        self.run_steps(&plan::configure_with(r.mqtt, ack, rec))$($aw)*?;
         self.session.restore_settings(kept, r.mqtt);
         self.connect(r.will)$($aw)*
     }

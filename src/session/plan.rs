@@ -37,21 +37,14 @@ impl<'a> Step<'a> {
     }
 }
 
-/// Start-up after the modem answered `AT`: echo off, numeric errors, and clean-up
-/// of a stale client (spec §5.8).
-pub const STARTUP: [Step<'static>; 4] = [
-    Step::must(Op::EchoOff),
-    Step::must(Op::NumericErrors),
-    Step::may_fail(Op::Disconnect),
-    Step::may_fail(Op::Delete),
-];
+/// Start-up after the modem answered `AT`: echo off and numeric errors. The
+/// clean-up of a stale client ([`CLEAN_UP`]) follows (spec §5.8).
+pub const STARTUP: [Step<'static>; 2] = [Step::must(Op::EchoOff), Step::must(Op::NumericErrors)];
 
-/// Where the clean-up of [`STARTUP`] begins: its `AT+MQTTDEL` answer is the
-/// first step of the dialect probe (see [`crate::dialect`]).
-pub const CLEANUP_FROM: usize = 2;
-
-/// Clearing the module's MQTT client before it is configured again (recovery):
-/// `AT+MQTTDISC`, `AT+MQTTDEL`, errors ignored (there may be none).
+/// Clearing the module's MQTT client before it is configured again (start-up,
+/// recovery): `AT+MQTTDISC`, `AT+MQTTDEL`, errors ignored (there may be none).
+/// At start-up `AT+MQTTDEL`'s answer is also the first step of the dialect
+/// probe (see [`crate::dialect`]).
 pub const CLEAN_UP: [Step<'static>; 2] =
     [Step::may_fail(Op::Disconnect), Step::may_fail(Op::Delete)];
 
@@ -61,10 +54,20 @@ pub const AT_ATTEMPTS: u8 = 5;
 /// Configuration: `AT+MQTTCFG`, then the settings a new configuration resets
 /// (`AT+MQTTTO`, `AT+MQTTREC`), spec §2.1.
 pub fn configure<'a>(cfg: &'a MqttConfig<'a>) -> [Step<'a>; 3] {
+    configure_with(cfg, cfg.ack_timeout_s, cfg.auto_reconnect)
+}
+
+/// [`configure`] with the ACK time-out and automatic reconnection given apart
+/// from `cfg` (recovery re-applies the ones set after the configuration).
+pub fn configure_with<'a>(
+    cfg: &'a MqttConfig<'a>,
+    ack_timeout_s: u16,
+    auto_reconnect: bool,
+) -> [Step<'a>; 3] {
     [
         Step::must(Op::Configure(cfg)),
-        Step::must(Op::SetAckTimeout(cfg.ack_timeout_s)),
-        Step::must(Op::SetReconnect(cfg.auto_reconnect)),
+        Step::must(Op::SetAckTimeout(ack_timeout_s)),
+        Step::must(Op::SetReconnect(auto_reconnect)),
     ]
 }
 
