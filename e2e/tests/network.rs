@@ -8,11 +8,10 @@ mod common;
 use std::time::{Duration, Instant};
 
 use atat::atat_derive::{AtatCmd, AtatResp};
-use common::E2eClient;
+use common::{open, E2eClient};
 use ml302::command::net::RegStatus;
-use ml302::serial::SerialPort;
-use ml302::{BringUpCause, BringUpStep, Incoming, MqttConfig, NetworkConfig, QoS, StdClock};
-use ml302_sim::{Registration, SimCard, SimConfig, Simulator, Transport};
+use ml302::{BringUpCause, BringUpStep, Incoming, MqttConfig, NetworkConfig, QoS};
+use ml302_sim::{Registration, SimCard, SimConfig};
 
 /// The user's own `AT+CSQ`: not a type of the driver.
 #[derive(Clone, Debug, PartialEq, Eq, AtatResp)]
@@ -26,19 +25,6 @@ struct UserSignal {
 #[derive(Clone, AtatCmd)]
 #[at_cmd("+CSQ", UserSignal, timeout_ms = 2000)]
 struct UserCsq;
-
-/// A simulator on a fresh PTY and a client on it, nothing sent yet.
-fn open(cfg: SimConfig) -> (Simulator, E2eClient) {
-    let sim = Simulator::start(cfg, Transport::Pty).expect("simulator starts");
-    let path = sim
-        .device_path()
-        .expect("a PTY path")
-        .to_str()
-        .expect("utf-8")
-        .to_owned();
-    let port = SerialPort::open(&path, 115_200).expect("PTY opens");
-    (sim, E2eClient::new(port, StdClock::new()))
-}
 
 /// Step times short enough for a test, long enough for the simulator.
 fn quick(apn: Option<&str>) -> NetworkConfig<'_> {

@@ -12,27 +12,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{mqtt, sim_config, E2eClient, Peer};
+use common::{mqtt, open, sim_config, E2eClient, Peer};
 use ml302::command::net::SimState;
-use ml302::serial::SerialPort;
 use ml302::{
     BringUpCause, Event, Incoming, LinkState, NetworkConfig, QoS, RecoverCause, Recovery, Rung,
-    StdClock,
 };
-use ml302_sim::{Fault, SimConfig, Simulator, Transport};
-
-/// A simulator on a fresh PTY and a client on it, nothing sent yet.
-fn open(cfg: SimConfig) -> (Simulator, E2eClient) {
-    let sim = Simulator::start(cfg, Transport::Pty).expect("simulator starts");
-    let path = sim
-        .device_path()
-        .expect("a PTY path")
-        .to_str()
-        .expect("utf-8")
-        .to_owned();
-    let port = SerialPort::open(&path, 115_200).expect("PTY opens");
-    (sim, E2eClient::new(port, StdClock::new()))
-}
+use ml302_sim::Fault;
 
 /// Step times short enough for a test, long enough for the simulator.
 fn quick() -> NetworkConfig<'static> {

@@ -16,8 +16,8 @@ use ml302_sim::{SimConfig, Simulator, Transport};
 
 pub type E2eClient = Client<SerialPort, StdClock>;
 
-/// A simulator on a fresh PTY and a client on it, started and configured.
-pub fn start(cfg: SimConfig) -> (Simulator, E2eClient) {
+/// A simulator on a fresh PTY and a client on it, nothing sent yet.
+pub fn open(cfg: SimConfig) -> (Simulator, E2eClient) {
     let sim = Simulator::start(cfg, Transport::Pty).expect("simulator starts");
     let path = sim
         .device_path()
@@ -26,7 +26,12 @@ pub fn start(cfg: SimConfig) -> (Simulator, E2eClient) {
         .expect("utf-8 path")
         .to_owned();
     let port = SerialPort::open(&path, 115_200).expect("PTY opens");
-    let mut client = Client::new(port, StdClock::new());
+    (sim, Client::new(port, StdClock::new()))
+}
+
+/// A simulator on a fresh PTY and a client on it, started.
+pub fn start(cfg: SimConfig) -> (Simulator, E2eClient) {
+    let (sim, mut client) = open(cfg);
     client.start().expect("modem answers");
     (sim, client)
 }
