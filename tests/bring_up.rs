@@ -12,7 +12,10 @@ use ml302::{
     BringUpCause, BringUpError, BringUpStep, CmeError, Error, Event, NetworkConfig, NetworkInfo,
     NetworkStatus,
 };
-use support::{lines, Modem, SimTime};
+use support::{
+    answer, automatic_up, lines, link_and_identity, ok, quick_network as quick, sim_and_radio,
+    synced, Modem, SimTime,
+};
 
 type Blocking = ml302::blocking::Client<Modem, SimTime, 64, 64, 2, 4>;
 type Async = ml302::asynch::Client<Modem, SimTime, SimTime, 64, 64, 2, 4>;
@@ -67,60 +70,6 @@ fn both(script: impl Fn(Modem) -> Modem, scenario: impl Fn(&mut dyn Face, &Modem
         took.push(time.now());
     }
     took
-}
-
-/// Short step times, so that time-outs come in a few simulated seconds: polls
-/// at 0, ~1 s and ~2 s, then the step runs out at 2.5 s.
-fn quick(apn: Option<&str>) -> NetworkConfig<'_> {
-    NetworkConfig {
-        apn,
-        sync_ms: 2_500,
-        sim_ms: 2_500,
-        radio_ms: 2_500,
-        registration_ms: 2_500,
-        pdp_ms: 2_500,
-        address_ms: 2_500,
-        command_ms: 500,
-        poll_interval_ms: 1_000,
-    }
-}
-
-fn ok() -> Vec<u8> {
-    lines(&["OK"])
-}
-
-fn answer(line: &str) -> Vec<u8> {
-    lines(&[line, "OK"])
-}
-
-/// Sync, echo off, numeric errors.
-fn synced(m: Modem) -> Modem {
-    m.on("AT", &ok()).on("ATE0", &ok()).on("AT+CMEE=1", &ok())
-}
-
-/// Up to the PDP mode: SIM ready, radio on.
-fn sim_and_radio(m: Modem) -> Modem {
-    synced(m)
-        .on("AT+CPIN?", &answer("+CPIN: READY"))
-        .on("AT+CFUN?", &answer("+CFUN: 1"))
-}
-
-/// From the context's activity on: active, address, identity, signal.
-fn link_and_identity(m: Modem) -> Modem {
-    m.on("AT+CGACT?", &answer("+CGACT: 1,1"))
-        .on("AT+CGPADDR=1", &answer("+CGPADDR: 1,\"10.64.0.2\""))
-        .on("AT+CGSN=1", &answer("+CGSN: 869597030000009"))
-        .on("AT+ICCID", &answer("+ICCID: 89860012345678901234"))
-        .on("AT+CIMI", &answer("460041234567890"))
-        .on("AT+CSQ", &answer("+CSQ: 20,99"))
-}
-
-fn automatic_up(m: Modem) -> Modem {
-    link_and_identity(
-        sim_and_radio(m)
-            .on("AT+VERCTRL?", &answer("+VERCTRL: 0,1"))
-            .on("AT+CEREG?", &answer("+CEREG: 0,1")),
-    )
 }
 
 fn failure(step: BringUpStep, cause: BringUpCause) -> BringUpError {

@@ -17,10 +17,9 @@ use std::rc::Rc;
 use ml302::command::net::SimState;
 use ml302::recover::{RecoverCause, RecoverError, Recovery, ResetPulse, Rung};
 use ml302::{
-    BringUpCause, BringUpError, BringUpStep, CmeError, Error, Event, LinkState, MqttConfig,
-    NetworkConfig, QoS,
+    BringUpCause, BringUpError, BringUpStep, CmeError, Error, Event, LinkState, MqttConfig, QoS,
 };
-use support::{lines, Modem, SimTime};
+use support::{answer, automatic_up, lines, ok, quick_network, synced, Modem, SimTime};
 
 type Blocking = ml302::blocking::Client<Modem, SimTime, 64, 64, 2, 4>;
 type Async = ml302::asynch::Client<Modem, SimTime, SimTime, 64, 64, 2, 4>;
@@ -143,14 +142,6 @@ fn events(c: &mut dyn Face) -> Vec<Event> {
     std::iter::from_fn(|| c.next_event()).collect()
 }
 
-fn ok() -> Vec<u8> {
-    lines(&["OK"])
-}
-
-fn answer(line: &str) -> Vec<u8> {
-    lines(&[line, "OK"])
-}
-
 const CFG_LINE: &str = "AT+MQTTCFG=\"183.230.40.39\",6002,\"532337966\",60,\"246883\",\"VACC79esEWuVK5j73b3cqWzrD7U=\",0,\"\",0";
 const OPEN_LINE: &str = "AT+MQTTOPEN=1,1,0,0,0,\"\",\"\"";
 
@@ -158,21 +149,6 @@ fn cfg() -> MqttConfig<'static> {
     MqttConfig::new("183.230.40.39", 6002, "532337966")
         .with_credentials("246883", "VACC79esEWuVK5j73b3cqWzrD7U=")
         .with_clean_session(false)
-}
-
-/// Short step times: every failing step ends within a few simulated seconds.
-fn quick() -> NetworkConfig<'static> {
-    NetworkConfig {
-        apn: None,
-        sync_ms: 2_500,
-        sim_ms: 2_500,
-        radio_ms: 2_500,
-        registration_ms: 2_500,
-        pdp_ms: 2_500,
-        address_ms: 2_500,
-        command_ms: 500,
-        poll_interval_ms: 1_000,
-    }
 }
 
 /// The MQTT client made and opened (the configuration's settings).
@@ -209,30 +185,10 @@ fn connect_and_subscribe(c: &mut dyn Face) {
     assert!(events(c).is_empty());
 }
 
-/// The whole automatic bring-up, succeeding.
-fn bring_up_auto(m: Modem) -> Modem {
-    m.on("AT", &ok())
-        .on("ATE0", &ok())
-        .on("AT+CMEE=1", &ok())
-        .on("AT+CPIN?", &answer("+CPIN: READY"))
-        .on("AT+CFUN?", &answer("+CFUN: 1"))
-        .on("AT+VERCTRL?", &answer("+VERCTRL: 0,1"))
-        .on("AT+CEREG?", &answer("+CEREG: 0,1"))
-        .on("AT+CGACT?", &answer("+CGACT: 1,1"))
-        .on("AT+CGPADDR=1", &answer("+CGPADDR: 1,\"10.64.0.2\""))
-        .on("AT+CGSN=1", &answer("+CGSN: 869597030000009"))
-        .on("AT+ICCID", &answer("+ICCID: 89860012345678901234"))
-        .on("AT+CIMI", &answer("460041234567890"))
-        .on("AT+CSQ", &answer("+CSQ: 20,99"))
-}
-
 /// A bring-up that ends at the SIM: no SIM (a radio or module restart may
 /// find it again, so the ladder goes on).
 fn bring_up_no_sim(m: Modem) -> Modem {
-    m.on("AT", &ok())
-        .on("ATE0", &ok())
-        .on("AT+CMEE=1", &ok())
-        .on("AT+CPIN?", &lines(&["+CME ERROR: 10"]))
+    synced(m).on("AT+CPIN?", &lines(&["+CME ERROR: 10"]))
 }
 
 /// Rung 1 on a module that kept its settings: the context is down.
@@ -375,7 +331,7 @@ fn a_second_restart_after_the_module_answered_again_is_reported_again() {
 
 #[test]
 fn rung_mqtt_reopen_brings_the_link_back_with_its_subscriptions() {
-    let net = quick();
+    let net = quick_network(None);
     let mqtt = cfg();
     both(
         |m| resubscribed(mqtt_up(rung1_link_up(session_up(m)))),
@@ -398,10 +354,10 @@ fn rung1_link_up(m: Modem) -> Modem {
 
 #[test]
 fn after_a_restart_the_first_rung_brings_the_module_up_again() {
-    let net = quick();
+    let net = quick_network(None);
     let mqtt = cfg();
     both(
-        |m| resubscribed(mqtt_up(bring_up_auto(session_up(m)))),
+        |m| resubscribed(mqtt_up(automatic_up(session_up(m)))),
         |c, m| {
             connect_and_subscribe(c);
             m.push(&lines(&["RDY"]));
@@ -417,11 +373,11 @@ fn after_a_restart_the_first_rung_brings_the_module_up_again() {
 
 #[test]
 fn rung_pdp_reactivation_when_the_context_is_down() {
-    let net = quick();
+    let net = quick_network(None);
     let mqtt = cfg();
     both(
         |m| {
-            resubscribed(mqtt_up(bring_up_auto(
+            resubscribed(mqtt_up(automatic_up(
                 rung1_link_down(session_up(m)).on("AT+CGACT=1,1", &ok()),
             )))
         },
@@ -436,12 +392,12 @@ fn rung_pdp_reactivation_when_the_context_is_down() {
 
 #[test]
 fn rung_radio_cycle_when_reactivation_does_not_help() {
-    let net = quick();
+    let net = quick_network(None);
     let mqtt = cfg();
     both(
         |m| {
             let m = rung2_fails(rung1_link_down(session_up(m)));
-            resubscribed(mqtt_up(bring_up_auto(
+            resubscribed(mqtt_up(automatic_up(
                 m.on("AT+CFUN=0", &ok()).on("AT+CFUN=1", &ok()),
             )))
         },
@@ -459,12 +415,12 @@ fn rung_radio_cycle_when_reactivation_does_not_help() {
 
 #[test]
 fn rung_reboot_by_command_when_nothing_else_helps() {
-    let net = quick();
+    let net = quick_network(None);
     let mqtt = cfg();
     both(
         |m| {
             let m = rung3_fails(rung2_fails(rung1_link_down(session_up(m))));
-            resubscribed(mqtt_up(bring_up_auto(
+            resubscribed(mqtt_up(automatic_up(
                 m.on("AT+CFUN=1,1", &lines(&["OK", "RDY", "+CPIN: READY"])),
             )))
         },
@@ -487,12 +443,12 @@ fn rung_reboot_by_command_when_nothing_else_helps() {
 
 #[test]
 fn rung_reboot_by_reset_pin_pulses_it_and_sends_no_reboot_command() {
-    let net = quick();
+    let net = quick_network(None);
     let mqtt = cfg();
     both(
         |m| {
             let m = rung3_fails(rung2_fails(rung1_link_down(session_up(m))));
-            resubscribed(mqtt_up(bring_up_auto(m)))
+            resubscribed(mqtt_up(automatic_up(m)))
         },
         |c, m| {
             connect_and_subscribe(c);
@@ -519,7 +475,7 @@ fn silent_sync(m: Modem) -> Modem {
 
 #[test]
 fn a_module_that_stopped_answering_still_gets_the_radio_and_reboot_commands() {
-    let net = quick();
+    let net = quick_network(None);
     let mqtt = cfg();
     both(
         |m| {
@@ -531,7 +487,7 @@ fn a_module_that_stopped_answering_still_gets_the_radio_and_reboot_commands() {
             let m = silent_sync(m.on("AT+CFUN=0", b"").on("AT+CFUN=1", b""));
             // Rung 4: the reboot brings the module back.
             let m = m.on("AT+CFUN=1,1", &lines(&["OK", "RDY"]));
-            resubscribed(mqtt_up(bring_up_auto(m)))
+            resubscribed(mqtt_up(automatic_up(m)))
         },
         |c, _| {
             connect_and_subscribe(c);
@@ -543,7 +499,7 @@ fn a_module_that_stopped_answering_still_gets_the_radio_and_reboot_commands() {
 
 #[test]
 fn every_rung_failing_reports_the_last_one() {
-    let net = quick();
+    let net = quick_network(None);
     let mqtt = cfg();
     both(
         |m| {
@@ -562,7 +518,7 @@ fn every_rung_failing_reports_the_last_one() {
 
 #[test]
 fn a_failure_no_restart_repairs_ends_the_ladder() {
-    let net = quick();
+    let net = quick_network(None);
     let mqtt = cfg();
     both(
         |m| {
@@ -592,7 +548,7 @@ fn a_failure_no_restart_repairs_ends_the_ladder() {
 
 #[test]
 fn the_ladder_stops_at_the_highest_rung_allowed() {
-    let net = quick();
+    let net = quick_network(None);
     let mqtt = cfg();
     both(
         |m| rung2_fails(rung1_link_down(session_up(m))),
@@ -606,7 +562,7 @@ fn the_ladder_stops_at_the_highest_rung_allowed() {
 
 #[test]
 fn the_first_rung_alone_reports_a_context_that_is_down() {
-    let net = quick();
+    let net = quick_network(None);
     let mqtt = cfg();
     both(
         |m| rung1_link_down(session_up(m)),
@@ -628,7 +584,7 @@ fn the_first_rung_alone_reports_a_context_that_is_down() {
 
 #[test]
 fn settings_made_after_the_configuration_are_re_applied() {
-    let net = quick();
+    let net = quick_network(None);
     let mqtt = cfg();
     both(
         |m| {
@@ -662,7 +618,7 @@ fn settings_made_after_the_configuration_are_re_applied() {
 
 #[test]
 fn a_new_configuration_drops_the_settings_made_for_the_old_one() {
-    let net = quick();
+    let net = quick_network(None);
     let mqtt = cfg();
     both(
         |m| {

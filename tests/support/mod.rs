@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::rc::Rc;
 
-use ml302::Clock;
+use ml302::{Clock, NetworkConfig};
 
 /// Simulated milliseconds shared by the modem, the clock and the delay.
 #[derive(Clone, Default)]
@@ -265,4 +265,61 @@ pub fn lines(ls: &[&str]) -> Vec<u8> {
         v.extend_from_slice(b"\r\n");
     }
     v
+}
+
+// ------------------------------------------------------------ network scripts
+
+/// Network steps of a few simulated seconds: the scripted bring-up and
+/// recovery tests. Short step times, so that time-outs come in a few simulated seconds: polls
+/// at 0, ~1 s and ~2 s, then the step runs out at 2.5 s.
+pub fn quick_network(apn: Option<&str>) -> NetworkConfig<'_> {
+    NetworkConfig {
+        apn,
+        sync_ms: 2_500,
+        sim_ms: 2_500,
+        radio_ms: 2_500,
+        registration_ms: 2_500,
+        pdp_ms: 2_500,
+        address_ms: 2_500,
+        command_ms: 500,
+        poll_interval_ms: 1_000,
+    }
+}
+
+pub fn ok() -> Vec<u8> {
+    lines(&["OK"])
+}
+
+pub fn answer(line: &str) -> Vec<u8> {
+    lines(&[line, "OK"])
+}
+
+/// Sync, echo off, numeric errors.
+pub fn synced(m: Modem) -> Modem {
+    m.on("AT", &ok()).on("ATE0", &ok()).on("AT+CMEE=1", &ok())
+}
+
+/// Up to the PDP mode: SIM ready, radio on.
+pub fn sim_and_radio(m: Modem) -> Modem {
+    synced(m)
+        .on("AT+CPIN?", &answer("+CPIN: READY"))
+        .on("AT+CFUN?", &answer("+CFUN: 1"))
+}
+
+/// From the context's activity on: active, address, identity, signal.
+pub fn link_and_identity(m: Modem) -> Modem {
+    m.on("AT+CGACT?", &answer("+CGACT: 1,1"))
+        .on("AT+CGPADDR=1", &answer("+CGPADDR: 1,\"10.64.0.2\""))
+        .on("AT+CGSN=1", &answer("+CGSN: 869597030000009"))
+        .on("AT+ICCID", &answer("+ICCID: 89860012345678901234"))
+        .on("AT+CIMI", &answer("460041234567890"))
+        .on("AT+CSQ", &answer("+CSQ: 20,99"))
+}
+
+pub fn automatic_up(m: Modem) -> Modem {
+    link_and_identity(
+        sim_and_radio(m)
+            .on("AT+VERCTRL?", &answer("+VERCTRL: 0,1"))
+            .on("AT+CEREG?", &answer("+CEREG: 0,1")),
+    )
 }
