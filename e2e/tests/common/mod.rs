@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use ml302::blocking::Client;
 use ml302::serial::SerialPort;
-use ml302::{LinkState, MqttConfig, NetworkConfig, Recovery, Rung, StdClock};
+use ml302::{LinkState, MqttConfig, NetworkConfig, Recovery, StdClock};
 use ml302_sim::{SimConfig, Simulator, Transport};
 
 pub type E2eClient = Client<SerialPort, StdClock>;
@@ -301,10 +301,14 @@ impl Drop for ChildGuard {
 /// Brings the link back after whatever happened (the application's policy):
 /// give the module's own reconnection a second, then climb the recovery ladder
 /// (`recover`: MQTT re-open, PDP re-activation, radio off and on, reboot).
-/// Returns the rung that worked, `None` when the link was up or stayed down.
-pub fn relink(c: &mut E2eClient, cfg: &MqttConfig<'_>) -> Option<Rung> {
+/// Counts the rung that worked in `rungs` (by name).
+pub fn relink(
+    c: &mut E2eClient,
+    cfg: &MqttConfig<'_>,
+    rungs: &mut std::collections::BTreeMap<String, u64>,
+) {
     if c.link_state() == LinkState::Connected {
-        return None;
+        return;
     }
     trace(format_args!("relink from {:?}", c.link_state()));
     for _ in 0..10 {
@@ -321,12 +325,13 @@ pub fn relink(c: &mut E2eClient, cfg: &MqttConfig<'_>) -> Option<Rung> {
     };
     for _ in 0..5 {
         if c.link_state() == LinkState::Connected {
-            return None;
+            return;
         }
         match c.recover(&Recovery::new(&net, cfg)) {
             Ok(rung) => {
                 trace(format_args!("recovered at {rung:?}"));
-                return Some(rung);
+                *rungs.entry(format!("{rung:?}")).or_default() += 1;
+                return;
             }
             Err(e) => {
                 trace(format_args!("recover: {e:?}"));
@@ -334,7 +339,6 @@ pub fn relink(c: &mut E2eClient, cfg: &MqttConfig<'_>) -> Option<Rung> {
             }
         }
     }
-    None
 }
 
 /// Prints progress when `E2E_TRACE` is set (to see where a run spends its time).
