@@ -126,6 +126,13 @@ pub enum Line<'a> {
     Text(&'a [u8]),
 }
 
+/// `bytes` as text, if they are UTF-8: the one call of the validation, kept
+/// out of line so that each parser does not carry a copy of it.
+#[inline(never)]
+pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
+    core::str::from_utf8(bytes).ok()
+}
+
 /// One field of a comma-separated list.
 #[derive(Clone, Copy)]
 pub(crate) enum Field<'a> {
@@ -144,7 +151,7 @@ impl<'a> Field<'a> {
 
     /// A string field, quoted or not.
     pub(crate) fn text(self) -> Option<&'a str> {
-        core::str::from_utf8(self.bytes()).ok()
+        utf8(self.bytes())
     }
 
     /// An unquoted decimal number.
@@ -232,10 +239,98 @@ impl<'a> Iterator for Fields<'a> {
     }
 }
 
-/// `OK` (or nothing at all).
-fn is_ok(rest: &[u8]) -> bool {
-    matches!(rest, b"OK" | b"")
+/// The `+MQTT…` names [`Line::parse`] reads (the upper-case run after `+MQTT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Name {
+    PubAck,
+    PubRec,
+    PubComp,
+    PubRel,
+    PingResp,
+    SubAck,
+    UnsubAck,
+    To,
+    Rec,
+    Disc,
+    Open,
+    Cfg,
+    Stat,
+    Sub,
+    Ping,
 }
+
+/// A name of at most eight letters as one number: its bytes in order from
+/// the lowest, zeros above them (so that a name is found with one comparison
+/// per entry of [`NAMES`]). For the table, at compile time.
+const fn packed(name: &[u8]) -> u64 {
+    let mut v = 0u64;
+    let mut rest = name;
+    while let [head @ .., last] = rest {
+        v = v.wrapping_shl(8) | *last as u64;
+        rest = head;
+    }
+    v
+}
+
+/// The upper-case name at the start of `s`, packed as [`packed`] does, and
+/// what follows it; `None` for a name longer than eight letters (no name is).
+#[inline]
+fn read_name(s: &[u8]) -> Option<(u64, &[u8])> {
+    let (mut v, mut shift, mut rest) = (0u64, 0u32, s);
+    while let [b, r @ ..] = rest {
+        if !b.is_ascii_uppercase() {
+            break;
+        }
+        if shift == 64 {
+            return None;
+        }
+        v |= u64::from(*b).wrapping_shl(shift);
+        shift = shift.wrapping_add(8);
+        rest = r;
+    }
+    Some((v, rest))
+}
+
+/// Every name as printed, packed (see [`packed`]), in the order of [`NAME_OF`].
+const NAMES: [u64; 16] = [
+    packed(b"PUBACK"),
+    packed(b"PUBREC"),
+    packed(b"PUBCOMP"),
+    packed(b"PUBREL"),
+    packed(b"PINGRSP"),
+    packed(b"PINGRESP"),
+    packed(b"SUBACK"),
+    packed(b"UNSUBACK"),
+    packed(b"TO"),
+    packed(b"REC"),
+    packed(b"DISC"),
+    packed(b"OPEN"),
+    packed(b"CFG"),
+    packed(b"STAT"),
+    packed(b"SUB"),
+    packed(b"PING"),
+];
+
+/// What each entry of [`NAMES`] is (`PINGRSP` and `PINGRESP` are the two
+/// spellings of one).
+const NAME_OF: [Name; 16] = [
+    Name::PubAck,
+    Name::PubRec,
+    Name::PubComp,
+    Name::PubRel,
+    Name::PingResp,
+    Name::PingResp,
+    Name::SubAck,
+    Name::UnsubAck,
+    Name::To,
+    Name::Rec,
+    Name::Disc,
+    Name::Open,
+    Name::Cfg,
+    Name::Stat,
+    Name::Sub,
+    Name::Ping,
+];
 
 /// Reads unquoted decimal numbers separated by commas, spaces around them
 /// allowed.
@@ -245,36 +340,26 @@ struct Nums<'a> {
 
 impl<'a> Nums<'a> {
     /// The next number (at most nine digits), and whether a comma follows it.
-    #[inline(always)]
+    #[inline]
     fn next(&mut self) -> Option<(u32, bool)> {
-        let mut s = self.rest;
-        while let [b' ', r @ ..] = s {
-            s = r;
-        }
-        let mut v: u32 = 0;
-        let mut n = 0u32;
+        let mut s = trim_start_spaces(self.rest);
+        let (mut v, mut n) = (0u32, 0u32);
         while let [b, r @ ..] = s {
             let d = b.wrapping_sub(b'0');
             if d > 9 {
                 break;
-            }
-            if n == 9 {
-                return None;
             }
             // At most nine digits: no overflow.
             v = v.wrapping_mul(10).wrapping_add(u32::from(d));
             n = n.wrapping_add(1);
             s = r;
         }
-        if n == 0 {
+        if n == 0 || n > 9 {
             return None;
         }
-        while let [b' ', r @ ..] = s {
-            s = r;
-        }
-        match s {
+        match trim_start_spaces(s) {
             [] => {
-                self.rest = s;
+                self.rest = &[];
                 Some((v, false))
             }
             [b',', r @ ..] => {
@@ -286,7 +371,7 @@ impl<'a> Nums<'a> {
     }
 
     /// The next number, which must be followed by a comma.
-    #[inline(always)]
+    #[inline]
     fn more(&mut self) -> Option<u32> {
         match self.next()? {
             (v, true) => Some(v),
@@ -295,12 +380,24 @@ impl<'a> Nums<'a> {
     }
 
     /// The next number, which must be the last.
-    #[inline(always)]
+    #[inline]
     fn last(&mut self) -> Option<u32> {
         match self.next()? {
             (v, false) => Some(v),
             _ => None,
         }
+    }
+
+    /// The next number as a `u16`, followed by a comma.
+    #[inline]
+    fn more_u16(&mut self) -> Option<u16> {
+        u16::try_from(self.more()?).ok()
+    }
+
+    /// The next number as a `u16`, the last.
+    #[inline]
+    fn last_u16(&mut self) -> Option<u16> {
+        u16::try_from(self.last()?).ok()
     }
 }
 
@@ -315,151 +412,80 @@ fn flag(v: u32) -> Option<bool> {
 
 /// A topic at the end of an ACK line: the rest of the line, quotes stripped if it
 /// is quoted as a whole.
-#[inline(always)]
+#[inline]
 fn tail_topic(rest: &[u8]) -> Option<&str> {
+    let rest = trim_start_spaces(rest);
     let t = match rest {
         [b'"', inner @ .., b'"'] if !inner.contains(&b'"') => inner,
         t => t,
     };
-    core::str::from_utf8(t).ok()
-}
-
-/// `<dup>,<packId>` of the ACK lines and `+MQTTPUBREL`.
-#[inline(always)]
-fn dup_and_id(rest: &[u8]) -> Option<(bool, u16)> {
-    let mut n = Nums { rest };
-    let dup = flag(n.more()?)?;
-    Some((dup, u16::try_from(n.last()?).ok()?))
-}
-
-/// `<packId>,` at the start of an ACK line, and the topic after it.
-#[inline(always)]
-fn id_and_topic(rest: &[u8]) -> Option<(u16, &[u8])> {
-    let mut n = Nums { rest };
-    let id = u16::try_from(n.more()?).ok()?;
-    Some((id, trim_start_spaces(n.rest)))
-}
-
-/// A single number.
-#[inline(always)]
-fn one(rest: &[u8]) -> Option<u32> {
-    Nums { rest }.last()
-}
-
-/// Length of the upper-case name at the start of `s` (the part of a `+MQTT…`
-/// prefix after `+MQTT`); names are at most eight letters, so one word usually
-/// decides.
-#[inline(always)]
-fn name_len(s: &[u8]) -> usize {
-    if let Some(w) = s.first_chunk::<8>() {
-        // High bit set in every byte that is not in `A`..=`Z` (exact per byte).
-        let w = u64::from_le_bytes(*w);
-        let lo = 0x0101_0101_0101_0101u64;
-        let hi = 0x8080_8080_8080_8080u64;
-        let below_a = (w | hi).wrapping_sub(lo.wrapping_mul(u64::from(b'A'))) & hi ^ hi;
-        let above_z = (w & !hi).wrapping_add(lo.wrapping_mul(u64::from(0x7f - b'Z'))) & hi;
-        let not_upper = below_a | above_z | (w & hi);
-        if not_upper != 0 {
-            return (not_upper.trailing_zeros() / 8) as usize;
-        }
-    }
-    s.iter()
-        .position(|b| !b.is_ascii_uppercase())
-        .unwrap_or(s.len())
+    utf8(t)
 }
 
 impl<'a> Line<'a> {
     /// Decodes one line (without its line end). Never fails; never panics.
     pub fn parse(bytes: &'a [u8]) -> Line<'a> {
-        let Some(after) = bytes.strip_prefix(b"+MQTT") else {
-            return Line::Text(bytes);
-        };
-        let unknown = Line::UnknownMqtt(bytes);
-        let name_end = name_len(after);
-        let (name, rest) = after.split_at_checked(name_end).unwrap_or((after, &[]));
-        let rest = match rest {
-            [] | [b':' | b' ', ..] => rest,
-            _ => return unknown,
-        };
-        let rest = trim_start_spaces(rest);
-        let rest = rest.strip_prefix(b":").unwrap_or(rest);
-        let rest = trim_end_spaces(trim_start_spaces(rest));
-        match name {
-            b"PUBACK" | b"PUBREC" | b"PUBCOMP" | b"PUBREL" => {
-                let Some((dup, packet_id)) = dup_and_id(rest) else {
-                    return unknown;
-                };
-                match name {
-                    b"PUBACK" => Line::PubAck { dup, packet_id },
-                    b"PUBREC" => Line::PubRec { dup, packet_id },
-                    b"PUBCOMP" => Line::PubComp { dup, packet_id },
-                    _ => Line::PubRel { dup, packet_id },
-                }
-            }
-            b"PINGRSP" | b"PINGRESP" if is_ok(rest) => Line::PingResp,
-            b"SUBACK" => {
-                let mut n = Nums { rest };
-                let parsed = n.more().and_then(|id| {
-                    let id = u16::try_from(id).ok()?;
-                    let code = u8::try_from(n.more()?).ok()?;
-                    Some((id, code, tail_topic(trim_start_spaces(n.rest))?))
-                });
-                match parsed {
-                    Some((packet_id, code, topic)) => Line::SubAck {
-                        packet_id,
-                        code,
-                        topic,
-                    },
-                    None => unknown,
-                }
-            }
-            b"UNSUBACK" => {
-                match id_and_topic(rest).and_then(|(id, t)| Some((id, tail_topic(t)?))) {
-                    Some((packet_id, topic)) => Line::UnsubAck { packet_id, topic },
-                    None => unknown,
-                }
-            }
-            b"TO" => match one(rest).and_then(|v| u16::try_from(v).ok()) {
-                Some(v) => Line::To(v),
-                None => unknown,
-            },
-            b"REC" => {
-                let mut n = Nums { rest };
-                match n.next() {
-                    Some((v, false)) => match u16::try_from(v) {
-                        Ok(v) => Line::ReconnectAttempt(v),
-                        Err(_) => unknown,
-                    },
-                    Some((enabled, true)) => {
-                        match (flag(enabled), n.last().and_then(|v| u16::try_from(v).ok())) {
-                            (Some(enabled), Some(attempts)) => {
-                                Line::Reconnect { enabled, attempts }
-                            }
-                            _ => unknown,
-                        }
-                    }
-                    None => unknown,
-                }
-            }
-            b"DISC" if is_ok(rest) => Line::Disc,
-            b"OPEN" => match rest {
-                b"OK" => Line::Open(true),
-                b"FAIL" => Line::Open(false),
-                _ => unknown,
-            },
-            b"CFG" => cfg(rest).unwrap_or(unknown),
-            b"STAT" => match one(rest).and_then(|v| u8::try_from(v).ok()) {
-                Some(v) => Line::Stat(v),
-                None => unknown,
-            },
-            b"SUB" if rest.is_empty() => Line::SubListHeader,
-            b"PING" => match one(rest).and_then(|v| u8::try_from(v).ok()) {
-                Some(v) => Line::PingEcho(v),
-                None => unknown,
-            },
-            _ => unknown,
+        match bytes.strip_prefix(b"+MQTT") {
+            Some(after) => mqtt(after).unwrap_or(Line::UnknownMqtt(bytes)),
+            None => Line::Text(bytes),
         }
     }
+}
+
+/// A `+MQTT…` line after `+MQTT`: `None` if the name is unknown or the
+/// fields do not parse.
+fn mqtt(after: &[u8]) -> Option<Line<'_>> {
+    let (name, rest) = read_name(after)?;
+    if !matches!(rest, [] | [b':' | b' ', ..]) {
+        return None;
+    }
+    let rest = trim_start_spaces(rest);
+    let rest = rest.strip_prefix(b":").unwrap_or(rest);
+    let rest = trim_end_spaces(trim_start_spaces(rest));
+    let name = *NAME_OF.get(NAMES.iter().position(|&n| n == name)?)?;
+    let ok = matches!(rest, b"OK" | b"");
+    let mut n = Nums { rest };
+    Some(match name {
+        Name::PubAck | Name::PubRec | Name::PubComp | Name::PubRel => {
+            let dup = flag(n.more()?)?;
+            let packet_id = n.last_u16()?;
+            match name {
+                Name::PubAck => Line::PubAck { dup, packet_id },
+                Name::PubRec => Line::PubRec { dup, packet_id },
+                Name::PubComp => Line::PubComp { dup, packet_id },
+                _ => Line::PubRel { dup, packet_id },
+            }
+        }
+        Name::PingResp if ok => Line::PingResp,
+        Name::Disc if ok => Line::Disc,
+        Name::SubAck => Line::SubAck {
+            packet_id: n.more_u16()?,
+            code: u8::try_from(n.more()?).ok()?,
+            topic: tail_topic(n.rest)?,
+        },
+        Name::UnsubAck => Line::UnsubAck {
+            packet_id: n.more_u16()?,
+            topic: tail_topic(n.rest)?,
+        },
+        Name::To => Line::To(n.last_u16()?),
+        Name::Rec => match n.next()? {
+            (v, false) => Line::ReconnectAttempt(u16::try_from(v).ok()?),
+            (enabled, true) => Line::Reconnect {
+                enabled: flag(enabled)?,
+                attempts: n.last_u16()?,
+            },
+        },
+        Name::Open => match rest {
+            b"OK" => Line::Open(true),
+            b"FAIL" => Line::Open(false),
+            _ => return None,
+        },
+        Name::Cfg => cfg(rest)?,
+        Name::Stat => Line::Stat(u8::try_from(n.last()?).ok()?),
+        Name::Sub if rest.is_empty() => Line::SubListHeader,
+        Name::Ping => Line::PingEcho(u8::try_from(n.last()?).ok()?),
+        Name::PingResp | Name::Disc | Name::Sub => return None,
+    })
 }
 
 /// The `+MQTTCFG:` answer: 9 or 7 fields, or the no-client form.
@@ -538,7 +564,7 @@ pub fn parse_sub_entry(line: &[u8]) -> Option<(&str, Option<QoS>)> {
             return None;
         }
     }
-    Some((core::str::from_utf8(topic).ok()?, qos))
+    Some((utf8(topic)?, qos))
 }
 
 #[cfg(test)]
@@ -570,28 +596,6 @@ pub(crate) mod tests {
         let v: Vec<_> = Fields::new(br#""a"b"#).collect::<Vec<_>>();
         assert_eq!(v.len(), 1);
         assert!(v[0].is_none());
-    }
-
-    #[test]
-    fn name_len_matches_bytewise_scan() {
-        let naive = |s: &[u8]| {
-            s.iter()
-                .position(|b| !b.is_ascii_uppercase())
-                .unwrap_or(s.len())
-        };
-        for b in 0..=255u8 {
-            for at in 0..10 {
-                let mut s = b"ABCDEFGHIJKL".to_vec();
-                if let Some(slot) = s.get_mut(at) {
-                    *slot = b;
-                }
-                assert_eq!(name_len(&s), naive(&s), "byte {b} at {at}");
-                assert_eq!(
-                    name_len(&s[..at.min(s.len())]),
-                    naive(&s[..at.min(s.len())])
-                );
-            }
-        }
     }
 
     #[test]
