@@ -58,20 +58,21 @@ impl atat::AtatResp for SimState {}
 impl SimState {
     /// Decodes one `+CPIN: <code>` line; `None` for any other line or code.
     pub fn from_line(line: &[u8]) -> Option<Self> {
-        Some(match after(line, b"+CPIN:")? {
+        let code = after(line, b"+CPIN:")?;
+        Some(match code {
             b"READY" => Self::Ready,
             b"SIM PIN" => Self::PinRequired,
             b"SIM PUK" => Self::PukRequired,
             b"NOT READY" => Self::NotReady,
             b"NOT INSERTED" => Self::NotInserted,
-            code if code.ends_with(b" PIN")
-                || code.ends_with(b" PUK")
-                || code.ends_with(b" PIN2")
-                || code.ends_with(b" PUK2") =>
-            {
-                Self::OtherCodeRequired
+            _ => {
+                // `<anything> PIN`, `PUK`, `PIN2` or `PUK2`: the code's last word.
+                let space = code.iter().rposition(|&b| b == b' ')?;
+                match code.get(space.saturating_add(1)..)? {
+                    b"PIN" | b"PUK" | b"PIN2" | b"PUK2" => Self::OtherCodeRequired,
+                    _ => return None,
+                }
             }
-            _ => return None,
         })
     }
 
