@@ -133,6 +133,13 @@ pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
     core::str::from_utf8(bytes).ok()
 }
 
+/// The value `table` pairs with `word`, if any. A table rather than a `match`
+/// on byte strings, which costs a length test and a comparison call per arm
+/// on a Cortex-M.
+pub(crate) fn lookup<T: Copy>(word: &[u8], table: &[(&[u8], T)]) -> Option<T> {
+    table.iter().find(|(w, _)| *w == word).map(|&(_, v)| v)
+}
+
 /// One field of a comma-separated list.
 #[derive(Clone, Copy)]
 pub(crate) enum Field<'a> {

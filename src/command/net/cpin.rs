@@ -11,6 +11,7 @@
 use super::{after, body_lines};
 use crate::command::{encode_line, Command, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
+use crate::line::lookup;
 use atat::atat_derive::AtatCmd;
 
 /// `AT+CPIN?`. Answer: `+CPIN: <code>` ([`SimState`]); no SIM: `+CME ERROR: 10`.
@@ -55,25 +56,30 @@ pub enum SimState {
 
 impl atat::AtatResp for SimState {}
 
+/// The codes that name one state.
+const CODES: [(&[u8], SimState); 5] = [
+    (b"READY", SimState::Ready),
+    (b"SIM PIN", SimState::PinRequired),
+    (b"SIM PUK", SimState::PukRequired),
+    (b"NOT READY", SimState::NotReady),
+    (b"NOT INSERTED", SimState::NotInserted),
+];
+
 impl SimState {
     /// Decodes one `+CPIN: <code>` line; `None` for any other line or code.
     pub fn from_line(line: &[u8]) -> Option<Self> {
         let code = after(line, b"+CPIN:")?;
-        Some(match code {
-            b"READY" => Self::Ready,
-            b"SIM PIN" => Self::PinRequired,
-            b"SIM PUK" => Self::PukRequired,
-            b"NOT READY" => Self::NotReady,
-            b"NOT INSERTED" => Self::NotInserted,
-            _ => {
-                // `<anything> PIN`, `PUK`, `PIN2` or `PUK2`: the code's last word.
-                let space = code.iter().rposition(|&b| b == b' ')?;
-                match code.get(space.saturating_add(1)..)? {
-                    b"PIN" | b"PUK" | b"PIN2" | b"PUK2" => Self::OtherCodeRequired,
-                    _ => return None,
-                }
-            }
-        })
+        if let Some(state) = lookup(code, &CODES) {
+            return Some(state);
+        }
+        // `<anything> PIN`, `PUK`, `PIN2` or `PUK2`: the code's last word.
+        let space = code.iter().rposition(|&b| b == b' ')?;
+        let last = code.get(space.saturating_add(1)..)?;
+        lookup(
+            last,
+            &[(b"PIN", ()), (b"PUK", ()), (b"PIN2", ()), (b"PUK2", ())],
+        )
+        .map(|()| Self::OtherCodeRequired)
     }
 
     /// Parses a response body (the lines before the final `OK`).
