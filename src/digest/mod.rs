@@ -569,6 +569,7 @@ impl<const LINE: usize> Framer<LINE> {
     }
 
     /// Builds the public frame for a completed one.
+    #[inline]
     #[cfg_attr(not(feature = "fast-digest"), allow(unused_variables))]
     fn frame<'a>(&'a mut self, r: Ready, input: &'a [u8], payload: &'a [u8]) -> Frame<'a> {
         self.stats.frames = self.stats.frames.wrapping_add(1);
