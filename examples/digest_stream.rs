@@ -33,17 +33,6 @@ fn main() -> ExitCode {
     // `ROUTE=reference`: the digester's reference machine alone, without the
     // fast paths of the `fast-digest` feature.
     let reference = std::env::var_os("ROUTE").is_some_and(|v| v == "reference");
-    let feed = |d: &mut Digester, input: &[u8], counts: &mut Counts| -> usize {
-        let (used, frame) = if reference {
-            d.feed_reference(input)
-        } else {
-            d.feed(input)
-        };
-        if let Some(f) = &frame {
-            counts.add(f);
-        }
-        used
-    };
     let skip = chunk == 0 || std::env::var_os("SKIP_DIGEST").is_some_and(|v| v != "0");
     let data = match std::fs::read(&path) {
         Ok(d) => d,
@@ -56,23 +45,48 @@ fn main() -> ExitCode {
     let mut counts = Counts::default();
     if !skip {
         let mut d: Digester = Digester::new();
-        if chunk == 1 {
-            // One byte per call, without the slicing of the general loop (a call
-            // on one byte always consumes it).
-            for b in &data {
-                feed(&mut d, core::slice::from_ref(b), &mut counts);
-            }
-        } else {
-            for piece in data.chunks(chunk) {
-                let mut rest = piece;
-                while !rest.is_empty() {
-                    let used = feed(&mut d, rest, &mut counts);
-                    rest = rest.get(used..).unwrap_or_default();
+        // One loop per route, each with its `feed` inlined: no test of the
+        // route on every call.
+        if reference {
+            feed_all(&data, chunk, |input| {
+                let (used, frame) = d.feed_reference(input);
+                if let Some(f) = &frame {
+                    counts.add(f);
                 }
-            }
+                used
+            });
+        } else {
+            feed_all(&data, chunk, |input| {
+                let (used, frame) = d.feed(input);
+                if let Some(f) = &frame {
+                    counts.add(f);
+                }
+                used
+            });
         }
     }
     counts.bytes = data.len() as u64;
     println!("{}", counts.to_json());
     ExitCode::SUCCESS
+}
+
+/// Offers `data` to `feed` in pieces of `chunk` bytes, each piece until it is
+/// used up (`feed` returns the bytes it consumed).
+#[inline(always)]
+fn feed_all(data: &[u8], chunk: usize, mut feed: impl FnMut(&[u8]) -> usize) {
+    if chunk == 1 {
+        // One byte per call, without the slicing of the general loop (a call
+        // on one byte always consumes it).
+        for b in data {
+            feed(core::slice::from_ref(b));
+        }
+        return;
+    }
+    for piece in data.chunks(chunk) {
+        let mut rest = piece;
+        while !rest.is_empty() {
+            let used = feed(rest);
+            rest = rest.get(used..).unwrap_or_default();
+        }
+    }
 }

@@ -52,11 +52,18 @@ fn cme_tail(rest: &[u8]) -> Option<Ready> {
 
 /// Classifies a complete line (without its terminator): a final result, or
 /// [`Ready::Line`].
+#[inline]
 pub(super) fn classify(line: &[u8]) -> Ready {
-    if let [b'+', b'M', ..] = line {
-        // `+MQTT…` lines, the usual ones, are never final results.
-        return Ready::Line;
+    match line {
+        // `+MQTT…` lines, the usual ones, are never final results: told apart
+        // where the line ends, without a call.
+        [b'+', b'M', ..] => Ready::Line,
+        _ => classify_result(line),
     }
+}
+
+/// [`classify`] for a line that may be a final result.
+fn classify_result(line: &[u8]) -> Ready {
     match trim_end_spaces(line) {
         b"OK" => Ready::Ok,
         b"ERROR" => Ready::Error,

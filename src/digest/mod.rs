@@ -549,7 +549,23 @@ impl<const LINE: usize> Framer<LINE> {
         payload: &'a mut [u8],
     ) -> (usize, Option<Frame<'a>>) {
         let (used, ready) = self.reference(input, payload);
-        self.finish(used, ready, input, payload)
+        self.stats.bytes = self.stats.bytes.wrapping_add(used as u64);
+        match ready {
+            None => (used, None),
+            Some(r) => (used, Some(self.frame_out_of_line(r, input, payload))),
+        }
+    }
+
+    /// [`Self::frame`], not inlined: in the reference route, inlining it made
+    /// each call slower (3% on stream a at chunk 64).
+    #[inline(never)]
+    fn frame_out_of_line<'a>(
+        &'a mut self,
+        r: Ready,
+        input: &'a [u8],
+        payload: &'a [u8],
+    ) -> Frame<'a> {
+        self.frame(r, input, payload)
     }
 
     /// Counts the bytes used and builds the frame completed, if any.
@@ -569,6 +585,7 @@ impl<const LINE: usize> Framer<LINE> {
     }
 
     /// Builds the public frame for a completed one.
+    #[inline]
     #[cfg_attr(not(feature = "fast-digest"), allow(unused_variables))]
     fn frame<'a>(&'a mut self, r: Ready, input: &'a [u8], payload: &'a [u8]) -> Frame<'a> {
         self.stats.frames = self.stats.frames.wrapping_add(1);
