@@ -26,7 +26,7 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::header::{HeaderReader, Read};
+use super::header::Read;
 use super::lines::classify;
 use super::scan::{find_eol, is_eol};
 use super::{copy, Framer, Mode, Ready, PUBLISH_PREFIX};
@@ -278,7 +278,7 @@ impl<const LINE: usize> Framer<LINE> {
     /// After `+MQTTPUBLISH:`: the header reader starts afresh.
     pub(super) fn begin_header(&mut self) {
         self.len = 0;
-        self.header = HeaderReader::new();
+        self.header.restart();
         self.mode = Mode::Header;
     }
 
