@@ -163,9 +163,10 @@ impl HeaderReader {
         (pos, Read::More, topic)
     }
 
-    /// Before the first field: skips spaces. The usual `<dup>,<qos>,<retained>,`
-    /// (a digit each) is taken at once when at hand; anything else is read
-    /// digit by digit.
+    /// Before the first field: skips spaces. (Taking the usual
+    /// `<dup>,<qos>,<retained>,` at once here earned 3% on stream a at chunk 64,
+    /// under the 10% a fast path must earn, for 204 bytes of flash: the fast
+    /// route's straight-through reader does that, not this one.)
     fn space(&mut self, rest: &[u8]) -> (usize, Option<Read>) {
         let n = rest.iter().position(|&b| b != b' ').unwrap_or(rest.len());
         let Some(after) = rest.get(n..) else {
@@ -175,16 +176,6 @@ impl HeaderReader {
             return (n, None);
         }
         self.at = At::Num;
-        if let Some(&[d, b',', q, b',', r, b',']) = after.first_chunk::<6>() {
-            let digit = |b: u8, max: u8| b.wrapping_sub(b'0') <= max;
-            if digit(d, 1) && digit(q, 2) && digit(r, 1) {
-                self.dup = d == b'1';
-                self.qos = QoS::from_u8(q.wrapping_sub(b'0')).unwrap_or_default();
-                self.retained = r == b'1';
-                self.field = 3;
-                return (n.wrapping_add(6), None);
-            }
-        }
         (n, None)
     }
 
