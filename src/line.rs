@@ -423,7 +423,7 @@ fn flag(v: u32) -> Option<bool> {
 fn tail_topic(rest: &[u8]) -> Option<&str> {
     let rest = trim_start_spaces(rest);
     let t = match rest {
-        [b'"', inner @ .., b'"'] if !inner.contains(&b'"') => inner,
+        [b'"', inner @ .., b'"'] if inner.iter().all(|&b| b != b'"') => inner,
         t => t,
     };
     utf8(t)
