@@ -159,13 +159,13 @@ impl PdpEvent {
 /// Whether `line` is one of the boot lines a restarted module prints
 /// (NETWORK.md §2: `RDY`, and the siblings' `READY`, `+MATREADY`, `+SIM READY`).
 pub fn is_boot_line(line: &[u8]) -> bool {
-    let boot: [(&[u8], ()); 4] = [
+    const BOOT: [(&[u8], ()); 4] = [
         (b"RDY", ()),
         (b"READY", ()),
         (b"+MATREADY", ()),
         (b"+SIM READY", ()),
     ];
-    lookup(line.trim_ascii(), &boot).is_some()
+    lookup(line.trim_ascii(), &BOOT).is_some()
 }
 
 impl<'a> Urc<'a> {
