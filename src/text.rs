@@ -62,10 +62,19 @@ fn check(bytes: &[u8], field: Field, max: usize, allow_empty: bool) -> Result<()
     }
 }
 
+/// `b` as `&str` when it is UTF-8. Out of line, so that the crate carries one
+/// copy of the check.
+#[inline(never)]
+pub(crate) fn utf8(b: &[u8]) -> Option<&str> {
+    core::str::from_utf8(b).ok()
+}
+
 /// Turns checked bytes (printable ASCII only) back into `&str` without panicking.
+/// (The error, for bytes that are not UTF-8, cannot happen after a check: it names
+/// the first byte that is not ASCII.)
 fn as_str(bytes: &[u8], field: Field) -> Result<&str, ValidationError> {
-    core::str::from_utf8(bytes).map_err(|e| {
-        let byte = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
+    utf8(bytes).ok_or_else(|| {
+        let byte = bytes.iter().copied().find(|b| !b.is_ascii()).unwrap_or(0);
         ValidationError::ForbiddenByte { field, byte }
     })
 }
