@@ -152,6 +152,8 @@ impl<'b> LineWriter<'b> {
         self.buf.get(..n).unwrap_or_default()
     }
 
+    /// Appends one byte: stored if it fits, counted either way.
+    #[inline(never)]
     fn byte(&mut self, b: u8) {
         if let Some(d) = self.buf.get_mut(self.len) {
             *d = b;
@@ -165,23 +167,13 @@ impl<'b> LineWriter<'b> {
         }
     }
 
-    /// Writes an unsigned decimal number.
+    /// Writes an unsigned decimal number: the digits before the last one first.
     fn num(&mut self, v: u32) {
-        let mut digits = [0u8; 10];
-        let mut start = digits.len();
-        let mut v = v;
-        loop {
-            start = start.saturating_sub(1);
-            if let Some(d) = digits.get_mut(start) {
-                // `v % 10` is below 10, so the sum stays within the ASCII digits.
-                *d = b'0'.wrapping_add(v.checked_rem(10).unwrap_or(0) as u8);
-            }
-            v = v.checked_div(10).unwrap_or(0);
-            if v == 0 || start == 0 {
-                break;
-            }
+        if v >= 10 {
+            self.num(v / 10);
         }
-        self.bytes(digits.get(start..).unwrap_or_default());
+        // `v % 10` is below 10, so the sum stays within the ASCII digits.
+        self.byte(b'0'.wrapping_add((v % 10) as u8));
     }
 
     /// Writes `"text"`, each `"` in `text` as `\"`.

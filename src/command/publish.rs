@@ -76,30 +76,27 @@ pub const fn max_inline_message(topic_len: usize) -> usize {
     }
 }
 
-/// Length of `msg` as written between the quotes: each `"` becomes `\"`.
-fn escaped_len(msg: &[u8]) -> usize {
-    msg.iter().fold(
-        msg.len(),
-        |n, &b| if b == b'"' { n.saturating_add(1) } else { n },
-    )
-}
-
-/// The rules of the explicit inline form.
+/// The rules of the explicit inline form, in one pass over the message: only
+/// [`is_quotable`] bytes and `"` (the first other byte is reported), then the
+/// length as written (each `"` becomes `\"`): at most 1024, and at most
+/// `1000 − topic_len` ([`max_inline_message`]).
 fn check_inline(msg: &[u8], topic_len: usize) -> Result<(), ValidationError> {
-    if let Some(&byte) = msg.iter().find(|&&b| !(is_quotable(b) || b == b'"')) {
-        return Err(ValidationError::ForbiddenByte {
-            field: Field::Payload,
-            byte,
-        });
+    let mut len = msg.len();
+    for &byte in msg {
+        if byte == b'"' {
+            len = len.saturating_add(1);
+        } else if !is_quotable(byte) {
+            return Err(ValidationError::ForbiddenByte {
+                field: Field::Payload,
+                byte,
+            });
+        }
     }
-    let len = escaped_len(msg);
-    if len > MAX_INLINE_MESSAGE {
-        return Err(ValidationError::TooLong {
-            field: Field::Payload,
-            max: MAX_INLINE_MESSAGE,
-        });
-    }
-    let max = max_inline_message(topic_len);
+    let max = if len > MAX_INLINE_MESSAGE {
+        MAX_INLINE_MESSAGE
+    } else {
+        max_inline_message(topic_len)
+    };
     if len > max {
         return Err(ValidationError::TooLong {
             field: Field::Payload,
