@@ -88,19 +88,16 @@ fn check_topic(bytes: &[u8], field: Field, wildcards: bool) -> Result<(), Valida
     let mut misplaced = false;
     // The start of the topic begins a level, as a `/` does.
     let mut prev = b'/';
-    let mut rest = bytes.iter().copied().peekable();
-    while let Some(c) = rest.next() {
-        let next = rest.peek().copied();
-        match c {
-            b',' => return Err(ValidationError::ForbiddenByte { field, byte: b',' }),
-            b'+' | b'#' => {
-                let alone = prev == b'/' && matches!(next, None | Some(b'/'));
-                let placed = alone && (c == b'+' || next.is_none());
-                if !(wildcards && placed) {
-                    misplaced = true;
-                }
-            }
-            _ => {}
+    for &c in bytes {
+        if c == b',' {
+            return Err(ValidationError::ForbiddenByte { field, byte: b',' });
+        }
+        // A wildcard must begin its level (and be allowed at all)...
+        let bad_start = (c == b'+' || c == b'#') && !(wildcards && prev == b'/');
+        // ... `+` must also end it, and `#` end the topic.
+        let bad_end = (prev == b'+' && c != b'/') || prev == b'#';
+        if bad_start || bad_end {
+            misplaced = true;
         }
         prev = c;
     }
