@@ -132,8 +132,9 @@ pub(crate) fn qos(q: QoS) -> Param<'static> {
     Param::Num(u32::from(q.as_u8()))
 }
 
-/// A command line being written into a buffer, in one pass: a byte that does not
-/// fit is counted but not stored, so that the length is known either way.
+/// A command line being written into a buffer: a byte that does not fit is
+/// counted but not stored, so the same writer measures a line (given no room at
+/// all) and writes it.
 pub(crate) struct LineWriter<'b> {
     buf: &'b mut [u8],
     /// Bytes written so far, stored or not.
@@ -167,7 +168,8 @@ impl<'b> LineWriter<'b> {
         }
     }
 
-    /// Writes an unsigned decimal number: the digits before the last one first.
+    /// Writes an unsigned decimal number: the digits before the last one first
+    /// (at most ten calls deep).
     fn num(&mut self, v: u32) {
         if v >= 10 {
             self.num(v / 10);
@@ -496,7 +498,7 @@ mod tests {
     }
 
     #[test]
-    fn put_uint_writes_decimal() {
+    fn num_writes_decimal() {
         for v in [0u32, 7, 10, 65535, 1_000_000, u32::MAX] {
             let mut buf = [0u8; 16];
             let mut s = LineWriter::new(&mut buf);
