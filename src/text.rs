@@ -62,21 +62,46 @@ fn check(bytes: &[u8], field: Field, max: usize, allow_empty: bool) -> Result<()
     }
 }
 
+/// `b` as `&str` when it is UTF-8. Out of line, so that the crate carries one
+/// copy of the check.
+#[inline(never)]
+pub(crate) fn utf8(b: &[u8]) -> Option<&str> {
+    core::str::from_utf8(b).ok()
+}
+
 /// Turns checked bytes (printable ASCII only) back into `&str` without panicking.
+/// (The error, for bytes that are not UTF-8, cannot happen after a check: it names
+/// the first byte that is not ASCII.)
 fn as_str(bytes: &[u8], field: Field) -> Result<&str, ValidationError> {
-    core::str::from_utf8(bytes).map_err(|e| {
-        let byte = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
+    utf8(bytes).ok_or_else(|| {
+        let byte = bytes.iter().copied().find(|b| !b.is_ascii()).unwrap_or(0);
         ValidationError::ForbiddenByte { field, byte }
     })
 }
 
-/// Common topic rules: the text rules plus no `,` and no result-code look-alike.
-fn check_topic(bytes: &[u8], field: Field) -> Result<(), ValidationError> {
+/// The topic rules, for names and filters alike: the text rules; then no `,`;
+/// then not a result-code look-alike, and the wildcards `+` and `#` only in a
+/// filter (`wildcards`), each alone in its level and `#` in the last level only
+/// (MQTT 3.1.1 §4.7.1).
+fn check_topic(bytes: &[u8], field: Field, wildcards: bool) -> Result<(), ValidationError> {
     check(bytes, field, MAX_TOPIC, false)?;
-    if bytes.contains(&b',') {
-        return Err(ValidationError::ForbiddenByte { field, byte: b',' });
+    let mut misplaced = false;
+    // The start of the topic begins a level, as a `/` does.
+    let mut prev = b'/';
+    for &c in bytes {
+        if c == b',' {
+            return Err(ValidationError::ForbiddenByte { field, byte: b',' });
+        }
+        // A wildcard must begin its level (and be allowed at all)...
+        let bad_start = (c == b'+' || c == b'#') && !(wildcards && prev == b'/');
+        // ... `+` must also end it, and `#` end the topic.
+        let bad_end = (prev == b'+' && c != b'/') || prev == b'#';
+        if bad_start || bad_end {
+            misplaced = true;
+        }
+        prev = c;
     }
-    if reads_as_result_code(bytes) {
+    if misplaced || reads_as_result_code(bytes) {
         return Err(ValidationError::BadTopic { field });
     }
     Ok(())
@@ -313,18 +338,14 @@ impl<'a> TopicName<'a> {
 
     /// Checks raw bytes as a topic name.
     pub fn from_bytes(b: &'a [u8]) -> Result<Self, ValidationError> {
-        check_topic(b, Field::Topic)?;
+        check_topic(b, Field::Topic, false)?;
         Self::new(as_str(b, Field::Topic)?)
     }
 
     /// Checks `s` as a topic name, reporting errors against `field`
     /// ([`Field::Topic`] or [`Field::WillTopic`]).
     pub fn for_field(s: &'a str, field: Field) -> Result<Self, ValidationError> {
-        let b = s.as_bytes();
-        check_topic(b, field)?;
-        if b.iter().any(|&c| c == b'+' || c == b'#') {
-            return Err(ValidationError::BadTopic { field });
-        }
+        check_topic(s.as_bytes(), field, false)?;
         Ok(Self(s))
     }
 
@@ -363,27 +384,13 @@ pub struct TopicFilter<'a>(&'a str);
 impl<'a> TopicFilter<'a> {
     /// Checks `s` as a topic filter.
     pub fn new(s: &'a str) -> Result<Self, ValidationError> {
-        let field = Field::Topic;
-        let b = s.as_bytes();
-        check_topic(b, field)?;
-        let mut levels = b.split(|&c| c == b'/').peekable();
-        while let Some(level) = levels.next() {
-            let last = levels.peek().is_none();
-            let ok = match level {
-                b"+" => true,
-                b"#" => last,
-                _ => !level.iter().any(|&c| c == b'+' || c == b'#'),
-            };
-            if !ok {
-                return Err(ValidationError::BadTopic { field });
-            }
-        }
+        check_topic(s.as_bytes(), Field::Topic, true)?;
         Ok(Self(s))
     }
 
     /// Checks raw bytes as a topic filter.
     pub fn from_bytes(b: &'a [u8]) -> Result<Self, ValidationError> {
-        check_topic(b, Field::Topic)?;
+        check_topic(b, Field::Topic, true)?;
         Self::new(as_str(b, Field::Topic)?)
     }
 

@@ -8,8 +8,7 @@
 )]
 
 use super::{
-    check_range, decode_lines, encode_line, put_bit, put_quoted, put_uint, Bit, Command,
-    NoResponse, Sink, LOCAL_TIMEOUT_MS,
+    bit, check_range, decode_lines, write_line, Bit, Command, NoResponse, Param, LOCAL_TIMEOUT_MS,
 };
 use crate::error::{Error, Field, ValidationError};
 use crate::line::{CfgLine, Line};
@@ -164,38 +163,26 @@ impl<'a> Configure<'a> {
     }
 }
 
-/// Writes `AT+MQTTCFG=` and the seven parameters both forms share.
-fn put_seven(s: &mut dyn Sink, c: &Configure<'_>) {
-    s.put(b"AT+MQTTCFG=");
-    put_quoted(s, c.host.as_str());
-    s.put(b",");
-    put_uint(s, c.port.into());
-    s.put(b",");
-    put_quoted(s, c.client_id.as_str());
-    s.put(b",");
-    put_uint(s, c.keep_alive.into());
-    s.put(b",");
-    put_quoted(s, c.user.as_str());
-    s.put(b",");
-    put_quoted(s, c.password.expose());
-    s.put(b",");
-    put_bit(s, c.clean_session.0);
+/// The nine parameters of the line, in order; the 7-parameter form sends the
+/// first seven.
+fn params<'c>(c: &Configure<'c>) -> [Param<'c>; 9] {
+    [
+        Param::Text(c.host.as_str()),
+        Param::Num(c.port.into()),
+        Param::Text(c.client_id.as_str()),
+        Param::Num(c.keep_alive.into()),
+        Param::Text(c.user.as_str()),
+        Param::Text(c.password.expose()),
+        bit(c.clean_session.0),
+        Param::Text(c.version.as_str()),
+        bit(c.encrypt.0),
+    ]
 }
 
 impl Command for Configure<'_> {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
-            buf,
-            Field::Host,
-            || self.validate(),
-            |s| {
-                put_seven(s, self);
-                s.put(b",");
-                put_quoted(s, self.version.as_str());
-                s.put(b",");
-                put_bit(s, self.encrypt.0);
-            },
-        )
+        self.validate()?;
+        write_line(buf, Field::Host, b"AT+MQTTCFG=", &params(self))
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
@@ -288,12 +275,10 @@ impl<'a> From<Configure7<'a>> for Configure<'a> {
 
 impl Command for Configure7<'_> {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
-            buf,
-            Field::Host,
-            || self.validate(),
-            |s| put_seven(s, &Configure::from(*self)),
-        )
+        self.validate()?;
+        let params = params(&Configure::from(*self));
+        let seven = params.get(..7).unwrap_or_default();
+        write_line(buf, Field::Host, b"AT+MQTTCFG=", seven)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
@@ -316,7 +301,7 @@ pub struct QueryConfig;
 
 impl Command for QueryConfig {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(buf, Field::Host, || Ok(()), |s| s.put(b"AT+MQTTCFG?"))
+        write_line(buf, Field::Host, b"AT+MQTTCFG?", &[])
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

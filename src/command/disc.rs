@@ -7,7 +7,7 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::{decode_lines, encode_line, Command};
+use super::{decode_lines, write_line, Command};
 use crate::error::{Error, Field};
 use crate::line::Line;
 use atat::atat_derive::AtatCmd;
@@ -30,7 +30,7 @@ pub struct Disconnect;
 
 impl Command for Disconnect {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(buf, Field::Host, || Ok(()), |s| s.put(b"AT+MQTTDISC"))
+        write_line(buf, Field::Host, b"AT+MQTTDISC", &[])
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

@@ -112,60 +112,121 @@ pub(crate) const fn ack_based_timeout(ack_timeout_s: u16, factor: u32) -> u32 {
 // ---------------------------------------------------------------------------------
 // Writing
 
-/// Where a command line is written: first counted, then copied.
-pub(crate) trait Sink {
-    /// Appends bytes.
-    fn put(&mut self, bytes: &[u8]);
+/// One parameter of a command line, as [`write_line`] writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Param<'a> {
+    /// An unsigned decimal number (flags and QoS too: `0`, `1`, `2`).
+    Num(u32),
+    /// A string between `"` quotes, each `"` in it written `\"`. Only a publish
+    /// message can hold a `"`: the text types refuse it.
+    Text(&'a str),
 }
 
-struct Counter(usize);
+/// A flag parameter: `0` or `1`.
+pub(crate) fn bit(b: bool) -> Param<'static> {
+    Param::Num(u32::from(b))
+}
 
-impl Sink for Counter {
-    fn put(&mut self, bytes: &[u8]) {
-        self.0 = self.0.saturating_add(bytes.len());
+/// A QoS parameter: `0`, `1` or `2`.
+pub(crate) fn qos(q: QoS) -> Param<'static> {
+    Param::Num(u32::from(q.as_u8()))
+}
+
+/// A command line being written into a buffer: a byte that does not fit is
+/// counted but not stored, so the same writer measures a line (given no room at
+/// all) and writes it.
+pub(crate) struct LineWriter<'b> {
+    buf: &'b mut [u8],
+    /// Bytes written so far, stored or not.
+    len: usize,
+}
+
+impl<'b> LineWriter<'b> {
+    /// Starts writing at the beginning of `buf`.
+    pub(crate) fn new(buf: &'b mut [u8]) -> Self {
+        Self { buf, len: 0 }
+    }
+
+    /// The bytes stored so far (all of them unless the buffer overflowed).
+    pub(crate) fn written(&self) -> &[u8] {
+        let n = self.len.min(self.buf.len());
+        self.buf.get(..n).unwrap_or_default()
+    }
+
+    /// Appends one byte: stored if it fits, counted either way.
+    #[inline(never)]
+    fn byte(&mut self, b: u8) {
+        if let Some(d) = self.buf.get_mut(self.len) {
+            *d = b;
+        }
+        self.len = self.len.saturating_add(1);
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.byte(b);
+        }
+    }
+
+    /// Writes an unsigned decimal number: the digits before the last one first
+    /// (at most ten calls deep).
+    fn num(&mut self, v: u32) {
+        if v >= 10 {
+            self.num(v / 10);
+        }
+        // `v % 10` is below 10, so the sum stays within the ASCII digits.
+        self.byte(b'0'.wrapping_add((v % 10) as u8));
+    }
+
+    /// Writes `"text"`, each `"` in `text` as `\"`.
+    pub(crate) fn quoted(&mut self, text: &str) {
+        self.byte(b'"');
+        for &b in text.as_bytes() {
+            if b == b'"' {
+                self.byte(b'\\');
+            }
+            self.byte(b);
+        }
+        self.byte(b'"');
     }
 }
 
-struct SliceSink<'b> {
-    buf: &'b mut [u8],
-    pos: usize,
-    overflow: bool,
-}
-
-impl Sink for SliceSink<'_> {
-    fn put(&mut self, bytes: &[u8]) {
-        let end = self.pos.saturating_add(bytes.len());
-        match self.buf.get_mut(self.pos..end) {
-            Some(dst) if !self.overflow => {
-                // Element-wise: `copy_from_slice` keeps a length-mismatch panic
-                // path at opt-level "z", which the link-time no-panic proof forbids.
-                for (d, s) in dst.iter_mut().zip(bytes) {
-                    *d = *s;
-                }
-                self.pos = end;
-            }
-            _ => self.overflow = true,
+/// Writes `head` and the parameters, separated by commas (no terminator).
+fn put_line(line: &mut LineWriter<'_>, head: &[u8], params: &[Param<'_>]) {
+    line.bytes(head);
+    for (i, param) in params.iter().enumerate() {
+        if i > 0 {
+            line.byte(b',');
+        }
+        match *param {
+            Param::Num(v) => line.num(v),
+            Param::Text(t) => line.quoted(t),
         }
     }
 }
 
-/// Runs the common encoding steps: validate, measure, check the line limit and the
-/// buffer, write, append CR LF, and finally re-check that everything before the
-/// terminator is printable ASCII, so that only the terminator holds CR or LF
-/// (defence in depth: a bug in a writer must not become an injection).
+/// Writes a whole command line into `buf`: `head` (`AT+…=` or a command without
+/// parameters), the parameters separated by commas, and CR LF. Returns its length.
 ///
-/// `write` emits the line without its terminator; `field` names the parameter to
-/// blame if the line exceeds [`MAX_LINE`] (validation should have caught it).
-pub(crate) fn encode_line(
+/// The caller validates the parameters first. Here the line is measured and
+/// checked against [`MAX_LINE`] (blaming `field`: validation should have caught
+/// it) and against the buffer before a byte is stored; once written, everything
+/// before the terminator must be printable ASCII, so that only the terminator
+/// holds CR or LF (defence in depth: a bug in a validator must not become an
+/// injection). On error the caller sends nothing.
+///
+/// Every command writes its line through this one function.
+#[inline(never)]
+pub(crate) fn write_line(
     buf: &mut [u8],
     field: Field,
-    validate: impl FnOnce() -> Result<(), ValidationError>,
-    write: impl Fn(&mut dyn Sink),
+    head: &[u8],
+    params: &[Param<'_>],
 ) -> Result<usize, Error> {
-    validate()?;
-    let mut counter = Counter(0);
-    write(&mut counter);
-    let body = counter.0;
+    // First measured (a writer without room stores nothing), then written.
+    let mut measure = LineWriter::new(&mut []);
+    put_line(&mut measure, head, params);
+    let body = measure.len;
     let total = body.saturating_add(2);
     if total > MAX_LINE {
         return Err(ValidationError::TooLong {
@@ -177,58 +238,14 @@ pub(crate) fn encode_line(
     if total > buf.len() {
         return Err(ValidationError::BufferTooSmall.into());
     }
-    let mut sink = SliceSink {
-        buf,
-        pos: 0,
-        overflow: false,
-    };
-    write(&mut sink);
-    sink.put(b"\r\n");
-    let SliceSink { buf, pos, overflow } = sink;
-    if overflow || pos != total {
-        return Err(ValidationError::BufferTooSmall.into());
-    }
-    let line = buf.get(..body).unwrap_or_default();
-    if let Some(&byte) = line.iter().find(|&&b| !(0x20..=0x7E).contains(&b)) {
+    let mut line = LineWriter::new(buf);
+    put_line(&mut line, head, params);
+    line.bytes(b"\r\n");
+    let written = line.written().get(..body).unwrap_or_default();
+    if let Some(&byte) = written.iter().find(|&&b| !(0x20..=0x7E).contains(&b)) {
         return Err(ValidationError::ForbiddenByte { field, byte }.into());
     }
     Ok(total)
-}
-
-/// Writes `"text"`. The text types guarantee that `text` needs no escaping.
-pub(crate) fn put_quoted(s: &mut dyn Sink, text: &str) {
-    s.put(b"\"");
-    s.put(text.as_bytes());
-    s.put(b"\"");
-}
-
-/// Writes an unsigned decimal number.
-pub(crate) fn put_uint(s: &mut dyn Sink, v: u32) {
-    let mut digits = [0u8; 10];
-    let mut start = digits.len();
-    let mut v = v;
-    loop {
-        start = start.saturating_sub(1);
-        if let Some(d) = digits.get_mut(start) {
-            // `v % 10` is below 10, so the sum stays within the ASCII digits.
-            *d = b'0'.wrapping_add(v.checked_rem(10).unwrap_or(0) as u8);
-        }
-        v = v.checked_div(10).unwrap_or(0);
-        if v == 0 || start == 0 {
-            break;
-        }
-    }
-    s.put(digits.get(start..).unwrap_or_default());
-}
-
-/// Writes `0` or `1`.
-pub(crate) fn put_bit(s: &mut dyn Sink, b: bool) {
-    s.put(if b { b"1" } else { b"0" });
-}
-
-/// Writes a QoS as `0`, `1` or `2`.
-pub(crate) fn put_qos(s: &mut dyn Sink, q: QoS) {
-    put_uint(s, u32::from(q.as_u8()));
 }
 
 /// Checks that a number lies in `min..=max`.
@@ -481,33 +498,65 @@ mod tests {
     }
 
     #[test]
-    fn put_uint_writes_decimal() {
+    fn num_writes_decimal() {
         for v in [0u32, 7, 10, 65535, 1_000_000, u32::MAX] {
             let mut buf = [0u8; 16];
-            let mut s = SliceSink {
-                buf: &mut buf,
-                pos: 0,
-                overflow: false,
-            };
-            put_uint(&mut s, v);
-            let n = s.pos;
+            let mut s = LineWriter::new(&mut buf);
+            s.num(v);
+            let n = s.len;
             assert_eq!(&buf[..n], format!("{v}").as_bytes());
         }
     }
 
     #[test]
-    fn slice_sink_never_overruns() {
+    fn line_writer_never_overruns() {
         let mut buf = [0u8; 3];
-        let mut s = SliceSink {
-            buf: &mut buf,
-            pos: 0,
-            overflow: false,
-        };
-        s.put(b"ab");
-        s.put(b"cd");
-        s.put(b"e");
-        assert!(s.overflow);
-        assert_eq!(s.pos, 2);
+        let mut s = LineWriter::new(&mut buf);
+        s.bytes(b"ab");
+        s.bytes(b"cd");
+        s.bytes(b"e");
+        // Every byte is counted, only those that fit are stored.
+        assert_eq!(s.len, 5);
+        assert_eq!(s.written(), b"abc");
+    }
+
+    #[test]
+    fn write_line_checks_line_limit_then_buffer_then_bytes() {
+        let mut buf = [0u8; 16];
+        let n = write_line(
+            &mut buf,
+            Field::Topic,
+            b"AT+X=",
+            &[Param::Num(7), Param::Text("a\"b")],
+        );
+        assert_eq!(n, Ok(15));
+        assert_eq!(&buf[..15], b"AT+X=7,\"a\\\"b\"\r\n");
+        let long = "x".repeat(MAX_LINE);
+        assert_eq!(
+            write_line(&mut buf, Field::Topic, b"AT+X=", &[Param::Text(&long)]),
+            Err(ValidationError::TooLong {
+                field: Field::Topic,
+                max: MAX_LINE
+            }
+            .into())
+        );
+        assert_eq!(
+            write_line(
+                &mut buf,
+                Field::Topic,
+                b"AT+XYZ=",
+                &[Param::Text("abcdefg")]
+            ),
+            Err(ValidationError::BufferTooSmall.into())
+        );
+        assert_eq!(
+            write_line(&mut buf, Field::Host, b"AT+X=", &[Param::Text("a\rb")]),
+            Err(ValidationError::ForbiddenByte {
+                field: Field::Host,
+                byte: b'\r'
+            }
+            .into())
+        );
     }
 
     #[test]

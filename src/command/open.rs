@@ -7,10 +7,7 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::{
-    decode_lines, encode_line, put_bit, put_qos, put_quoted, Bit, Command, Configure, QosArg,
-    MAX_LINE,
-};
+use super::{bit, decode_lines, qos, write_line, Bit, Command, Configure, Param, QosArg, MAX_LINE};
 use crate::error::{Error, Field, ValidationError};
 use crate::line::Line;
 use crate::text::{Password, TopicName, User, WillMessage};
@@ -252,26 +249,20 @@ impl<'a> Open<'a> {
 
 impl Command for Open<'_> {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
+        self.validate()?;
+        write_line(
             buf,
             Field::WillMessage,
-            || self.validate(),
-            |s| {
-                s.put(b"AT+MQTTOPEN=");
-                put_bit(s, self.user_flag.0);
-                s.put(b",");
-                put_bit(s, self.password_flag.0);
-                s.put(b",");
-                put_bit(s, self.will_flag.0);
-                s.put(b",");
-                put_bit(s, self.will_retain.0);
-                s.put(b",");
-                put_qos(s, self.will_qos.0);
-                s.put(b",");
-                put_quoted(s, self.will_topic.as_str());
-                s.put(b",");
-                put_quoted(s, self.will_message.as_str());
-            },
+            b"AT+MQTTOPEN=",
+            &[
+                bit(self.user_flag.0),
+                bit(self.password_flag.0),
+                bit(self.will_flag.0),
+                bit(self.will_retain.0),
+                qos(self.will_qos.0),
+                Param::Text(self.will_topic.as_str()),
+                Param::Text(self.will_message.as_str()),
+            ],
         )
     }
 

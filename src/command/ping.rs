@@ -7,7 +7,7 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::{decode_lines, encode_line, put_bit, Bit, Command, NoResponse, LOCAL_TIMEOUT_MS};
+use super::{bit, decode_lines, write_line, Bit, Command, NoResponse, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use crate::line::Line;
 use atat::atat_derive::AtatCmd;
@@ -43,15 +43,7 @@ impl SetPingEcho {
 
 impl Command for SetPingEcho {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
-            buf,
-            Field::Host,
-            || Ok(()),
-            |s| {
-                s.put(b"AT+MQTTPING=");
-                put_bit(s, self.enabled.0);
-            },
-        )
+        write_line(buf, Field::Host, b"AT+MQTTPING=", &[bit(self.enabled.0)])
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
@@ -73,7 +65,7 @@ pub struct QueryPingEcho;
 
 impl Command for QueryPingEcho {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(buf, Field::Host, || Ok(()), |s| s.put(b"AT+MQTTPING?"))
+        write_line(buf, Field::Host, b"AT+MQTTPING?", &[])
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

@@ -20,12 +20,12 @@
 )]
 
 use super::{
-    ack_based_timeout, decode_lines, encode_line, put_bit, put_qos, put_quoted, put_uint, Bit,
-    Command, Dup, QosArg, Sink, MAX_LINE,
+    ack_based_timeout, bit, decode_lines, qos, write_line, Bit, Command, Dup, LineWriter, Param,
+    QosArg, MAX_LINE,
 };
 use crate::error::{Error, Field, ValidationError};
 use crate::line::Line;
-use crate::text::{is_quotable, TopicName};
+use crate::text::{is_quotable, utf8, TopicName};
 use crate::types::QoS;
 use atat::atat_derive::AtatCmd;
 use atat::serde_at::serde::{Serialize, Serializer};
@@ -76,30 +76,27 @@ pub const fn max_inline_message(topic_len: usize) -> usize {
     }
 }
 
-/// Length of `msg` as written between the quotes: each `"` becomes `\"`.
-fn escaped_len(msg: &[u8]) -> usize {
-    msg.iter().fold(
-        msg.len(),
-        |n, &b| if b == b'"' { n.saturating_add(1) } else { n },
-    )
-}
-
-/// The rules of the explicit inline form.
+/// The rules of the explicit inline form, in one pass over the message: only
+/// [`is_quotable`] bytes and `"` (the first other byte is reported), then the
+/// length as written (each `"` becomes `\"`): at most 1024, and at most
+/// `1000 − topic_len` ([`max_inline_message`]).
 fn check_inline(msg: &[u8], topic_len: usize) -> Result<(), ValidationError> {
-    if let Some(&byte) = msg.iter().find(|&&b| !(is_quotable(b) || b == b'"')) {
-        return Err(ValidationError::ForbiddenByte {
-            field: Field::Payload,
-            byte,
-        });
+    let mut len = msg.len();
+    for &byte in msg {
+        if byte == b'"' {
+            len = len.saturating_add(1);
+        } else if !is_quotable(byte) {
+            return Err(ValidationError::ForbiddenByte {
+                field: Field::Payload,
+                byte,
+            });
+        }
     }
-    let len = escaped_len(msg);
-    if len > MAX_INLINE_MESSAGE {
-        return Err(ValidationError::TooLong {
-            field: Field::Payload,
-            max: MAX_INLINE_MESSAGE,
-        });
-    }
-    let max = max_inline_message(topic_len);
+    let max = if len > MAX_INLINE_MESSAGE {
+        MAX_INLINE_MESSAGE
+    } else {
+        max_inline_message(topic_len)
+    };
     if len > max {
         return Err(ValidationError::TooLong {
             field: Field::Payload,
@@ -107,18 +104,6 @@ fn check_inline(msg: &[u8], topic_len: usize) -> Result<(), ValidationError> {
         });
     }
     Ok(())
-}
-
-/// Writes `msg` with each `"` escaped as `\"`.
-fn put_escaped(s: &mut dyn Sink, msg: &[u8]) {
-    let mut parts = msg.split(|&b| b == b'"');
-    if let Some(first) = parts.next() {
-        s.put(first);
-    }
-    for part in parts {
-        s.put(b"\\\"");
-        s.put(part);
-    }
 }
 
 /// The message of the inline form (checked by [`PublishInline`]).
@@ -131,37 +116,14 @@ impl core::fmt::Debug for InlineText<'_> {
     }
 }
 
-/// A fixed buffer the `serde` path writes the escaped message into.
-struct StackSink {
-    buf: [u8; MAX_INLINE_MESSAGE + 2],
-    pos: usize,
-}
-
-impl Sink for StackSink {
-    fn put(&mut self, bytes: &[u8]) {
-        let end = self.pos.saturating_add(bytes.len());
-        if let Some(dst) = self.buf.get_mut(self.pos..end) {
-            // Element-wise: no length-mismatch panic path (link-time no-panic proof).
-            for (d, s) in dst.iter_mut().zip(bytes) {
-                *d = *s;
-            }
-            self.pos = end;
-        }
-    }
-}
-
 impl Serialize for InlineText<'_> {
     /// `serde_at` would escape `"` as `\22`; the module documents `\"`, so the
     /// quoted, escaped message is written as raw bytes.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut sink = StackSink {
-            buf: [0; MAX_INLINE_MESSAGE + 2],
-            pos: 0,
-        };
-        sink.put(b"\"");
-        put_escaped(&mut sink, self.0.as_bytes());
-        sink.put(b"\"");
-        s.serialize_bytes(sink.buf.get(..sink.pos).unwrap_or_default())
+        let mut buf = [0; MAX_INLINE_MESSAGE + 2];
+        let mut quoted = LineWriter::new(&mut buf);
+        quoted.quoted(self.0);
+        s.serialize_bytes(quoted.written())
     }
 }
 
@@ -223,11 +185,10 @@ impl<'a> PublishInline<'a> {
         message: &'a [u8],
     ) -> Result<Self, ValidationError> {
         check_inline(message, topic.len())?;
-        let message =
-            core::str::from_utf8(message).map_err(|_| ValidationError::ForbiddenByte {
-                field: Field::Payload,
-                byte: 0x80,
-            })?;
+        let message = utf8(message).ok_or(ValidationError::ForbiddenByte {
+            field: Field::Payload,
+            byte: 0x80,
+        })?;
         Self::new(topic, qos, retain, message)
     }
 
@@ -256,21 +217,18 @@ impl<'a> PublishInline<'a> {
 
 impl Command for PublishInline<'_> {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
+        self.validate()?;
+        write_line(
             buf,
             Field::Payload,
-            || self.validate(),
-            |s| {
-                s.put(b"AT+MQTTPUB=");
-                put_quoted(s, self.topic.as_str());
-                s.put(b",");
-                put_qos(s, self.qos.0);
-                s.put(b",");
-                put_bit(s, self.retain.0);
-                s.put(b",0,\"");
-                put_escaped(s, self.message.0.as_bytes());
-                s.put(b"\"");
-            },
+            b"AT+MQTTPUB=",
+            &[
+                Param::Text(self.topic.as_str()),
+                qos(self.qos.0),
+                bit(self.retain.0),
+                Param::Num(0),
+                Param::Text(self.message.0),
+            ],
         )
     }
 
@@ -398,20 +356,18 @@ fn check_cap(cap: usize, topic_len: usize) -> Result<(), ValidationError> {
 
 impl Command for PublishLength<'_> {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
+        self.validate()?;
+        write_line(
             buf,
             Field::Topic,
-            || self.validate(),
-            |s| {
-                s.put(b"AT+MQTTPUB=");
-                put_quoted(s, self.topic.as_str());
-                s.put(b",");
-                put_qos(s, self.qos.0);
-                s.put(b",");
-                put_bit(s, self.retain.0);
-                s.put(b",0,");
-                put_uint(s, self.len.into());
-            },
+            b"AT+MQTTPUB=",
+            &[
+                Param::Text(self.topic.as_str()),
+                qos(self.qos.0),
+                bit(self.retain.0),
+                Param::Num(0),
+                Param::Num(self.len.into()),
+            ],
         )
     }
 
@@ -515,11 +471,7 @@ impl<'a> Publish<'a> {
         check_cap(cap, topic.len())?;
         let plain = payload.iter().all(|&b| is_quotable(b));
         let fits = payload.len() <= max_inline_message(topic.len());
-        let text = if plain && fits {
-            core::str::from_utf8(payload).ok()
-        } else {
-            None
-        };
+        let text = if plain && fits { utf8(payload) } else { None };
         let form = match text {
             Some(message) => Form::Inline(PublishInline::new(topic, qos, retain, message)?),
             None => Form::Length {

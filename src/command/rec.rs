@@ -7,7 +7,7 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::{decode_lines, encode_line, put_bit, Bit, Command, NoResponse, LOCAL_TIMEOUT_MS};
+use super::{bit, decode_lines, write_line, Bit, Command, NoResponse, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use crate::line::Line;
 use atat::atat_derive::AtatCmd;
@@ -42,15 +42,7 @@ impl SetReconnect {
 
 impl Command for SetReconnect {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
-            buf,
-            Field::Host,
-            || Ok(()),
-            |s| {
-                s.put(b"AT+MQTTREC=");
-                put_bit(s, self.enabled.0);
-            },
-        )
+        write_line(buf, Field::Host, b"AT+MQTTREC=", &[bit(self.enabled.0)])
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
@@ -72,7 +64,7 @@ pub struct QueryReconnect;
 
 impl Command for QueryReconnect {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(buf, Field::Host, || Ok(()), |s| s.put(b"AT+MQTTREC?"))
+        write_line(buf, Field::Host, b"AT+MQTTREC?", &[])
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

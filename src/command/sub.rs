@@ -8,8 +8,7 @@
 )]
 
 use super::{
-    ack_based_timeout, body_lines, encode_line, put_qos, put_quoted, Command, QosArg,
-    LOCAL_TIMEOUT_MS,
+    ack_based_timeout, body_lines, qos, write_line, Command, Param, QosArg, LOCAL_TIMEOUT_MS,
 };
 use crate::error::{Error, Field};
 use crate::line::Line;
@@ -57,16 +56,11 @@ impl<'a> Subscribe<'a> {
 
 impl Command for Subscribe<'_> {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
+        write_line(
             buf,
             Field::Topic,
-            || Ok(()),
-            |s| {
-                s.put(b"AT+MQTTSUB=");
-                put_quoted(s, self.topic.as_str());
-                s.put(b",");
-                put_qos(s, self.qos.0);
-            },
+            b"AT+MQTTSUB=",
+            &[Param::Text(self.topic.as_str()), qos(self.qos.0)],
         )
     }
 
@@ -150,7 +144,7 @@ pub struct QuerySubscriptions;
 
 impl Command for QuerySubscriptions {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(buf, Field::Topic, || Ok(()), |s| s.put(b"AT+MQTTSUB?"))
+        write_line(buf, Field::Topic, b"AT+MQTTSUB?", &[])
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

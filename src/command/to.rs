@@ -7,9 +7,7 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::{
-    check_range, decode_lines, encode_line, put_uint, Command, NoResponse, LOCAL_TIMEOUT_MS,
-};
+use super::{check_range, decode_lines, write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field, ValidationError};
 use crate::line::Line;
 use atat::atat_derive::AtatCmd;
@@ -58,14 +56,12 @@ impl SetAckTimeout {
 
 impl Command for SetAckTimeout {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
+        self.validate()?;
+        write_line(
             buf,
             Field::AckTimeout,
-            || self.validate(),
-            |s| {
-                s.put(b"AT+MQTTTO=");
-                put_uint(s, self.seconds.into());
-            },
+            b"AT+MQTTTO=",
+            &[Param::Num(self.seconds.into())],
         )
     }
 
@@ -90,7 +86,7 @@ pub struct QueryAckTimeout;
 
 impl Command for QueryAckTimeout {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(buf, Field::AckTimeout, || Ok(()), |s| s.put(b"AT+MQTTTO?"))
+        write_line(buf, Field::AckTimeout, b"AT+MQTTTO?", &[])
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

@@ -7,7 +7,7 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::{ack_based_timeout, decode_lines, encode_line, put_quoted, Command};
+use super::{ack_based_timeout, decode_lines, write_line, Command, Param};
 use crate::error::{Error, Field};
 use crate::line::Line;
 use crate::text::{TopicFilter, MAX_TOPIC};
@@ -41,14 +41,11 @@ impl<'a> Unsubscribe<'a> {
 
 impl Command for Unsubscribe<'_> {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
+        write_line(
             buf,
             Field::Topic,
-            || Ok(()),
-            |s| {
-                s.put(b"AT+MQTTUNSUB=");
-                put_quoted(s, self.topic.as_str());
-            },
+            b"AT+MQTTUNSUB=",
+            &[Param::Text(self.topic.as_str())],
         )
     }
 

@@ -24,12 +24,10 @@ pub(super) struct Encoded {
     pub(super) length_mode: bool,
 }
 
-fn put<C: Command>(c: &C, buf: &mut [u8], ack_timeout_s: u16) -> Result<Encoded, Error> {
-    Ok(Encoded {
-        len: c.encode(buf)?,
-        timeout_ms: c.timeout_ms(ack_timeout_s),
-        length_mode: false,
-    })
+/// Writes `c`'s line into `buf` and gives its time-out: the line's length, or
+/// why nothing may be sent, is checked once by [`encode`] for every command.
+fn line<C: Command>(c: &C, buf: &mut [u8], ack_timeout_s: u16) -> (Result<usize, Error>, u32) {
+    (c.encode(buf), c.timeout_ms(ack_timeout_s))
 }
 
 /// Validates `op` and writes its command line into `buf`. A length-mode
@@ -44,10 +42,11 @@ pub(super) fn encode(
     buf: &mut [u8],
 ) -> Result<Encoded, Error> {
     let ack = ack_timeout_s;
-    match op {
-        Op::At => put(&command::At, buf, ack),
-        Op::EchoOff => put(&command::EchoOff, buf, ack),
-        Op::NumericErrors => put(&command::NumericErrors, buf, ack),
+    let mut length_mode = false;
+    let (len, timeout_ms) = match op {
+        Op::At => line(&command::At, buf, ack),
+        Op::EchoOff => line(&command::EchoOff, buf, ack),
+        Op::NumericErrors => line(&command::NumericErrors, buf, ack),
         Op::Configure(cfg) => {
             let c = command::Configure::new(
                 Host::new(cfg.host)?,
@@ -59,30 +58,30 @@ pub(super) fn encode(
             .clean_session(cfg.clean_session)
             .version(Version::new(cfg.version)?)
             .encrypt(cfg.encrypt);
-            put(&c, buf, ack)
+            line(&c, buf, ack)
         }
-        Op::QueryConfig => put(&command::QueryConfig, buf, ack),
-        Op::SetAckTimeout(s) => put(&command::SetAckTimeout::new(*s), buf, ack),
-        Op::QueryAckTimeout => put(&command::QueryAckTimeout, buf, ack),
-        Op::SetReconnect(on) => put(&command::SetReconnect::new(*on), buf, ack),
-        Op::QueryReconnect => put(&command::QueryReconnect, buf, ack),
-        Op::SetPingEcho(on) => put(&command::SetPingEcho::new(*on), buf, ack),
-        Op::QueryPingEcho => put(&command::QueryPingEcho, buf, ack),
+        Op::QueryConfig => line(&command::QueryConfig, buf, ack),
+        Op::SetAckTimeout(s) => line(&command::SetAckTimeout::new(*s), buf, ack),
+        Op::QueryAckTimeout => line(&command::QueryAckTimeout, buf, ack),
+        Op::SetReconnect(on) => line(&command::SetReconnect::new(*on), buf, ack),
+        Op::QueryReconnect => line(&command::QueryReconnect, buf, ack),
+        Op::SetPingEcho(on) => line(&command::SetPingEcho::new(*on), buf, ack),
+        Op::QueryPingEcho => line(&command::QueryPingEcho, buf, ack),
         Op::Open(will) => {
             let will = match will {
                 Some(w) => Some(command::Will::new(w.topic, w.message, w.qos, w.retain)?),
                 None => None,
             };
-            put(&command::Open::new(has_user, has_password, will)?, buf, ack)
+            line(&command::Open::new(has_user, has_password, will)?, buf, ack)
         }
-        Op::QueryState => put(&command::QueryState, buf, ack),
-        Op::Subscribe(topic, qos) => put(
+        Op::QueryState => line(&command::QueryState, buf, ack),
+        Op::Subscribe(topic, qos) => line(
             &command::Subscribe::new(TopicFilter::new(topic)?, *qos),
             buf,
             ack,
         ),
-        Op::QuerySubscriptions => put(&command::QuerySubscriptions, buf, ack),
-        Op::Unsubscribe(topic) => put(
+        Op::QuerySubscriptions => line(&command::QuerySubscriptions, buf, ack),
+        Op::Unsubscribe(topic) => line(
             &command::Unsubscribe::new(TopicFilter::new(topic)?),
             buf,
             ack,
@@ -97,13 +96,17 @@ pub(super) fn encode(
                 .min(command::publish::max_length_cap(topic.len()))
                 .max(1);
             let c = command::Publish::with_length_cap(topic, payload, *qos, *retain, cap)?;
-            let mut e = put(&c, buf, ack)?;
-            e.length_mode = c.mode() == PublishMode::Length;
-            Ok(e)
+            length_mode = c.mode() == PublishMode::Length;
+            line(&c, buf, ack)
         }
-        Op::Disconnect => put(&command::Disconnect, buf, ack),
-        Op::Delete => put(&command::Delete, buf, ack),
-    }
+        Op::Disconnect => line(&command::Disconnect, buf, ack),
+        Op::Delete => line(&command::Delete, buf, ack),
+    };
+    Ok(Encoded {
+        len: len?,
+        timeout_ms,
+        length_mode,
+    })
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 )]
 
 use super::{find, split, RADIO_TIMEOUT_MS};
-use crate::command::{encode_line, put_uint, Command, NoResponse, LOCAL_TIMEOUT_MS};
+use crate::command::{write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use atat::atat_derive::AtatCmd;
 
@@ -76,7 +76,7 @@ pub struct QueryFunctionality;
 
 impl Command for QueryFunctionality {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(buf, Field::Host, || Ok(()), |s| s.put(b"AT+CFUN?"))
+        write_line(buf, Field::Host, b"AT+CFUN?", &[])
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
@@ -112,19 +112,17 @@ impl SetFunctionality {
 
 impl Command for SetFunctionality {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
+        if !matches!(self.fun, 0 | 1 | 4) {
+            return Err(crate::error::ValidationError::Inconsistent {
+                rule: "the radio functionality is 0, 1 or 4",
+            }
+            .into());
+        }
+        write_line(
             buf,
             Field::Functionality,
-            || match self.fun {
-                0 | 1 | 4 => Ok(()),
-                _ => Err(crate::error::ValidationError::Inconsistent {
-                    rule: "the radio functionality is 0, 1 or 4",
-                }),
-            },
-            |s| {
-                s.put(b"AT+CFUN=");
-                put_uint(s, u32::from(self.fun));
-            },
+            b"AT+CFUN=",
+            &[Param::Num(u32::from(self.fun))],
         )
     }
 
@@ -163,12 +161,7 @@ impl Default for Reboot {
 
 impl Command for Reboot {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
-            buf,
-            Field::Functionality,
-            || Ok(()),
-            |s| s.put(b"AT+CFUN=1,1"),
-        )
+        write_line(buf, Field::Functionality, b"AT+CFUN=1,1", &[])
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

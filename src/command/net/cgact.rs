@@ -10,7 +10,7 @@
 use heapless::Vec;
 
 use super::{after, body_lines, split, MAX_CID, NETWORK_TIMEOUT_MS};
-use crate::command::{check_range, encode_line, put_bit, put_uint, Bit, Command, LOCAL_TIMEOUT_MS};
+use crate::command::{bit, check_range, write_line, Bit, Command, Param, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use atat::atat_derive::AtatCmd;
 
@@ -32,7 +32,7 @@ pub struct QueryPdpActivation;
 
 impl Command for QueryPdpActivation {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(buf, Field::Host, || Ok(()), |s| s.put(b"AT+CGACT?"))
+        write_line(buf, Field::Host, b"AT+CGACT?", &[])
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
@@ -68,16 +68,12 @@ impl SetPdpActivation {
 
 impl Command for SetPdpActivation {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
+        check_range(u32::from(self.cid), Field::Cid, 1, u32::from(MAX_CID))?;
+        write_line(
             buf,
             Field::Cid,
-            || check_range(u32::from(self.cid), Field::Cid, 1, u32::from(MAX_CID)),
-            |s| {
-                s.put(b"AT+CGACT=");
-                put_bit(s, self.state.0);
-                s.put(b",");
-                put_uint(s, u32::from(self.cid));
-            },
+            b"AT+CGACT=",
+            &[bit(self.state.0), Param::Num(u32::from(self.cid))],
         )
     }
 

@@ -8,7 +8,7 @@
 )]
 
 use super::{find, split, NETWORK_TIMEOUT_MS};
-use crate::command::{encode_line, put_bit, Bit, Command, NoResponse, LOCAL_TIMEOUT_MS};
+use crate::command::{bit, write_line, Bit, Command, NoResponse, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use atat::atat_derive::AtatCmd;
 
@@ -26,7 +26,7 @@ pub struct QueryAttach;
 
 impl Command for QueryAttach {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(buf, Field::Host, || Ok(()), |s| s.put(b"AT+CGATT?"))
+        write_line(buf, Field::Host, b"AT+CGATT?", &[])
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
@@ -58,15 +58,7 @@ impl SetAttach {
 
 impl Command for SetAttach {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
-            buf,
-            Field::Host,
-            || Ok(()),
-            |s| {
-                s.put(b"AT+CGATT=");
-                put_bit(s, self.state.0);
-            },
-        )
+        write_line(buf, Field::Host, b"AT+CGATT=", &[bit(self.state.0)])
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

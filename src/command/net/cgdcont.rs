@@ -8,9 +8,7 @@
 )]
 
 use super::MAX_CID;
-use crate::command::{
-    check_range, encode_line, put_quoted, put_uint, Command, NoResponse, LOCAL_TIMEOUT_MS,
-};
+use crate::command::{check_range, write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field, ValidationError};
 use atat::atat_derive::AtatCmd;
 use atat::serde_at::serde::{Serialize, Serializer};
@@ -110,18 +108,16 @@ impl<'a> DefinePdpContext<'a> {
 
 impl Command for DefinePdpContext<'_> {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
+        check_range(u32::from(self.cid), Field::Cid, 1, u32::from(MAX_CID))?;
+        write_line(
             buf,
             Field::Apn,
-            || check_range(u32::from(self.cid), Field::Cid, 1, u32::from(MAX_CID)),
-            |s| {
-                s.put(b"AT+CGDCONT=");
-                put_uint(s, u32::from(self.cid));
-                s.put(b",");
-                put_quoted(s, self.pdp_type.as_str());
-                s.put(b",");
-                put_quoted(s, self.apn.0);
-            },
+            b"AT+CGDCONT=",
+            &[
+                Param::Num(u32::from(self.cid)),
+                Param::Text(self.pdp_type.as_str()),
+                Param::Text(self.apn.0),
+            ],
         )
     }
 

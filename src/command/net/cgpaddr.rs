@@ -10,7 +10,7 @@
 use heapless::String;
 
 use super::{find, split, MAX_CID};
-use crate::command::{check_range, encode_line, put_uint, Command, LOCAL_TIMEOUT_MS};
+use crate::command::{check_range, write_line, Command, Param, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use crate::line::Field as Arg;
 use atat::atat_derive::AtatCmd;
@@ -40,14 +40,12 @@ impl QueryPdpAddress {
 
 impl Command for QueryPdpAddress {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
+        check_range(u32::from(self.cid), Field::Cid, 1, u32::from(MAX_CID))?;
+        write_line(
             buf,
             Field::Cid,
-            || check_range(u32::from(self.cid), Field::Cid, 1, u32::from(MAX_CID)),
-            |s| {
-                s.put(b"AT+CGPADDR=");
-                put_uint(s, u32::from(self.cid));
-            },
+            b"AT+CGPADDR=",
+            &[Param::Num(u32::from(self.cid))],
         )
     }
 

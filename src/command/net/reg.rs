@@ -11,7 +11,7 @@
 )]
 
 use super::{after, body_lines, split};
-use crate::command::{encode_line, put_uint, Command, NoResponse, LOCAL_TIMEOUT_MS};
+use crate::command::{write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use crate::line::Field as Arg;
 use atat::atat_derive::AtatCmd;
@@ -221,7 +221,7 @@ macro_rules! registration_commands {
 
         impl Command for $query {
             fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-                encode_line(buf, Field::Host, || Ok(()), |s| s.put($wire_q))
+                write_line(buf, Field::Host, $wire_q, &[])
             }
 
             fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
@@ -252,15 +252,8 @@ macro_rules! registration_commands {
 
         impl Command for $set {
             fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-                encode_line(
-                    buf,
-                    Field::ReportMode,
-                    || crate::command::check_range(u32::from(self.n), Field::ReportMode, 0, 5),
-                    |s| {
-                        s.put($wire_s);
-                        put_uint(s, u32::from(self.n));
-                    },
-                )
+                crate::command::check_range(u32::from(self.n), Field::ReportMode, 0, 5)?;
+                write_line(buf, Field::ReportMode, $wire_s, &[Param::Num(u32::from(self.n))])
             }
 
             fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

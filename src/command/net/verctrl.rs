@@ -9,7 +9,7 @@
 )]
 
 use super::{find, split};
-use crate::command::{check_range, encode_line, put_uint, Command, NoResponse, LOCAL_TIMEOUT_MS};
+use crate::command::{check_range, write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use atat::atat_derive::AtatCmd;
 
@@ -38,7 +38,7 @@ pub struct QueryPdpMode;
 
 impl Command for QueryPdpMode {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(buf, Field::Host, || Ok(()), |s| s.put(b"AT+VERCTRL?"))
+        write_line(buf, Field::Host, b"AT+VERCTRL?", &[])
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
@@ -81,19 +81,13 @@ impl SetPdpMode {
 
 impl Command for SetPdpMode {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        encode_line(
+        check_range(u32::from(self.a), Field::PdpMode, 0, 1)?;
+        check_range(u32::from(self.b), Field::PdpMode, 0, 1)?;
+        write_line(
             buf,
             Field::PdpMode,
-            || {
-                check_range(u32::from(self.a), Field::PdpMode, 0, 1)?;
-                check_range(u32::from(self.b), Field::PdpMode, 0, 1)
-            },
-            |s| {
-                s.put(b"AT+VERCTRL=");
-                put_uint(s, u32::from(self.a));
-                s.put(b",");
-                put_uint(s, u32::from(self.b));
-            },
+            b"AT+VERCTRL=",
+            &[Param::Num(u32::from(self.a)), Param::Num(u32::from(self.b))],
         )
     }
 
