@@ -19,6 +19,7 @@
 )]
 
 use crate::digest::{trim_end_spaces, trim_start_spaces};
+use crate::text::utf8;
 use crate::types::QoS;
 
 /// The fields of a `+MQTTCFG:` answer (spec §2.1). The password is always masked
@@ -124,13 +125,6 @@ pub enum Line<'a> {
     UnknownMqtt(&'a [u8]),
     /// Any other line (echo, `AT+MQTTSUB?` entries, other modem URCs).
     Text(&'a [u8]),
-}
-
-/// `bytes` as text, if they are UTF-8: the one call of the validation, kept
-/// out of line so that each parser does not carry a copy of it.
-#[inline(never)]
-pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
-    core::str::from_utf8(bytes).ok()
 }
 
 /// The value `table` pairs with `word`, if any. A table rather than a `match`

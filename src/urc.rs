@@ -266,7 +266,7 @@ impl<'a> Urc<'a> {
             {
                 return None;
             }
-            let topic = core::str::from_utf8(h.get(header.topic)?).ok()?;
+            let topic = crate::text::utf8(h.get(header.topic)?)?;
             return Some(Urc::Publish(Publish {
                 dup: header.dup,
                 qos: header.qos,

@@ -355,7 +355,7 @@ fn copy(dst: &mut [u8], src: &[u8]) {
 /// chunk 512, under the 10% a fast path must earn: not kept.)
 #[inline]
 fn topic_str(t: &[u8]) -> Option<&str> {
-    core::str::from_utf8(t).ok()
+    crate::text::utf8(t)
 }
 
 impl<const LINE: usize, const PAYLOAD: usize> Digester<LINE, PAYLOAD> {

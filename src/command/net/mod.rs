@@ -111,5 +111,5 @@ pub(crate) fn digits(f: Arg<'_>, min: usize, max: usize) -> Option<&str> {
     if b.len() < min || b.len() > max || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    core::str::from_utf8(b).ok()
+    crate::text::utf8(b)
 }
