@@ -17,18 +17,19 @@ use crate::types::{QoS, TimeoutKind};
 use crate::urc::Urc;
 
 use super::inbox::Entry;
-use super::pending::{Final, Kind, Prompt};
+use super::pending::{ack, Final, Kind, Prompt};
 use super::types::{Event, LineText, LinkState};
 use super::Core;
 
 /// Copies `s` into a bounded string, truncating at a character boundary.
 fn bounded<const N: usize>(s: &str) -> String<N> {
-    let mut out = String::new();
-    for ch in s.chars() {
-        if out.push(ch).is_err() {
-            break;
-        }
+    let mut end = s.len().min(N);
+    while !s.is_char_boundary(end) {
+        end = end.saturating_sub(1);
     }
+    let mut out = String::new();
+    // Fits: at most `N` bytes, cut at a character boundary.
+    let _ = out.push_str(s.get(..end).unwrap_or_default());
     out
 }
 
@@ -175,7 +176,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         let line = Line::parse(bytes);
         // Any command's answer: every information line but the echo and the
         // unsolicited ones, of which a line named after the command is not one.
-        if kind == Some(Kind::Raw) {
+        if let Some(Kind::Raw) = kind {
             match Urc::from_line(&line) {
                 _ if is_echo(bytes) => {}
                 Some(urc) if !self.names_pending_command(bytes) => self.unsolicited(urc),
@@ -211,83 +212,32 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             self.stray();
             return;
         }
-        let unclaimed = match (p.kind, line) {
-            (Kind::QueryConfig | Kind::Resync { .. }, Line::Cfg(_)) => {
-                p.cfg = true;
+        match (p.kind, line) {
+            (Kind::QueryConfig | Kind::Resync { .. }, Line::Cfg(_) | Line::CfgNoClient) => {
+                p.acks |= ack::ANSWER;
                 if let Kind::Resync { .. } = p.kind {
                     p.kind = Kind::Resync { marker: true };
                 }
-                // Kept (after the command in `tx`) for `reported_config`.
-                self.keep_answer(bytes);
-                return;
-            }
-            (Kind::QueryConfig | Kind::Resync { .. }, Line::CfgNoClient) => {
-                p.cfg = true;
-                if let Kind::Resync { .. } = p.kind {
-                    p.kind = Kind::Resync { marker: true };
+                if let Line::Cfg(_) = line {
+                    // Kept (after the command in `tx`) for `reported_config`.
+                    self.keep_answer(bytes);
                 }
-                None
-            }
-            (Kind::QueryState, Line::Stat(v)) => {
-                p.value = Some(u16::from(v));
-                None
-            }
-            (Kind::QueryPing, Line::PingEcho(v)) => {
-                p.value = Some(u16::from(v));
-                None
-            }
-            (Kind::QueryTo, Line::To(v)) => {
-                p.value = Some(v);
-                None
-            }
-            (Kind::QueryRec, Line::Reconnect { enabled, attempts }) => {
-                p.rec = Some((enabled, attempts));
-                None
             }
             (Kind::QuerySubs { .. }, Line::SubListHeader) => {
                 p.kind = Kind::QuerySubs { header: true };
-                None
             }
-            (Kind::Open, Line::Open(ok)) if p.open.is_none() => {
-                p.open = Some(ok);
-                None
-            }
-            (
-                Kind::Subscribe { .. },
-                Line::SubAck {
-                    packet_id, code, ..
-                },
-            ) if p.suback.is_none() => {
-                p.suback = Some((packet_id, code));
-                None
-            }
-            (Kind::Unsubscribe, Line::UnsubAck { packet_id, .. }) if p.unsuback.is_none() => {
-                p.unsuback = Some(packet_id);
-                None
-            }
-            (Kind::Publish { .. }, Line::PubAck { packet_id, .. }) if p.puback.is_none() => {
-                p.puback = Some(packet_id);
-                None
-            }
-            (Kind::Publish { .. }, Line::PubRec { packet_id, .. }) if p.pubrec.is_none() => {
-                p.pubrec = Some(packet_id);
-                None
-            }
-            (Kind::Publish { .. }, Line::PubComp { packet_id, .. }) if p.pubcomp.is_none() => {
-                p.pubcomp = Some(packet_id);
-                None
-            }
-            (Kind::Disconnect, Line::Disc) => None,
-            (_, Line::Text(t)) if is_echo(t) => None,
+            (Kind::Disconnect, Line::Disc) => {}
+            (_, Line::Text(t)) if is_echo(t) => {}
             // No pending command claims a `+CEREG:`, `+CGREG:` or `+CPIN:` line
             // (the session has no such query), so each is an event. A query of
             // them, once the session carries one, claims its line here, before
             // `Urc::from_line` is asked: the module prints the same line as
             // answer and as report.
-            (_, other) => Some(other),
-        };
-        if let Some(line) = unclaimed {
-            self.unclaimed(line);
+            _ => {
+                if !p.claim(&line) {
+                    self.unclaimed(line);
+                }
+            }
         }
     }
 

@@ -725,16 +725,17 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 && line.get(name.len()) == Some(&b':')
         })
     }
+}
 
-    /// The topic of the pending `AT+MQTTSUB=` or `AT+MQTTUNSUB=`, read back
-    /// from the command in `tx`: its first quoted string (a topic holds no `"`).
-    fn command_topic(&self) -> Option<&str> {
-        let line = self.tx.get(..self.tx_len)?;
-        let open = line.iter().position(|&b| b == b'"')?.saturating_add(1);
-        let rest = line.get(open..)?;
-        let close = rest.iter().position(|&b| b == b'"')?;
-        core::str::from_utf8(rest.get(..close)?).ok()
-    }
+/// The topic of the pending `AT+MQTTSUB=` or `AT+MQTTUNSUB=`, read back from
+/// the command in `tx` (`len` bytes): its first quoted string (a topic holds
+/// no `"`).
+fn command_topic(tx: &[u8], len: usize) -> Option<&str> {
+    let line = tx.get(..len)?;
+    let open = line.iter().position(|&b| b == b'"')?.saturating_add(1);
+    let rest = line.get(open..)?;
+    let close = rest.iter().position(|&b| b == b'"')?;
+    core::str::from_utf8(rest.get(..close)?).ok()
 }
 
 /// A trailing CR LF, CR or LF removed (the terminator a command's `write` adds).

@@ -7,8 +7,12 @@
     clippy::arithmetic_side_effects
 )]
 
+use heapless::String;
+
 use crate::error::{CmeError, Error};
 use crate::types::QoS;
+
+use crate::line::Line;
 
 use super::types::{LinkState, Published, Subscribed};
 use super::{Core, Op};
@@ -126,6 +130,46 @@ pub(super) enum Prompt {
     Sent,
 }
 
+/// Bits of [`Pending::acks`]: the answer lines a command claimed.
+pub(super) mod ack {
+    /// The answer line of a query (`+MQTTCFG:`, `+MQTTSTAT:`, …); a repeated
+    /// one replaces the first.
+    pub(in crate::session) const ANSWER: u8 = 1;
+    /// `+MQTTOPEN:`, `+MQTTSUBACK:`, `+MQTTUNSUBACK:` or `+MQTTPUBACK:`.
+    pub(in crate::session) const ACK: u8 = 2;
+    /// `+MQTTPUBREC:`.
+    pub(in crate::session) const PUBREC: u8 = 4;
+    /// `+MQTTPUBCOMP:`.
+    pub(in crate::session) const PUBCOMP: u8 = 8;
+}
+
+impl Kind {
+    /// The answer lines ([`ack`] bits) the command needs besides its final
+    /// result.
+    fn needs(self) -> u8 {
+        match self {
+            Kind::QueryConfig
+            | Kind::Resync { .. }
+            | Kind::QueryState
+            | Kind::QueryPing
+            | Kind::QueryTo
+            | Kind::QueryRec => ack::ANSWER,
+            Kind::Open
+            | Kind::Subscribe { .. }
+            | Kind::Unsubscribe
+            | Kind::Publish {
+                qos: QoS::AtLeastOnce,
+                ..
+            } => ack::ACK,
+            Kind::Publish {
+                qos: QoS::ExactlyOnce,
+                ..
+            } => ack::PUBREC | ack::PUBCOMP,
+            _ => 0,
+        }
+    }
+}
+
 /// The command in flight.
 #[derive(Debug, Clone)]
 pub(super) struct Pending {
@@ -134,15 +178,13 @@ pub(super) struct Pending {
     pub(super) written: bool,
     pub(super) prompt: Prompt,
     pub(super) final_: Option<Final>,
-    pub(super) open: Option<bool>,
-    pub(super) suback: Option<(u16, u8)>,
-    pub(super) unsuback: Option<u16>,
-    pub(super) puback: Option<u16>,
-    pub(super) pubrec: Option<u16>,
-    pub(super) pubcomp: Option<u16>,
-    pub(super) value: Option<u16>,
-    pub(super) rec: Option<(bool, u16)>,
-    pub(super) cfg: bool,
+    /// The answer lines claimed so far ([`ack`] bits).
+    pub(super) acks: u8,
+    /// The first field of the answer line the outcome is read from: a value
+    /// or a packet id.
+    value: u16,
+    /// Its second field: the SUBACK code, the OPEN or REC flag.
+    code: u8,
     /// The module restarted while the command was pending: it ends with
     /// [`Error::Restarted`].
     pub(super) aborted: bool,
@@ -162,17 +204,49 @@ impl Pending {
             written: false,
             prompt,
             final_: None,
-            open: None,
-            suback: None,
-            unsuback: None,
-            puback: None,
-            pubrec: None,
-            pubcomp: None,
-            value: None,
-            rec: None,
-            cfg: false,
+            acks: 0,
+            value: 0,
+            code: 0,
             aborted: false,
         }
+    }
+
+    /// Takes `line` when it is an answer or acknowledgement line the command
+    /// waits for; `false` when it is not the command's (an acknowledgement
+    /// counts once: a second one is a late answer of another command).
+    pub(super) fn claim(&mut self, line: &Line<'_>) -> bool {
+        let (bit, value, code) = match (self.kind, *line) {
+            (Kind::QueryState, Line::Stat(v)) | (Kind::QueryPing, Line::PingEcho(v)) => {
+                (ack::ANSWER, u16::from(v), 0)
+            }
+            (Kind::QueryTo, Line::To(v)) => (ack::ANSWER, v, 0),
+            (Kind::QueryRec, Line::Reconnect { enabled, attempts }) => {
+                (ack::ANSWER, attempts, u8::from(enabled))
+            }
+            (Kind::Open, Line::Open(ok)) => (ack::ACK, 0, u8::from(ok)),
+            (
+                Kind::Subscribe { .. },
+                Line::SubAck {
+                    packet_id, code, ..
+                },
+            ) => (ack::ACK, packet_id, code),
+            (Kind::Unsubscribe, Line::UnsubAck { packet_id, .. })
+            | (Kind::Publish { .. }, Line::PubAck { packet_id, .. }) => (ack::ACK, packet_id, 0),
+            (Kind::Publish { .. }, Line::PubRec { packet_id, .. }) => (ack::PUBREC, packet_id, 0),
+            (Kind::Publish { .. }, Line::PubComp { packet_id, .. }) => (ack::PUBCOMP, packet_id, 0),
+            _ => return false,
+        };
+        if bit != ack::ANSWER && self.acks & bit != 0 {
+            return false;
+        }
+        self.acks |= bit;
+        // The outcome is read from the line the command needs last (a QoS 2
+        // publish reports the packet id of its `+MQTTPUBCOMP:`).
+        if bit != ack::PUBREC && self.kind.needs() & bit != 0 {
+            self.value = value;
+            self.code = code;
+        }
+        true
     }
 
     /// Whether the digester must recognise a `>` prompt now.
@@ -261,7 +335,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         };
         let deadline = now_ms.saturating_add(u64::from(e.timeout_ms));
         self.pending = Some(Pending::new(kind, deadline));
-        if kind == Kind::Open {
+        if let Kind::Open = kind {
             self.link = LinkState::Opening;
         }
         trace!("begin {:?}", kind);
@@ -288,71 +362,44 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// The outcome of a command that ended in `OK`, or `None` while ACK lines it
     /// needs are still missing (they may follow the `OK`, spec §3.8).
     fn success(&self, p: &Pending) -> Option<Result<Outcome, Error>> {
-        let missing = Some(Err(Error::UnexpectedResponse));
+        let needs = p.kind.needs();
+        if p.acks & needs != needs {
+            // A query's answer line comes before its `OK`: it is missing.
+            return (needs == ack::ANSWER).then_some(Err(Error::UnexpectedResponse));
+        }
+        let (value, code) = (p.value, p.code);
         Some(match p.kind {
-            Kind::Plain | Kind::Configure | Kind::Delete | Kind::SetTo(_) => Ok(Outcome::Done),
-            Kind::Disconnect => Ok(Outcome::Done),
-            Kind::QueryConfig | Kind::Resync { .. } => {
-                if p.cfg {
-                    Ok(Outcome::Config)
-                } else {
-                    return missing;
-                }
+            Kind::Plain | Kind::Configure | Kind::Delete | Kind::SetTo(_) | Kind::Disconnect => {
+                Ok(Outcome::Done)
             }
-            Kind::QueryState => match p.value {
-                Some(v) => Ok(Outcome::State(u8::try_from(v).unwrap_or(u8::MAX))),
-                None => return missing,
-            },
-            Kind::QueryPing => match p.value {
-                Some(v) => Ok(Outcome::PingEcho(v != 0)),
-                None => return missing,
-            },
-            Kind::QueryTo => match p.value {
-                Some(v) => Ok(Outcome::AckTimeout(v)),
-                None => return missing,
-            },
-            Kind::QueryRec => match p.rec {
-                Some((enabled, attempts)) => Ok(Outcome::Reconnect { enabled, attempts }),
-                None => return missing,
-            },
+            Kind::QueryConfig | Kind::Resync { .. } => Ok(Outcome::Config),
+            Kind::QueryState => Ok(Outcome::State(u8::try_from(value).unwrap_or(u8::MAX))),
+            Kind::QueryPing => Ok(Outcome::PingEcho(value != 0)),
+            Kind::QueryTo => Ok(Outcome::AckTimeout(value)),
+            Kind::QueryRec => Ok(Outcome::Reconnect {
+                enabled: code != 0,
+                attempts: value,
+            }),
             Kind::QuerySubs { .. } => Ok(Outcome::SubscriptionList),
             // Never a silently shortened answer.
             Kind::Raw if self.answer_overflow => Err(Error::Overflow),
             Kind::Raw => Ok(Outcome::Answered),
-            Kind::Open => match p.open {
-                Some(true) => Ok(Outcome::Done),
-                Some(false) => Err(Error::Cme(CmeError::ConnectFailed)),
-                None => return None,
-            },
-            Kind::Subscribe { .. } => match p.suback {
-                Some((_, 128)) => Err(Error::SubscribeRejected),
-                Some((id, code)) => match QoS::from_u8(code) {
-                    Some(granted) => Ok(Outcome::Subscribed(Subscribed {
-                        packet_id: Some(id),
+            Kind::Open if code != 0 => Ok(Outcome::Done),
+            Kind::Open => Err(Error::Cme(CmeError::ConnectFailed)),
+            Kind::Subscribe { .. } if code == 128 => Err(Error::SubscribeRejected),
+            Kind::Subscribe { .. } => QoS::from_u8(code)
+                .map(|granted| {
+                    Outcome::Subscribed(Subscribed {
+                        packet_id: Some(value),
                         granted,
-                    })),
-                    None => Err(Error::UnexpectedResponse),
-                },
-                None => return None,
-            },
-            Kind::Unsubscribe => match p.unsuback {
-                Some(id) => Ok(Outcome::Unsubscribed(id)),
-                None => return None,
-            },
-            Kind::Publish { qos, length_mode } => {
-                let packet_id = match qos {
-                    QoS::AtMostOnce => None,
-                    QoS::AtLeastOnce => Some(p.puback?),
-                    QoS::ExactlyOnce => {
-                        p.pubrec?;
-                        Some(p.pubcomp?)
-                    }
-                };
-                Ok(Outcome::Published(Published {
-                    packet_id,
-                    length_mode,
-                }))
-            }
+                    })
+                })
+                .ok_or(Error::UnexpectedResponse),
+            Kind::Unsubscribe => Ok(Outcome::Unsubscribed(value)),
+            Kind::Publish { qos, length_mode } => Ok(Outcome::Published(Published {
+                packet_id: (qos != QoS::AtMostOnce).then_some(value),
+                length_mode,
+            })),
         })
     }
 
@@ -458,28 +505,27 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     }
 
     fn remember_subscription(&mut self, qos: QoS) {
-        // `begin` refused topics longer than `TOPIC`.
-        let Some(topic) = self
-            .command_topic()
-            .and_then(|t| heapless::String::try_from(t).ok())
-        else {
+        let Some(topic) = super::command_topic(&self.tx, self.tx_len) else {
             return;
         };
-        if let Some(entry) = self.subs.iter_mut().find(|(t, _)| *t == topic) {
+        if let Some(entry) = self.subs.iter_mut().find(|(t, _)| t.as_str() == topic) {
             entry.1 = qos;
-        } else if self.subs.push((topic, qos)).is_err() {
+            return;
+        }
+        // `begin` refused topics longer than `TOPIC`.
+        let Ok(topic) = String::try_from(topic) else {
+            return;
+        };
+        if self.subs.push((topic, qos)).is_err() {
             warn!("subscription table full: this topic will not be re-subscribed");
         }
     }
 
     fn forget_subscription(&mut self) {
-        let Some(topic) = self.command_topic() else {
+        let Some(topic) = super::command_topic(&self.tx, self.tx_len) else {
             return;
         };
-        let Ok(topic) = heapless::String::<TOPIC>::try_from(topic) else {
-            return;
-        };
-        self.subs.retain(|(t, _)| *t != topic);
+        self.subs.retain(|(t, _)| t.as_str() != topic);
     }
 
     /// The module restarted (a boot line, or no MQTT client where one was
@@ -517,7 +563,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         let kind = self.pending.as_ref().map(|p| p.kind);
         self.pending = None;
         self.needs_resync = true;
-        if kind == Some(Kind::Open) {
+        if let Some(Kind::Open) = kind {
             self.link = LinkState::Idle;
         }
         warn!("command timed out");
