@@ -257,7 +257,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
 
     /// An unsolicited frame or line.
     fn unsolicited(&mut self, urc: Urc<'_>) {
-        match urc {
+        let event = match urc {
             Urc::AckTimeout(kind) => {
                 if kind == TimeoutKind::Ping {
                     self.lost_pings = self.lost_pings.saturating_add(1);
@@ -266,14 +266,14 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                         self.link = LinkState::Reconnecting;
                     }
                 }
-                self.push_event(Event::AckTimeout(kind));
+                Event::AckTimeout(kind)
             }
             Urc::ReconnectAttempt(n) => {
                 self.stats.reconnect_attempts = self.stats.reconnect_attempts.saturating_add(1);
                 if self.link != LinkState::NoClient {
                     self.link = LinkState::Reconnecting;
                 }
-                self.push_event(Event::ReconnectAttempt(n));
+                Event::ReconnectAttempt(n)
             }
             Urc::Reopened(true) => {
                 self.link = LinkState::Connected;
@@ -281,37 +281,34 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 if !self.subs.is_empty() {
                     self.resubscribe_from = Some(0);
                 }
-                self.push_event(Event::Reconnected);
+                Event::Reconnected
             }
-            Urc::Reopened(false) => self.push_event(Event::ReconnectRefused),
+            Urc::Reopened(false) => Event::ReconnectRefused,
             Urc::Disconnected => {
                 if self.link != LinkState::NoClient {
                     self.link = LinkState::Idle;
                 }
                 self.resubscribe_from = None;
-                self.push_event(Event::Disconnected);
+                Event::Disconnected
             }
             Urc::PingResp => {
                 self.lost_pings = 0;
-                self.push_event(Event::PingResp);
+                Event::PingResp
             }
-            Urc::PubRel { packet_id, .. } => self.push_event(Event::PubRel { packet_id }),
-            Urc::Unknown(b) => self.push_event(Event::UnknownLine(LineText::new(b))),
-            Urc::Registration(r) => self.push_event(Event::Registration(r)),
-            Urc::Pdp(e) => self.push_event(Event::Pdp(e)),
-            Urc::Sim(s) => self.push_event(Event::Sim(s)),
+            Urc::PubRel { packet_id, .. } => Event::PubRel { packet_id },
+            Urc::Unknown(b) => Event::UnknownLine(LineText::new(b)),
+            Urc::Registration(r) => Event::Registration(r),
+            Urc::Pdp(e) => Event::Pdp(e),
+            Urc::Sim(s) => Event::Sim(s),
+            Urc::BadIncomingPublish => Event::ModemError(CmeError::BadIncomingPublish),
+            Urc::BadIncomingPubRel => Event::ModemError(CmeError::BadIncomingPubRel),
             // The module lost its MQTT client and every setting (NETWORK.md §4).
-            Urc::Restarted => self.restarted(),
-            Urc::BadIncomingPublish => {
-                self.push_event(Event::ModemError(CmeError::BadIncomingPublish))
-            }
-            Urc::BadIncomingPubRel => {
-                self.push_event(Event::ModemError(CmeError::BadIncomingPubRel))
-            }
+            Urc::Restarted => return self.restarted(),
             // Messages are length-framed by the digester and reach `on_frame`
             // as such; a line never decodes into one.
-            Urc::Publish(_) => self.stray(),
-            Urc::MessageTooLarge { topic, len } => self.on_too_large(topic, len),
-        }
+            Urc::Publish(_) => return self.stray(),
+            Urc::MessageTooLarge { topic, len } => return self.on_too_large(topic, len),
+        };
+        self.push_event(event);
     }
 }

@@ -661,6 +661,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
 
     /// The answer lines kept after the command, each but the last followed by
     /// CR LF: the information text as atat's digester presents it.
+    #[inline(never)]
     fn answer_body(&self) -> &[u8] {
         let end = self
             .tx_len

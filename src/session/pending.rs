@@ -429,77 +429,78 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
 
     /// State changes that follow a finished command (spec §5.2).
     fn after(&mut self, kind: Kind, result: &Result<Outcome, Error>) {
-        // The module completed a command: a later restart signal is a new restart.
-        if result.is_ok() {
-            self.restart_quiet = false;
-        }
-        match (kind, result) {
-            (Kind::Configure, Ok(_)) => {
-                self.link = LinkState::Idle;
-                self.ack_timeout_s = 10;
-            }
-            (Kind::SetTo(s), Ok(_)) => self.ack_timeout_s = s,
-            (Kind::Delete, Ok(_)) => self.link = LinkState::NoClient,
-            (Kind::Disconnect, Ok(_)) => {
-                self.link = match self.link {
-                    LinkState::NoClient => LinkState::NoClient,
-                    _ => LinkState::Idle,
-                }
-            }
-            (Kind::Open, Ok(_)) => {
-                self.link = LinkState::Connected;
-                self.lost_pings = 0;
-                if !self.subs.is_empty() {
-                    self.resubscribe_from = Some(0);
-                }
-            }
-            (Kind::Open, Err(_)) => self.link = LinkState::Idle,
-            // The module has no client although we knew one: only a restart
-            // takes it away unasked (NETWORK.md §2, boot lines).
-            (Kind::QueryConfig | Kind::Resync { .. }, Ok(_))
-                if self.answers().next().is_none() && self.link != LinkState::NoClient =>
-            {
-                self.restarted();
-            }
-            // `AT+MQTTSTAT?` is answered locally and fails only when no client
-            // exists (MQTT spec §2.3): the same signal.
-            (Kind::QueryState, Err(Error::Cme(_) | Error::Modem))
-                if self.link != LinkState::NoClient =>
-            {
-                self.restarted();
-            }
-            (Kind::Subscribe { .. } | Kind::Unsubscribe | Kind::Publish { .. }, Ok(_)) => {
-                if self.link == LinkState::Reconnecting {
-                    self.link = LinkState::Connected;
-                }
+        match result {
+            Ok(_) => {
+                // The module completed a command: a later restart signal is a
+                // new restart.
+                self.restart_quiet = false;
                 match kind {
-                    Kind::Subscribe { qos } => self.remember_subscription(qos),
-                    Kind::Unsubscribe => self.forget_subscription(),
+                    Kind::Configure => {
+                        self.link = LinkState::Idle;
+                        self.ack_timeout_s = 10;
+                    }
+                    Kind::SetTo(s) => self.ack_timeout_s = s,
+                    Kind::Delete => self.link = LinkState::NoClient,
+                    Kind::Disconnect if self.link != LinkState::NoClient => {
+                        self.link = LinkState::Idle;
+                    }
+                    Kind::Open => {
+                        self.link = LinkState::Connected;
+                        self.lost_pings = 0;
+                        if !self.subs.is_empty() {
+                            self.resubscribe_from = Some(0);
+                        }
+                    }
+                    Kind::QueryConfig | Kind::Resync { .. } => {
+                        if let Kind::Resync { .. } = kind {
+                            self.needs_resync = false;
+                        }
+                        // The module has no client although we knew one: only a
+                        // restart takes it away unasked (NETWORK.md §2, boot lines).
+                        if self.answer_len == 0 && self.link != LinkState::NoClient {
+                            self.restarted();
+                        }
+                    }
+                    Kind::Subscribe { .. } | Kind::Unsubscribe | Kind::Publish { .. } => {
+                        if self.link == LinkState::Reconnecting {
+                            self.link = LinkState::Connected;
+                        }
+                        match kind {
+                            Kind::Subscribe { qos } => self.remember_subscription(qos),
+                            Kind::Unsubscribe => self.forget_subscription(),
+                            _ => {}
+                        }
+                    }
                     _ => {}
                 }
             }
-            _ => {}
-        }
-        if let Err(Error::Cme(c)) = result {
-            match c {
-                CmeError::ConnectionLost => self.link = LinkState::Reconnecting,
-                CmeError::ReconnectFailed | CmeError::Disconnected
-                    if self.link != LinkState::NoClient =>
-                {
-                    self.link = LinkState::Idle;
+            Err(error) => {
+                match (kind, error) {
+                    (Kind::Open, _) => self.link = LinkState::Idle,
+                    // `AT+MQTTSTAT?` is answered locally and fails only when no
+                    // client exists (MQTT spec §2.3): the module restarted.
+                    (Kind::QueryState, Error::Cme(_) | Error::Modem)
+                        if self.link != LinkState::NoClient =>
+                    {
+                        self.restarted();
+                    }
+                    _ => {}
                 }
-                _ => {}
+                match error {
+                    Error::Cme(CmeError::ConnectionLost) => self.link = LinkState::Reconnecting,
+                    Error::Cme(CmeError::ReconnectFailed | CmeError::Disconnected)
+                        if self.link != LinkState::NoClient =>
+                    {
+                        self.link = LinkState::Idle;
+                    }
+                    _ => {}
+                }
             }
         }
-        if let (Kind::Subscribe { .. }, true) = (kind, self.resubscribe_from.is_none()) {
+        if let (Kind::Subscribe { .. }, None) = (kind, self.resubscribe_from) {
             if self.resubscribed > 0 {
                 let n = core::mem::take(&mut self.resubscribed);
                 self.push_event(super::types::Event::Resubscribed(n));
-            }
-        }
-        if let Kind::Resync { .. } = kind {
-            if result.is_ok() {
-                self.needs_resync = false;
             }
         }
     }
