@@ -102,6 +102,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         p.final_ = Some(f);
     }
 
+    #[inline(never)]
     fn stray(&mut self) {
         self.stats.stray_lines = self.stats.stray_lines.saturating_add(1);
         debug!("result line that belongs to no pending command");
