@@ -19,6 +19,17 @@ macro_rules! client_operations {
         Ok(())
     }
 
+    /// Resynchronises with the module when a command timed out (its answer
+    /// may still arrive).
+    $($kw)* fn resync(&mut self) -> Result<(), Error> {
+        if self.session.needs_resync() {
+            let now = self.clock.now_ms();
+            self.session.begin_resync(now)?;
+            self.drive(&[])$($aw)*?;
+        }
+        Ok(())
+    }
+
     /// Re-issues the subscription table after a reconnection, if one is due.
     $($kw)* fn resubscribe(&mut self) -> Result<(), Error> {
         while let Some(index) = self.session.next_resubscription() {
@@ -34,33 +45,23 @@ macro_rules! client_operations {
     /// that speaks another MQTT AT dialect is [`Error::WrongDialect`]; the probe
     /// costs no command on a module of this one (see [`crate::dialect`]).
     pub $($kw)* fn start(&mut self) -> Result<(), Error> {
-        let mut last = Error::Timeout;
-        let mut answered = false;
+        let mut answer = Err(Error::Timeout);
         for _ in 0..plan::AT_ATTEMPTS {
-            match self.run(&Op::At, &[])$($aw)* {
-                Ok(_) => {
-                    answered = true;
-                    break;
-                }
-                Err(e) => last = e,
+            answer = self.run(&Op::At, &[])$($aw)*;
+            if answer.is_ok() {
+                break;
             }
         }
-        if !answered {
-            return Err(last);
-        }
+        answer?;
         self.run_steps(&plan::STARTUP)$($aw)*?;
-        // The clean-up's errors are ignored, but `AT+MQTTDEL`'s answer tells
-        // whether the module knows these commands at all.
-        let mut delete = Ok(());
+        // The clean-up's errors are ignored, but `AT+MQTTDEL`'s answer (the
+        // last step) tells whether the module knows these commands at all.
         for step in &plan::CLEAN_UP {
-            let result = self.run(&step.op, &[])$($aw)*.map(|_| ());
-            if let Op::Delete = step.op {
-                delete = result;
-            }
-        }
-        if let Err(e) = delete {
-            if crate::dialect::refused(&e) {
-                self.check_dialect()$($aw)*?;
+            let result = self.run(&step.op, &[])$($aw)*;
+            if let (Op::Delete, Err(e)) = (step.op, result) {
+                if crate::dialect::refused(&e) {
+                    self.check_dialect()$($aw)*?;
+                }
             }
         }
         self.session.settings_applied();
@@ -255,10 +256,8 @@ macro_rules! client_operations {
         resync: bool,
         begin: impl FnOnce(&mut Session<TOPIC, PAYLOAD, QUEUE, SUBS>, u64) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        if resync && self.session.needs_resync() {
-            let now = self.clock.now_ms();
-            self.session.begin_resync(now)?;
-            self.drive(&[])$($aw)*?;
+        if resync {
+            self.resync()$($aw)*?;
         }
         let now = self.clock.now_ms();
         begin(&mut self.session, now)?;

@@ -510,8 +510,8 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             None => return Err(Error::InvalidState),
         };
         let op = Op::Subscribe(topic.as_str(), qos);
-        let kind = Kind::of(&op);
-        self.core.begin_encoded(&op, kind, now_ms)?;
+        self.core
+            .begin_encoded(&op, Kind::Subscribe { qos }, now_ms)?;
         self.core.resubscribe_from = Some(index.saturating_add(1));
         if index.saturating_add(1) >= self.core.subs.len() {
             self.core.resubscribe_from = None;

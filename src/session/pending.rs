@@ -526,7 +526,16 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         let Some(topic) = super::command_topic(&self.tx, self.tx_len) else {
             return;
         };
-        self.subs.retain(|(t, _)| t.as_str() != topic);
+        let Some(mut i) = self.subs.iter().position(|(t, _)| t == topic) else {
+            return;
+        };
+        // The later entries move up one place (the table is re-issued in
+        // order) and the forgotten one, now last, is dropped.
+        while let Some([entry, next, ..]) = self.subs.get_mut(i..) {
+            core::mem::swap(entry, next);
+            i = i.saturating_add(1);
+        }
+        self.subs.pop();
     }
 
     /// The module restarted (a boot line, or no MQTT client where one was
