@@ -674,11 +674,10 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// not fit.
     fn keep_answer(&mut self, line: &[u8]) {
         let start = self.tx_len.saturating_add(self.answer_len);
-        let end = start.saturating_add(line.len());
         // Room for the line, its CR and its LF.
-        let fits = end.saturating_add(1) < self.tx.len();
-        match self.tx.get_mut(start..=end.saturating_add(1)) {
-            Some([dst @ .., cr, lf]) if fits && dst.len() == line.len() => {
+        let end = start.saturating_add(line.len()).saturating_add(2);
+        match self.tx.get_mut(start..end) {
+            Some([dst @ .., cr, lf]) if dst.len() == line.len() => {
                 // Not `copy_from_slice`: see `digest::copy`.
                 for (d, s) in dst.iter_mut().zip(line) {
                     *d = *s;

@@ -178,6 +178,9 @@ pub(super) struct Pending {
     pub(super) written: bool,
     pub(super) prompt: Prompt,
     pub(super) final_: Option<Final>,
+    /// The answer lines the command needs besides its final result
+    /// ([`ack`] bits, from [`Kind::needs`]).
+    needs: u8,
     /// The answer lines claimed so far ([`ack`] bits).
     pub(super) acks: u8,
     /// The first field of the answer line the outcome is read from: a value
@@ -204,6 +207,7 @@ impl Pending {
             written: false,
             prompt,
             final_: None,
+            needs: kind.needs(),
             acks: 0,
             value: 0,
             code: 0,
@@ -242,7 +246,7 @@ impl Pending {
         self.acks |= bit;
         // The outcome is read from the line the command needs last (a QoS 2
         // publish reports the packet id of its `+MQTTPUBCOMP:`).
-        if bit != ack::PUBREC && self.kind.needs() & bit != 0 {
+        if bit != ack::PUBREC && self.needs & bit != 0 {
             self.value = value;
             self.code = code;
         }
@@ -362,7 +366,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// The outcome of a command that ended in `OK`, or `None` while ACK lines it
     /// needs are still missing (they may follow the `OK`, spec §3.8).
     fn success(&self, p: &Pending) -> Option<Result<Outcome, Error>> {
-        let needs = p.kind.needs();
+        let needs = p.needs;
         if p.acks & needs != needs {
             // A query's answer line comes before its `OK`: it is missing.
             return (needs == ack::ANSWER).then_some(Err(Error::UnexpectedResponse));
@@ -466,8 +470,8 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                             self.link = LinkState::Connected;
                         }
                         match kind {
-                            Kind::Subscribe { qos } => self.remember_subscription(qos),
-                            Kind::Unsubscribe => self.forget_subscription(),
+                            Kind::Subscribe { qos } => self.track_subscription(Some(qos)),
+                            Kind::Unsubscribe => self.track_subscription(None),
                             _ => {}
                         }
                     }
@@ -505,37 +509,38 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         }
     }
 
-    fn remember_subscription(&mut self, qos: QoS) {
+    /// Records in the subscription table the pending `AT+MQTTSUB=` that
+    /// succeeded with `Some(qos)`, or the `AT+MQTTUNSUB=` (`None`).
+    fn track_subscription(&mut self, qos: Option<QoS>) {
         let Some(topic) = super::command_topic(&self.tx, self.tx_len) else {
             return;
         };
-        if let Some(entry) = self.subs.iter_mut().find(|(t, _)| t.as_str() == topic) {
-            entry.1 = qos;
-            return;
+        match (self.subs.iter().position(|(t, _)| t == topic), qos) {
+            (Some(i), Some(qos)) => {
+                if let Some(entry) = self.subs.get_mut(i) {
+                    entry.1 = qos;
+                }
+            }
+            (None, Some(qos)) => {
+                // `begin` refused topics longer than `TOPIC`.
+                let Ok(topic) = String::try_from(topic) else {
+                    return;
+                };
+                if self.subs.push((topic, qos)).is_err() {
+                    warn!("subscription table full: this topic will not be re-subscribed");
+                }
+            }
+            (Some(mut i), None) => {
+                // The later entries move up one place (the table is re-issued
+                // in order) and the forgotten one, now last, is dropped.
+                while let Some([entry, next, ..]) = self.subs.get_mut(i..) {
+                    core::mem::swap(entry, next);
+                    i = i.saturating_add(1);
+                }
+                self.subs.pop();
+            }
+            (None, None) => {}
         }
-        // `begin` refused topics longer than `TOPIC`.
-        let Ok(topic) = String::try_from(topic) else {
-            return;
-        };
-        if self.subs.push((topic, qos)).is_err() {
-            warn!("subscription table full: this topic will not be re-subscribed");
-        }
-    }
-
-    fn forget_subscription(&mut self) {
-        let Some(topic) = super::command_topic(&self.tx, self.tx_len) else {
-            return;
-        };
-        let Some(mut i) = self.subs.iter().position(|(t, _)| t == topic) else {
-            return;
-        };
-        // The later entries move up one place (the table is re-issued in
-        // order) and the forgotten one, now last, is dropped.
-        while let Some([entry, next, ..]) = self.subs.get_mut(i..) {
-            core::mem::swap(entry, next);
-            i = i.saturating_add(1);
-        }
-        self.subs.pop();
     }
 
     /// The module restarted (a boot line, or no MQTT client where one was
