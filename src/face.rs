@@ -10,7 +10,7 @@ macro_rules! client_operations {
     ([$($kw:tt)*] [$($aw:tt)*]) => {
     $($kw)* fn run_steps(&mut self, steps: &[Step<'_>]) -> Result<(), Error> {
         for step in steps {
-            match self.run(&step.op, &[])$($aw)* {
+            match self.run_plain(&step.op)$($aw)* {
                 Ok(_) => {}
                 Err(_) if step.ignore_error => {}
                 Err(e) => return Err(e),
@@ -28,6 +28,18 @@ macro_rules! client_operations {
             self.drive(&[])$($aw)*?;
         }
         Ok(())
+    }
+
+    /// Runs a command that needs the broker link (subscribe, unsubscribe,
+    /// publish), after re-subscribing when a reconnection made it due.
+    $($kw)* fn run_linked(&mut self, op: &Op<'_>, payload: &[u8]) -> Result<Outcome, Error> {
+        self.resubscribe()$($aw)*?;
+        self.run(op, payload)$($aw)*
+    }
+
+    /// Runs a command whose outcome carries nothing.
+    $($kw)* fn run_plain(&mut self, op: &Op<'_>) -> Result<(), Error> {
+        self.run(op, &[])$($aw)*.map(|_| ())
     }
 
     /// Re-issues the subscription table after a reconnection, if one is due.
@@ -103,8 +115,7 @@ macro_rules! client_operations {
 
     /// Subscribes to a topic filter; it is re-subscribed after reconnections.
     pub $($kw)* fn subscribe(&mut self, topic: &str, qos: QoS) -> Result<Subscribed, Error> {
-        self.resubscribe()$($aw)*?;
-        match self.run(&Op::Subscribe(topic, qos), &[])$($aw)*? {
+        match self.run_linked(&Op::Subscribe(topic, qos), &[])$($aw)*? {
             Outcome::Subscribed(s) => Ok(s),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -112,8 +123,7 @@ macro_rules! client_operations {
 
     /// Unsubscribes a topic filter; returns the packet id.
     pub $($kw)* fn unsubscribe(&mut self, topic: &str) -> Result<u16, Error> {
-        self.resubscribe()$($aw)*?;
-        match self.run(&Op::Unsubscribe(topic), &[])$($aw)*? {
+        match self.run_linked(&Op::Unsubscribe(topic), &[])$($aw)*? {
             Outcome::Unsubscribed(id) => Ok(id),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -132,14 +142,13 @@ macro_rules! client_operations {
         qos: QoS,
         retain: bool,
     ) -> Result<Published, Error> {
-        self.resubscribe()$($aw)*?;
         let op = Op::Publish {
             topic,
             payload,
             qos,
             retain,
         };
-        match self.run(&op, payload)$($aw)*? {
+        match self.run_linked(&op, payload)$($aw)*? {
             Outcome::Published(p) => Ok(p),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -147,17 +156,17 @@ macro_rules! client_operations {
 
     /// Disconnects from the broker (`AT+MQTTDISC`); already disconnected is fine.
     pub $($kw)* fn disconnect(&mut self) -> Result<(), Error> {
-        self.run(&Op::Disconnect, &[])$($aw)*.map(|_| ())
+        self.run_plain(&Op::Disconnect)$($aw)*
     }
 
     /// Deletes the module's MQTT client (`AT+MQTTDEL`).
     pub $($kw)* fn delete(&mut self) -> Result<(), Error> {
-        self.run(&Op::Delete, &[])$($aw)*.map(|_| ())
+        self.run_plain(&Op::Delete)$($aw)*
     }
 
     /// Shows or hides keep-alive answers as [`Event::PingResp`].
     pub $($kw)* fn set_ping_echo(&mut self, on: bool) -> Result<(), Error> {
-        self.run(&Op::SetPingEcho(on), &[])$($aw)*.map(|_| ())
+        self.run_plain(&Op::SetPingEcho(on))$($aw)*
     }
 
     /// Whether keep-alive answers are shown (`AT+MQTTPING?`).
@@ -170,7 +179,7 @@ macro_rules! client_operations {
 
     /// Switches the module's automatic reconnection on or off.
     pub $($kw)* fn set_auto_reconnect(&mut self, on: bool) -> Result<(), Error> {
-        self.run(&Op::SetReconnect(on), &[])$($aw)*.map(|_| ())
+        self.run_plain(&Op::SetReconnect(on))$($aw)*
     }
 
     /// Automatic reconnection: enabled, and attempts made (`AT+MQTTREC?`).
@@ -183,7 +192,7 @@ macro_rules! client_operations {
 
     /// Sets the module's ACK time-out in seconds (1–3600).
     pub $($kw)* fn set_ack_timeout(&mut self, seconds: u16) -> Result<(), Error> {
-        self.run(&Op::SetAckTimeout(seconds), &[])$($aw)*.map(|_| ())
+        self.run_plain(&Op::SetAckTimeout(seconds))$($aw)*
     }
 
     /// The module's ACK time-out in seconds (`AT+MQTTTO?`).
@@ -207,7 +216,7 @@ macro_rules! client_operations {
     /// `None` when no client is configured. It borrows the client's command
     /// buffer: copy what you need to keep before the next command.
     pub $($kw)* fn reported_config(&mut self) -> Result<Option<ReportedConfig<'_>>, Error> {
-        self.run(&Op::QueryConfig, &[])$($aw)*?;
+        self.run_plain(&Op::QueryConfig)$($aw)*?;
         Ok(self.session.reported_config())
     }
 
@@ -217,7 +226,7 @@ macro_rules! client_operations {
     pub $($kw)* fn list_subscriptions(
         &mut self,
     ) -> Result<impl Iterator<Item = SubscriptionEntry<'_>> + '_, Error> {
-        self.run(&Op::QuerySubscriptions, &[])$($aw)*?;
+        self.run_plain(&Op::QuerySubscriptions)$($aw)*?;
         self.session.listed_subscriptions()
     }
 

@@ -80,7 +80,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         }
         match p.kind {
             // Results before the marker belong to the command that timed out.
-            Kind::Resync { marker: false } => {
+            Kind::Resync if p.acks & ack::ANSWER == 0 => {
                 self.stats.stray_lines = self.stats.stray_lines.saturating_add(1);
                 return;
             }
@@ -214,11 +214,8 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             return;
         }
         match (p.kind, line) {
-            (Kind::QueryConfig | Kind::Resync { .. }, Line::Cfg(_) | Line::CfgNoClient) => {
+            (Kind::QueryConfig | Kind::Resync, Line::Cfg(_) | Line::CfgNoClient) => {
                 p.acks |= ack::ANSWER;
-                if let Kind::Resync { .. } = p.kind {
-                    p.kind = Kind::Resync { marker: true };
-                }
                 if let Line::Cfg(_) = line {
                     // Kept (after the command in `tx`) for `reported_config`.
                     self.keep_answer(bytes);

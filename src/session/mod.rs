@@ -415,7 +415,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// and is dropped.
     pub fn begin_resync(&mut self, now_ms: u64) -> Result<(), Error> {
         self.core
-            .begin_encoded(&Op::QueryConfig, Kind::Resync { marker: false }, now_ms)
+            .begin_encoded(&Op::QueryConfig, Kind::Resync, now_ms)
     }
 
     /// Encodes `op` and makes it the pending command. Fails with
@@ -424,7 +424,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// [`Error::Invalid`] when a parameter is refused; nothing is sent then.
     pub fn begin(&mut self, op: &Op<'_>, now_ms: u64) -> Result<(), Error> {
         let kind = Kind::of(op);
-        self.core.check_state(op)?;
+        self.core.check_state(kind)?;
         // Validation first: a refused value is reported as such.
         self.core.begin_encoded(op, kind, now_ms)?;
         if let Op::Subscribe(topic, _) | Op::Unsubscribe(topic) = op {

@@ -80,9 +80,10 @@ pub(super) enum Kind {
     },
     Disconnect,
     Delete,
-    Resync {
-        marker: bool,
-    },
+    /// `AT+MQTTCFG?` after a time-out: its `+MQTTCFG:` line (the
+    /// [`ack::ANSWER`]) is the marker before which every result belongs to
+    /// the command that timed out.
+    Resync,
     /// Any command line: its information lines are kept as its answer.
     Raw,
 }
@@ -149,7 +150,7 @@ impl Kind {
     fn needs(self) -> u8 {
         match self {
             Kind::QueryConfig
-            | Kind::Resync { .. }
+            | Kind::Resync
             | Kind::QueryState
             | Kind::QueryPing
             | Kind::QueryTo
@@ -281,15 +282,15 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     Core<TOPIC, PAYLOAD, QUEUE, SUBS>
 {
     /// Refuses locally what the tracked state makes certain to fail (spec §5.3).
-    pub(super) fn check_state(&self, op: &Op<'_>) -> Result<(), Error> {
+    pub(super) fn check_state(&self, kind: Kind) -> Result<(), Error> {
         if self.pending.is_some() {
             return Err(Error::Busy);
         }
-        let ok = match op {
-            Op::Subscribe(..) | Op::Unsubscribe(_) | Op::Publish { .. } => {
+        let ok = match kind {
+            Kind::Subscribe { .. } | Kind::Unsubscribe | Kind::Publish { .. } => {
                 matches!(self.link, LinkState::Connected | LinkState::Reconnecting)
             }
-            Op::Open(_) => self.link != LinkState::NoClient,
+            Kind::Open => self.link != LinkState::NoClient,
             _ => true,
         };
         if ok {
@@ -376,7 +377,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             Kind::Plain | Kind::Configure | Kind::Delete | Kind::SetTo(_) | Kind::Disconnect => {
                 Ok(Outcome::Done)
             }
-            Kind::QueryConfig | Kind::Resync { .. } => Ok(Outcome::Config),
+            Kind::QueryConfig | Kind::Resync => Ok(Outcome::Config),
             Kind::QueryState => Ok(Outcome::State(u8::try_from(value).unwrap_or(u8::MAX))),
             Kind::QueryPing => Ok(Outcome::PingEcho(value != 0)),
             Kind::QueryTo => Ok(Outcome::AckTimeout(value)),
@@ -455,8 +456,8 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                             self.resubscribe_from = Some(0);
                         }
                     }
-                    Kind::QueryConfig | Kind::Resync { .. } => {
-                        if let Kind::Resync { .. } = kind {
+                    Kind::QueryConfig | Kind::Resync => {
+                        if let Kind::Resync = kind {
                             self.needs_resync = false;
                         }
                         // The module has no client although we knew one: only a
