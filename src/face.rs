@@ -230,13 +230,19 @@ macro_rules! client_operations {
         self.session.listed_subscriptions()
     }
 
+    /// Reads what arrives before `until` (see `read_some`), then re-issues
+    /// the subscription table if the module reconnected meanwhile.
+    $($kw)* fn read_and_resubscribe(&mut self, until: u64) -> Result<(), Error> {
+        self.read_some(until)$($aw)*?;
+        self.resubscribe()$($aw)*
+    }
+
     /// Reads the port for up to `wait_ms`, processing URCs and messages, and
     /// re-subscribes if the module reconnected.
     pub $($kw)* fn poll(&mut self, wait_ms: u32) -> Result<(), Error> {
         let until = self.clock.now_ms().saturating_add(u64::from(wait_ms));
         loop {
-            self.read_some(until)$($aw)*?;
-            self.resubscribe()$($aw)*?;
+            self.read_and_resubscribe(until)$($aw)*?;
             if self.clock.now_ms() >= until {
                 return Ok(());
             }
@@ -253,8 +259,7 @@ macro_rules! client_operations {
             if self.clock.now_ms() >= until {
                 return Ok(None);
             }
-            self.read_some(until)$($aw)*?;
-            self.resubscribe()$($aw)*?;
+            self.read_and_resubscribe(until)$($aw)*?;
         }
     }
 
