@@ -90,8 +90,12 @@ macro_rules! client_operations {
             Err(_) => {}
         }
         for (line, dialect) in crate::dialect::PROBES {
+            // As `send_raw`, whose answer is not needed here (an answer
+            // longer than the buffer already fails the exchange).
             let known = self
-                .send_raw(line, crate::dialect::PROBE_TIMEOUT_MS)$($aw)*
+                .exchange(true, |s, now| {
+                    s.begin_raw(line.as_bytes(), crate::dialect::PROBE_TIMEOUT_MS, now)
+                })$($aw)*
                 .is_ok();
             if known {
                 return Err(Error::WrongDialect(dialect));
