@@ -161,6 +161,12 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         self.push_event(Event::MessagesDropped(1));
     }
 
+    /// Reports a line nobody expected as [`Event::UnknownLine`].
+    #[inline(never)]
+    fn unknown_line(&mut self, line: &[u8]) {
+        self.push_event(Event::UnknownLine(LineText::new(line)));
+    }
+
     pub(super) fn push_event(&mut self, e: Event) {
         if self.events.push_back(e).is_err() {
             self.stats.events_dropped = self.stats.events_dropped.saturating_add(1);
@@ -194,7 +200,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             } else if parse_sub_entry(text).is_some() {
                 self.keep_answer(text);
             } else {
-                self.push_event(Event::UnknownLine(LineText::new(text)));
+                self.unknown_line(text);
             }
             return;
         }
@@ -247,7 +253,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             (None, Line::Text(t)) if is_echo(t) => {}
             // Text nobody expected (another command's answer, another modem's
             // line): the caller sees it.
-            (None, Line::Text(t)) => self.push_event(Event::UnknownLine(LineText::new(t))),
+            (None, Line::Text(t)) => self.unknown_line(t),
             // An answer shape of an MQTT command: a late answer.
             (None, _) => self.stray(),
         }
@@ -274,11 +280,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 Event::ReconnectAttempt(n)
             }
             Urc::Reopened(true) => {
-                self.link = LinkState::Connected;
-                self.lost_pings = 0;
-                if !self.subs.is_empty() {
-                    self.resubscribe_from = Some(0);
-                }
+                self.connected();
                 Event::Reconnected
             }
             Urc::Reopened(false) => Event::ReconnectRefused,
@@ -294,7 +296,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 Event::PingResp
             }
             Urc::PubRel { packet_id, .. } => Event::PubRel { packet_id },
-            Urc::Unknown(b) => Event::UnknownLine(LineText::new(b)),
+            Urc::Unknown(b) => return self.unknown_line(b),
             Urc::Registration(r) => Event::Registration(r),
             Urc::Pdp(e) => Event::Pdp(e),
             Urc::Sim(s) => Event::Sim(s),

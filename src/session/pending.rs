@@ -449,13 +449,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                     Kind::Disconnect if self.link != LinkState::NoClient => {
                         self.link = LinkState::Idle;
                     }
-                    Kind::Open => {
-                        self.link = LinkState::Connected;
-                        self.lost_pings = 0;
-                        if !self.subs.is_empty() {
-                            self.resubscribe_from = Some(0);
-                        }
-                    }
+                    Kind::Open => self.connected(),
                     Kind::QueryConfig | Kind::Resync => {
                         if let Kind::Resync = kind {
                             self.needs_resync = false;
@@ -541,6 +535,16 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 self.subs.pop();
             }
             (None, None) => {}
+        }
+    }
+
+    /// The broker connection is up (an open, or the module reconnected on
+    /// its own): the subscription table is re-issued.
+    pub(super) fn connected(&mut self) {
+        self.link = LinkState::Connected;
+        self.lost_pings = 0;
+        if !self.subs.is_empty() {
+            self.resubscribe_from = Some(0);
         }
     }
 
