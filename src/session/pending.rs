@@ -184,10 +184,11 @@ pub(super) struct Pending {
     needs: u8,
     /// The answer lines claimed so far ([`ack`] bits).
     pub(super) acks: u8,
-    /// The first field of the answer line the outcome is read from: a value
-    /// or a packet id.
+    /// The 16-bit field of the answer line the outcome is read from: a packet
+    /// id, the `+MQTTTO:` seconds or the `+MQTTREC:` attempts.
     value: u16,
-    /// Its second field: the SUBACK code, the OPEN or REC flag.
+    /// Its byte field: the SUBACK code, the OPEN or REC flag, the
+    /// `+MQTTSTAT:` or `+MQTTPING:` value.
     code: u8,
     /// The module restarted while the command was pending: it ends with
     /// [`Error::Restarted`].
@@ -222,7 +223,7 @@ impl Pending {
     pub(super) fn claim(&mut self, line: &Line<'_>) -> bool {
         let (bit, value, code) = match (self.kind, *line) {
             (Kind::QueryState, Line::Stat(v)) | (Kind::QueryPing, Line::PingEcho(v)) => {
-                (ack::ANSWER, u16::from(v), 0)
+                (ack::ANSWER, 0, v)
             }
             (Kind::QueryTo, Line::To(v)) => (ack::ANSWER, v, 0),
             (Kind::QueryRec, Line::Reconnect { enabled, attempts }) => {
@@ -303,12 +304,18 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// Makes the line already in `tx` (`len` bytes, CR LF included) the pending
     /// command of kind [`Kind::Raw`], due within `timeout_ms`.
     pub(super) fn begin_line(&mut self, len: usize, timeout_ms: u32, now_ms: u64) {
+        self.start(Kind::Raw, len, timeout_ms, now_ms);
+    }
+
+    /// Makes the `len` bytes in `tx` the pending command of `kind`, due
+    /// within `timeout_ms`.
+    fn start(&mut self, kind: Kind, len: usize, timeout_ms: u32, now_ms: u64) {
         self.tx_len = len.min(self.tx.len());
         self.answer_len = 0;
         self.answer_overflow = false;
         let deadline = now_ms.saturating_add(u64::from(timeout_ms));
-        self.pending = Some(Pending::new(Kind::Raw, deadline));
-        trace!("begin {:?}", Kind::Raw);
+        self.pending = Some(Pending::new(kind, deadline));
+        trace!("begin {:?}", kind);
     }
 
     pub(super) fn begin_encoded(
@@ -328,9 +335,6 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             PAYLOAD,
             &mut self.tx,
         )?;
-        self.tx_len = e.len;
-        self.answer_len = 0;
-        self.answer_overflow = false;
         let kind = match kind {
             Kind::Publish { qos, .. } => Kind::Publish {
                 qos,
@@ -338,12 +342,10 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             },
             k => k,
         };
-        let deadline = now_ms.saturating_add(u64::from(e.timeout_ms));
-        self.pending = Some(Pending::new(kind, deadline));
+        self.start(kind, e.len, e.timeout_ms, now_ms);
         if let Kind::Open = kind {
             self.link = LinkState::Opening;
         }
-        trace!("begin {:?}", kind);
         Ok(())
     }
 
@@ -378,8 +380,8 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 Ok(Outcome::Done)
             }
             Kind::QueryConfig | Kind::Resync => Ok(Outcome::Config),
-            Kind::QueryState => Ok(Outcome::State(u8::try_from(value).unwrap_or(u8::MAX))),
-            Kind::QueryPing => Ok(Outcome::PingEcho(value != 0)),
+            Kind::QueryState => Ok(Outcome::State(code)),
+            Kind::QueryPing => Ok(Outcome::PingEcho(code != 0)),
             Kind::QueryTo => Ok(Outcome::AckTimeout(value)),
             Kind::QueryRec => Ok(Outcome::Reconnect {
                 enabled: code != 0,
