@@ -120,12 +120,10 @@ where
         }
     }
 
+    /// Runs one command to completion, after a resynchronisation when one
+    /// is due.
     async fn run(&mut self, op: &Op<'_>, payload: &[u8]) -> Result<Outcome, Error> {
-        if self.session.needs_resync() {
-            let now = self.clock.now_ms();
-            self.session.begin_resync(now)?;
-            self.drive(&[]).await?;
-        }
+        self.resync().await?;
         let now = self.clock.now_ms();
         self.session.begin(op, now)?;
         self.drive(payload).await

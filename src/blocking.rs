@@ -120,13 +120,10 @@ where
         }
     }
 
-    /// Runs one command to completion.
+    /// Runs one command to completion, after a resynchronisation when one
+    /// is due.
     fn run(&mut self, op: &Op<'_>, payload: &[u8]) -> Result<Outcome, Error> {
-        if self.session.needs_resync() {
-            let now = self.clock.now_ms();
-            self.session.begin_resync(now)?;
-            self.drive(&[])?;
-        }
+        self.resync()?;
         let now = self.clock.now_ms();
         self.session.begin(op, now)?;
         self.drive(payload)
@@ -141,24 +138,24 @@ where
     fn drive(&mut self, payload: &[u8]) -> Result<Outcome, Error> {
         loop {
             let now = self.clock.now_ms();
-            match self.session.poll(now) {
-                Action::Write(bytes) => {
-                    if let Err(e) = Self::write(&mut self.port, bytes) {
-                        self.session.write_failed();
-                        return Err(e);
-                    }
-                    self.session.written();
+            // Which bytes to write, and whether they are the payload.
+            let (bytes, is_payload) = match self.session.poll(now) {
+                Action::Write(bytes) => (bytes, false),
+                Action::WritePayload => (payload, true),
+                Action::Wait { deadline_ms } => {
+                    self.read_some(deadline_ms)?;
+                    continue;
                 }
-                Action::WritePayload => {
-                    if let Err(e) = Self::write(&mut self.port, payload) {
-                        self.session.write_failed();
-                        return Err(e);
-                    }
-                    self.session.payload_written();
-                }
-                Action::Wait { deadline_ms } => self.read_some(deadline_ms)?,
                 Action::Done(result) => return result,
                 Action::Idle => return Err(Error::InvalidState),
+            };
+            match Self::write(&mut self.port, bytes) {
+                Ok(()) if is_payload => self.session.payload_written(),
+                Ok(()) => self.session.written(),
+                Err(e) => {
+                    self.session.write_failed();
+                    return Err(e);
+                }
             }
         }
     }

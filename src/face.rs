@@ -10,13 +10,36 @@ macro_rules! client_operations {
     ([$($kw:tt)*] [$($aw:tt)*]) => {
     $($kw)* fn run_steps(&mut self, steps: &[Step<'_>]) -> Result<(), Error> {
         for step in steps {
-            match self.run(&step.op, &[])$($aw)* {
+            match self.run_plain(&step.op)$($aw)* {
                 Ok(_) => {}
                 Err(_) if step.ignore_error => {}
                 Err(e) => return Err(e),
             }
         }
         Ok(())
+    }
+
+    /// Resynchronises with the module when a command timed out (its answer
+    /// may still arrive).
+    $($kw)* fn resync(&mut self) -> Result<(), Error> {
+        if self.session.needs_resync() {
+            let now = self.clock.now_ms();
+            self.session.begin_resync(now)?;
+            self.drive(&[])$($aw)*?;
+        }
+        Ok(())
+    }
+
+    /// Runs a command that needs the broker link (subscribe, unsubscribe,
+    /// publish), after re-subscribing when a reconnection made it due.
+    $($kw)* fn run_linked(&mut self, op: &Op<'_>, payload: &[u8]) -> Result<Outcome, Error> {
+        self.resubscribe()$($aw)*?;
+        self.run(op, payload)$($aw)*
+    }
+
+    /// Runs a command whose outcome carries nothing.
+    $($kw)* fn run_plain(&mut self, op: &Op<'_>) -> Result<(), Error> {
+        self.run(op, &[])$($aw)*.map(|_| ())
     }
 
     /// Re-issues the subscription table after a reconnection, if one is due.
@@ -34,33 +57,23 @@ macro_rules! client_operations {
     /// that speaks another MQTT AT dialect is [`Error::WrongDialect`]; the probe
     /// costs no command on a module of this one (see [`crate::dialect`]).
     pub $($kw)* fn start(&mut self) -> Result<(), Error> {
-        let mut last = Error::Timeout;
-        let mut answered = false;
+        let mut answer = Err(Error::Timeout);
         for _ in 0..plan::AT_ATTEMPTS {
-            match self.run(&Op::At, &[])$($aw)* {
-                Ok(_) => {
-                    answered = true;
-                    break;
-                }
-                Err(e) => last = e,
+            answer = self.run(&Op::At, &[])$($aw)*;
+            if answer.is_ok() {
+                break;
             }
         }
-        if !answered {
-            return Err(last);
-        }
+        answer?;
         self.run_steps(&plan::STARTUP)$($aw)*?;
-        // The clean-up's errors are ignored, but `AT+MQTTDEL`'s answer tells
-        // whether the module knows these commands at all.
-        let mut delete = Ok(());
+        // The clean-up's errors are ignored, but `AT+MQTTDEL`'s answer (the
+        // last step) tells whether the module knows these commands at all.
         for step in &plan::CLEAN_UP {
-            let result = self.run(&step.op, &[])$($aw)*.map(|_| ());
-            if let Op::Delete = step.op {
-                delete = result;
-            }
-        }
-        if let Err(e) = delete {
-            if crate::dialect::refused(&e) {
-                self.check_dialect()$($aw)*?;
+            let result = self.run(&step.op, &[])$($aw)*;
+            if let (Op::Delete, Err(e)) = (step.op, result) {
+                if crate::dialect::refused(&e) {
+                    self.check_dialect()$($aw)*?;
+                }
             }
         }
         self.session.settings_applied();
@@ -77,8 +90,12 @@ macro_rules! client_operations {
             Err(_) => {}
         }
         for (line, dialect) in crate::dialect::PROBES {
+            // As `send_raw`, whose answer is not needed here (an answer
+            // longer than the buffer already fails the exchange).
             let known = self
-                .send_raw(line, crate::dialect::PROBE_TIMEOUT_MS)$($aw)*
+                .exchange(true, |s, now| {
+                    s.begin_raw(line.as_bytes(), crate::dialect::PROBE_TIMEOUT_MS, now)
+                })$($aw)*
                 .is_ok();
             if known {
                 return Err(Error::WrongDialect(dialect));
@@ -102,8 +119,7 @@ macro_rules! client_operations {
 
     /// Subscribes to a topic filter; it is re-subscribed after reconnections.
     pub $($kw)* fn subscribe(&mut self, topic: &str, qos: QoS) -> Result<Subscribed, Error> {
-        self.resubscribe()$($aw)*?;
-        match self.run(&Op::Subscribe(topic, qos), &[])$($aw)*? {
+        match self.run_linked(&Op::Subscribe(topic, qos), &[])$($aw)*? {
             Outcome::Subscribed(s) => Ok(s),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -111,8 +127,7 @@ macro_rules! client_operations {
 
     /// Unsubscribes a topic filter; returns the packet id.
     pub $($kw)* fn unsubscribe(&mut self, topic: &str) -> Result<u16, Error> {
-        self.resubscribe()$($aw)*?;
-        match self.run(&Op::Unsubscribe(topic), &[])$($aw)*? {
+        match self.run_linked(&Op::Unsubscribe(topic), &[])$($aw)*? {
             Outcome::Unsubscribed(id) => Ok(id),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -131,14 +146,13 @@ macro_rules! client_operations {
         qos: QoS,
         retain: bool,
     ) -> Result<Published, Error> {
-        self.resubscribe()$($aw)*?;
         let op = Op::Publish {
             topic,
             payload,
             qos,
             retain,
         };
-        match self.run(&op, payload)$($aw)*? {
+        match self.run_linked(&op, payload)$($aw)*? {
             Outcome::Published(p) => Ok(p),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -146,17 +160,17 @@ macro_rules! client_operations {
 
     /// Disconnects from the broker (`AT+MQTTDISC`); already disconnected is fine.
     pub $($kw)* fn disconnect(&mut self) -> Result<(), Error> {
-        self.run(&Op::Disconnect, &[])$($aw)*.map(|_| ())
+        self.run_plain(&Op::Disconnect)$($aw)*
     }
 
     /// Deletes the module's MQTT client (`AT+MQTTDEL`).
     pub $($kw)* fn delete(&mut self) -> Result<(), Error> {
-        self.run(&Op::Delete, &[])$($aw)*.map(|_| ())
+        self.run_plain(&Op::Delete)$($aw)*
     }
 
     /// Shows or hides keep-alive answers as [`Event::PingResp`].
     pub $($kw)* fn set_ping_echo(&mut self, on: bool) -> Result<(), Error> {
-        self.run(&Op::SetPingEcho(on), &[])$($aw)*.map(|_| ())
+        self.run_plain(&Op::SetPingEcho(on))$($aw)*
     }
 
     /// Whether keep-alive answers are shown (`AT+MQTTPING?`).
@@ -169,7 +183,7 @@ macro_rules! client_operations {
 
     /// Switches the module's automatic reconnection on or off.
     pub $($kw)* fn set_auto_reconnect(&mut self, on: bool) -> Result<(), Error> {
-        self.run(&Op::SetReconnect(on), &[])$($aw)*.map(|_| ())
+        self.run_plain(&Op::SetReconnect(on))$($aw)*
     }
 
     /// Automatic reconnection: enabled, and attempts made (`AT+MQTTREC?`).
@@ -182,7 +196,7 @@ macro_rules! client_operations {
 
     /// Sets the module's ACK time-out in seconds (1–3600).
     pub $($kw)* fn set_ack_timeout(&mut self, seconds: u16) -> Result<(), Error> {
-        self.run(&Op::SetAckTimeout(seconds), &[])$($aw)*.map(|_| ())
+        self.run_plain(&Op::SetAckTimeout(seconds))$($aw)*
     }
 
     /// The module's ACK time-out in seconds (`AT+MQTTTO?`).
@@ -206,7 +220,7 @@ macro_rules! client_operations {
     /// `None` when no client is configured. It borrows the client's command
     /// buffer: copy what you need to keep before the next command.
     pub $($kw)* fn reported_config(&mut self) -> Result<Option<ReportedConfig<'_>>, Error> {
-        self.run(&Op::QueryConfig, &[])$($aw)*?;
+        self.run_plain(&Op::QueryConfig)$($aw)*?;
         Ok(self.session.reported_config())
     }
 
@@ -216,8 +230,15 @@ macro_rules! client_operations {
     pub $($kw)* fn list_subscriptions(
         &mut self,
     ) -> Result<impl Iterator<Item = SubscriptionEntry<'_>> + '_, Error> {
-        self.run(&Op::QuerySubscriptions, &[])$($aw)*?;
+        self.run_plain(&Op::QuerySubscriptions)$($aw)*?;
         self.session.listed_subscriptions()
+    }
+
+    /// Reads what arrives before `until` (see `read_some`), then re-issues
+    /// the subscription table if the module reconnected meanwhile.
+    $($kw)* fn read_and_resubscribe(&mut self, until: u64) -> Result<(), Error> {
+        self.read_some(until)$($aw)*?;
+        self.resubscribe()$($aw)*
     }
 
     /// Reads the port for up to `wait_ms`, processing URCs and messages, and
@@ -225,8 +246,7 @@ macro_rules! client_operations {
     pub $($kw)* fn poll(&mut self, wait_ms: u32) -> Result<(), Error> {
         let until = self.clock.now_ms().saturating_add(u64::from(wait_ms));
         loop {
-            self.read_some(until)$($aw)*?;
-            self.resubscribe()$($aw)*?;
+            self.read_and_resubscribe(until)$($aw)*?;
             if self.clock.now_ms() >= until {
                 return Ok(());
             }
@@ -243,8 +263,7 @@ macro_rules! client_operations {
             if self.clock.now_ms() >= until {
                 return Ok(None);
             }
-            self.read_some(until)$($aw)*?;
-            self.resubscribe()$($aw)*?;
+            self.read_and_resubscribe(until)$($aw)*?;
         }
     }
 
@@ -255,10 +274,8 @@ macro_rules! client_operations {
         resync: bool,
         begin: impl FnOnce(&mut Session<TOPIC, PAYLOAD, QUEUE, SUBS>, u64) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        if resync && self.session.needs_resync() {
-            let now = self.clock.now_ms();
-            self.session.begin_resync(now)?;
-            self.drive(&[])$($aw)*?;
+        if resync {
+            self.resync()$($aw)*?;
         }
         let now = self.clock.now_ms();
         begin(&mut self.session, now)?;

@@ -17,18 +17,19 @@ use crate::types::{QoS, TimeoutKind};
 use crate::urc::Urc;
 
 use super::inbox::Entry;
-use super::pending::{Final, Kind, Prompt};
+use super::pending::{ack, Final, Kind, Prompt};
 use super::types::{Event, LineText, LinkState};
 use super::Core;
 
 /// Copies `s` into a bounded string, truncating at a character boundary.
 fn bounded<const N: usize>(s: &str) -> String<N> {
-    let mut out = String::new();
-    for ch in s.chars() {
-        if out.push(ch).is_err() {
-            break;
-        }
+    let mut end = s.len().min(N);
+    while !s.is_char_boundary(end) {
+        end = end.saturating_sub(1);
     }
+    let mut out = String::new();
+    // Fits: at most `N` bytes, cut at a character boundary.
+    let _ = out.push_str(s.get(..end).unwrap_or_default());
     out
 }
 
@@ -79,7 +80,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         }
         match p.kind {
             // Results before the marker belong to the command that timed out.
-            Kind::Resync { marker: false } => {
+            Kind::Resync if p.acks & ack::ANSWER == 0 => {
                 self.stats.stray_lines = self.stats.stray_lines.saturating_add(1);
                 return;
             }
@@ -101,6 +102,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         p.final_ = Some(f);
     }
 
+    #[inline(never)]
     fn stray(&mut self) {
         self.stats.stray_lines = self.stats.stray_lines.saturating_add(1);
         debug!("result line that belongs to no pending command");
@@ -159,6 +161,12 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         self.push_event(Event::MessagesDropped(1));
     }
 
+    /// Reports a line nobody expected as [`Event::UnknownLine`].
+    #[inline(never)]
+    fn unknown_line(&mut self, line: &[u8]) {
+        self.push_event(Event::UnknownLine(LineText::new(line)));
+    }
+
     pub(super) fn push_event(&mut self, e: Event) {
         if self.events.push_back(e).is_err() {
             self.stats.events_dropped = self.stats.events_dropped.saturating_add(1);
@@ -175,7 +183,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         let line = Line::parse(bytes);
         // Any command's answer: every information line but the echo and the
         // unsolicited ones, of which a line named after the command is not one.
-        if kind == Some(Kind::Raw) {
+        if let Some(Kind::Raw) = kind {
             match Urc::from_line(&line) {
                 _ if is_echo(bytes) => {}
                 Some(urc) if !self.names_pending_command(bytes) => self.unsolicited(urc),
@@ -192,7 +200,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             } else if parse_sub_entry(text).is_some() {
                 self.keep_answer(text);
             } else {
-                self.push_event(Event::UnknownLine(LineText::new(text)));
+                self.unknown_line(text);
             }
             return;
         }
@@ -211,83 +219,29 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             self.stray();
             return;
         }
-        let unclaimed = match (p.kind, line) {
-            (Kind::QueryConfig | Kind::Resync { .. }, Line::Cfg(_)) => {
-                p.cfg = true;
-                if let Kind::Resync { .. } = p.kind {
-                    p.kind = Kind::Resync { marker: true };
+        match (p.kind, line) {
+            (Kind::QueryConfig | Kind::Resync, Line::Cfg(_) | Line::CfgNoClient) => {
+                p.acks |= ack::ANSWER;
+                if let Line::Cfg(_) = line {
+                    // Kept (after the command in `tx`) for `reported_config`.
+                    self.keep_answer(bytes);
                 }
-                // Kept (after the command in `tx`) for `reported_config`.
-                self.keep_answer(bytes);
-                return;
-            }
-            (Kind::QueryConfig | Kind::Resync { .. }, Line::CfgNoClient) => {
-                p.cfg = true;
-                if let Kind::Resync { .. } = p.kind {
-                    p.kind = Kind::Resync { marker: true };
-                }
-                None
-            }
-            (Kind::QueryState, Line::Stat(v)) => {
-                p.value = Some(u16::from(v));
-                None
-            }
-            (Kind::QueryPing, Line::PingEcho(v)) => {
-                p.value = Some(u16::from(v));
-                None
-            }
-            (Kind::QueryTo, Line::To(v)) => {
-                p.value = Some(v);
-                None
-            }
-            (Kind::QueryRec, Line::Reconnect { enabled, attempts }) => {
-                p.rec = Some((enabled, attempts));
-                None
             }
             (Kind::QuerySubs { .. }, Line::SubListHeader) => {
                 p.kind = Kind::QuerySubs { header: true };
-                None
             }
-            (Kind::Open, Line::Open(ok)) if p.open.is_none() => {
-                p.open = Some(ok);
-                None
-            }
-            (
-                Kind::Subscribe { .. },
-                Line::SubAck {
-                    packet_id, code, ..
-                },
-            ) if p.suback.is_none() => {
-                p.suback = Some((packet_id, code));
-                None
-            }
-            (Kind::Unsubscribe, Line::UnsubAck { packet_id, .. }) if p.unsuback.is_none() => {
-                p.unsuback = Some(packet_id);
-                None
-            }
-            (Kind::Publish { .. }, Line::PubAck { packet_id, .. }) if p.puback.is_none() => {
-                p.puback = Some(packet_id);
-                None
-            }
-            (Kind::Publish { .. }, Line::PubRec { packet_id, .. }) if p.pubrec.is_none() => {
-                p.pubrec = Some(packet_id);
-                None
-            }
-            (Kind::Publish { .. }, Line::PubComp { packet_id, .. }) if p.pubcomp.is_none() => {
-                p.pubcomp = Some(packet_id);
-                None
-            }
-            (Kind::Disconnect, Line::Disc) => None,
-            (_, Line::Text(t)) if is_echo(t) => None,
+            (Kind::Disconnect, Line::Disc) => {}
+            (_, Line::Text(t)) if is_echo(t) => {}
             // No pending command claims a `+CEREG:`, `+CGREG:` or `+CPIN:` line
             // (the session has no such query), so each is an event. A query of
             // them, once the session carries one, claims its line here, before
             // `Urc::from_line` is asked: the module prints the same line as
             // answer and as report.
-            (_, other) => Some(other),
-        };
-        if let Some(line) = unclaimed {
-            self.unclaimed(line);
+            _ => {
+                if !p.claim(&line) {
+                    self.unclaimed(line);
+                }
+            }
         }
     }
 
@@ -299,7 +253,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             (None, Line::Text(t)) if is_echo(t) => {}
             // Text nobody expected (another command's answer, another modem's
             // line): the caller sees it.
-            (None, Line::Text(t)) => self.push_event(Event::UnknownLine(LineText::new(t))),
+            (None, Line::Text(t)) => self.unknown_line(t),
             // An answer shape of an MQTT command: a late answer.
             (None, _) => self.stray(),
         }
@@ -307,7 +261,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
 
     /// An unsolicited frame or line.
     fn unsolicited(&mut self, urc: Urc<'_>) {
-        match urc {
+        let event = match urc {
             Urc::AckTimeout(kind) => {
                 if kind == TimeoutKind::Ping {
                     self.lost_pings = self.lost_pings.saturating_add(1);
@@ -316,52 +270,45 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                         self.link = LinkState::Reconnecting;
                     }
                 }
-                self.push_event(Event::AckTimeout(kind));
+                Event::AckTimeout(kind)
             }
             Urc::ReconnectAttempt(n) => {
                 self.stats.reconnect_attempts = self.stats.reconnect_attempts.saturating_add(1);
                 if self.link != LinkState::NoClient {
                     self.link = LinkState::Reconnecting;
                 }
-                self.push_event(Event::ReconnectAttempt(n));
+                Event::ReconnectAttempt(n)
             }
             Urc::Reopened(true) => {
-                self.link = LinkState::Connected;
-                self.lost_pings = 0;
-                if !self.subs.is_empty() {
-                    self.resubscribe_from = Some(0);
-                }
-                self.push_event(Event::Reconnected);
+                self.connected();
+                Event::Reconnected
             }
-            Urc::Reopened(false) => self.push_event(Event::ReconnectRefused),
+            Urc::Reopened(false) => Event::ReconnectRefused,
             Urc::Disconnected => {
                 if self.link != LinkState::NoClient {
                     self.link = LinkState::Idle;
                 }
                 self.resubscribe_from = None;
-                self.push_event(Event::Disconnected);
+                Event::Disconnected
             }
             Urc::PingResp => {
                 self.lost_pings = 0;
-                self.push_event(Event::PingResp);
+                Event::PingResp
             }
-            Urc::PubRel { packet_id, .. } => self.push_event(Event::PubRel { packet_id }),
-            Urc::Unknown(b) => self.push_event(Event::UnknownLine(LineText::new(b))),
-            Urc::Registration(r) => self.push_event(Event::Registration(r)),
-            Urc::Pdp(e) => self.push_event(Event::Pdp(e)),
-            Urc::Sim(s) => self.push_event(Event::Sim(s)),
+            Urc::PubRel { packet_id, .. } => Event::PubRel { packet_id },
+            Urc::Unknown(b) => return self.unknown_line(b),
+            Urc::Registration(r) => Event::Registration(r),
+            Urc::Pdp(e) => Event::Pdp(e),
+            Urc::Sim(s) => Event::Sim(s),
+            Urc::BadIncomingPublish => Event::ModemError(CmeError::BadIncomingPublish),
+            Urc::BadIncomingPubRel => Event::ModemError(CmeError::BadIncomingPubRel),
             // The module lost its MQTT client and every setting (NETWORK.md §4).
-            Urc::Restarted => self.restarted(),
-            Urc::BadIncomingPublish => {
-                self.push_event(Event::ModemError(CmeError::BadIncomingPublish))
-            }
-            Urc::BadIncomingPubRel => {
-                self.push_event(Event::ModemError(CmeError::BadIncomingPubRel))
-            }
+            Urc::Restarted => return self.restarted(),
             // Messages are length-framed by the digester and reach `on_frame`
             // as such; a line never decodes into one.
-            Urc::Publish(_) => self.stray(),
-            Urc::MessageTooLarge { topic, len } => self.on_too_large(topic, len),
-        }
+            Urc::Publish(_) => return self.stray(),
+            Urc::MessageTooLarge { topic, len } => return self.on_too_large(topic, len),
+        };
+        self.push_event(event);
     }
 }

@@ -415,7 +415,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// and is dropped.
     pub fn begin_resync(&mut self, now_ms: u64) -> Result<(), Error> {
         self.core
-            .begin_encoded(&Op::QueryConfig, Kind::Resync { marker: false }, now_ms)
+            .begin_encoded(&Op::QueryConfig, Kind::Resync, now_ms)
     }
 
     /// Encodes `op` and makes it the pending command. Fails with
@@ -424,7 +424,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// [`Error::Invalid`] when a parameter is refused; nothing is sent then.
     pub fn begin(&mut self, op: &Op<'_>, now_ms: u64) -> Result<(), Error> {
         let kind = Kind::of(op);
-        self.core.check_state(op)?;
+        self.core.check_state(kind)?;
         // Validation first: a refused value is reported as such.
         self.core.begin_encoded(op, kind, now_ms)?;
         if let Op::Subscribe(topic, _) | Op::Unsubscribe(topic) = op {
@@ -510,8 +510,8 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             None => return Err(Error::InvalidState),
         };
         let op = Op::Subscribe(topic.as_str(), qos);
-        let kind = Kind::of(&op);
-        self.core.begin_encoded(&op, kind, now_ms)?;
+        self.core
+            .begin_encoded(&op, Kind::Subscribe { qos }, now_ms)?;
         self.core.resubscribe_from = Some(index.saturating_add(1));
         if index.saturating_add(1) >= self.core.subs.len() {
             self.core.resubscribe_from = None;
@@ -661,6 +661,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
 
     /// The answer lines kept after the command, each but the last followed by
     /// CR LF: the information text as atat's digester presents it.
+    #[inline(never)]
     fn answer_body(&self) -> &[u8] {
         let end = self
             .tx_len
@@ -673,11 +674,10 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// not fit.
     fn keep_answer(&mut self, line: &[u8]) {
         let start = self.tx_len.saturating_add(self.answer_len);
-        let end = start.saturating_add(line.len());
         // Room for the line, its CR and its LF.
-        let fits = end.saturating_add(1) < self.tx.len();
-        match self.tx.get_mut(start..=end.saturating_add(1)) {
-            Some([dst @ .., cr, lf]) if fits && dst.len() == line.len() => {
+        let end = start.saturating_add(line.len()).saturating_add(2);
+        match self.tx.get_mut(start..end) {
+            Some([dst @ .., cr, lf]) if dst.len() == line.len() => {
                 // Not `copy_from_slice`: see `digest::copy`.
                 for (d, s) in dst.iter_mut().zip(line) {
                     *d = *s;
@@ -725,16 +725,17 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
                 && line.get(name.len()) == Some(&b':')
         })
     }
+}
 
-    /// The topic of the pending `AT+MQTTSUB=` or `AT+MQTTUNSUB=`, read back
-    /// from the command in `tx`: its first quoted string (a topic holds no `"`).
-    fn command_topic(&self) -> Option<&str> {
-        let line = self.tx.get(..self.tx_len)?;
-        let open = line.iter().position(|&b| b == b'"')?.saturating_add(1);
-        let rest = line.get(open..)?;
-        let close = rest.iter().position(|&b| b == b'"')?;
-        core::str::from_utf8(rest.get(..close)?).ok()
-    }
+/// The topic of the pending `AT+MQTTSUB=` or `AT+MQTTUNSUB=`, read back from
+/// the command in `tx` (`len` bytes): its first quoted string (a topic holds
+/// no `"`).
+fn command_topic(tx: &[u8], len: usize) -> Option<&str> {
+    let line = tx.get(..len)?;
+    let open = line.iter().position(|&b| b == b'"')?.saturating_add(1);
+    let rest = line.get(open..)?;
+    let close = rest.iter().position(|&b| b == b'"')?;
+    core::str::from_utf8(rest.get(..close)?).ok()
 }
 
 /// A trailing CR LF, CR or LF removed (the terminator a command's `write` adds).

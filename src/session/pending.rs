@@ -7,8 +7,12 @@
     clippy::arithmetic_side_effects
 )]
 
+use heapless::String;
+
 use crate::error::{CmeError, Error};
 use crate::types::QoS;
+
+use crate::line::Line;
 
 use super::types::{LinkState, Published, Subscribed};
 use super::{Core, Op};
@@ -76,9 +80,10 @@ pub(super) enum Kind {
     },
     Disconnect,
     Delete,
-    Resync {
-        marker: bool,
-    },
+    /// `AT+MQTTCFG?` after a time-out: its `+MQTTCFG:` line (the
+    /// [`ack::ANSWER`]) is the marker before which every result belongs to
+    /// the command that timed out.
+    Resync,
     /// Any command line: its information lines are kept as its answer.
     Raw,
 }
@@ -126,6 +131,46 @@ pub(super) enum Prompt {
     Sent,
 }
 
+/// Bits of [`Pending::acks`]: the answer lines a command claimed.
+pub(super) mod ack {
+    /// The answer line of a query (`+MQTTCFG:`, `+MQTTSTAT:`, …); a repeated
+    /// one replaces the first.
+    pub(in crate::session) const ANSWER: u8 = 1;
+    /// `+MQTTOPEN:`, `+MQTTSUBACK:`, `+MQTTUNSUBACK:` or `+MQTTPUBACK:`.
+    pub(in crate::session) const ACK: u8 = 2;
+    /// `+MQTTPUBREC:`.
+    pub(in crate::session) const PUBREC: u8 = 4;
+    /// `+MQTTPUBCOMP:`.
+    pub(in crate::session) const PUBCOMP: u8 = 8;
+}
+
+impl Kind {
+    /// The answer lines ([`ack`] bits) the command needs besides its final
+    /// result.
+    fn needs(self) -> u8 {
+        match self {
+            Kind::QueryConfig
+            | Kind::Resync
+            | Kind::QueryState
+            | Kind::QueryPing
+            | Kind::QueryTo
+            | Kind::QueryRec => ack::ANSWER,
+            Kind::Open
+            | Kind::Subscribe { .. }
+            | Kind::Unsubscribe
+            | Kind::Publish {
+                qos: QoS::AtLeastOnce,
+                ..
+            } => ack::ACK,
+            Kind::Publish {
+                qos: QoS::ExactlyOnce,
+                ..
+            } => ack::PUBREC | ack::PUBCOMP,
+            _ => 0,
+        }
+    }
+}
+
 /// The command in flight.
 #[derive(Debug, Clone)]
 pub(super) struct Pending {
@@ -134,15 +179,17 @@ pub(super) struct Pending {
     pub(super) written: bool,
     pub(super) prompt: Prompt,
     pub(super) final_: Option<Final>,
-    pub(super) open: Option<bool>,
-    pub(super) suback: Option<(u16, u8)>,
-    pub(super) unsuback: Option<u16>,
-    pub(super) puback: Option<u16>,
-    pub(super) pubrec: Option<u16>,
-    pub(super) pubcomp: Option<u16>,
-    pub(super) value: Option<u16>,
-    pub(super) rec: Option<(bool, u16)>,
-    pub(super) cfg: bool,
+    /// The answer lines the command needs besides its final result
+    /// ([`ack`] bits, from [`Kind::needs`]).
+    needs: u8,
+    /// The answer lines claimed so far ([`ack`] bits).
+    pub(super) acks: u8,
+    /// The 16-bit field of the answer line the outcome is read from: a packet
+    /// id, the `+MQTTTO:` seconds or the `+MQTTREC:` attempts.
+    value: u16,
+    /// Its byte field: the SUBACK code, the OPEN or REC flag, the
+    /// `+MQTTSTAT:` or `+MQTTPING:` value.
+    code: u8,
     /// The module restarted while the command was pending: it ends with
     /// [`Error::Restarted`].
     pub(super) aborted: bool,
@@ -162,17 +209,50 @@ impl Pending {
             written: false,
             prompt,
             final_: None,
-            open: None,
-            suback: None,
-            unsuback: None,
-            puback: None,
-            pubrec: None,
-            pubcomp: None,
-            value: None,
-            rec: None,
-            cfg: false,
+            needs: kind.needs(),
+            acks: 0,
+            value: 0,
+            code: 0,
             aborted: false,
         }
+    }
+
+    /// Takes `line` when it is an answer or acknowledgement line the command
+    /// waits for; `false` when it is not the command's (an acknowledgement
+    /// counts once: a second one is a late answer of another command).
+    pub(super) fn claim(&mut self, line: &Line<'_>) -> bool {
+        let (bit, value, code) = match (self.kind, *line) {
+            (Kind::QueryState, Line::Stat(v)) | (Kind::QueryPing, Line::PingEcho(v)) => {
+                (ack::ANSWER, 0, v)
+            }
+            (Kind::QueryTo, Line::To(v)) => (ack::ANSWER, v, 0),
+            (Kind::QueryRec, Line::Reconnect { enabled, attempts }) => {
+                (ack::ANSWER, attempts, u8::from(enabled))
+            }
+            (Kind::Open, Line::Open(ok)) => (ack::ACK, 0, u8::from(ok)),
+            (
+                Kind::Subscribe { .. },
+                Line::SubAck {
+                    packet_id, code, ..
+                },
+            ) => (ack::ACK, packet_id, code),
+            (Kind::Unsubscribe, Line::UnsubAck { packet_id, .. })
+            | (Kind::Publish { .. }, Line::PubAck { packet_id, .. }) => (ack::ACK, packet_id, 0),
+            (Kind::Publish { .. }, Line::PubRec { packet_id, .. }) => (ack::PUBREC, packet_id, 0),
+            (Kind::Publish { .. }, Line::PubComp { packet_id, .. }) => (ack::PUBCOMP, packet_id, 0),
+            _ => return false,
+        };
+        if bit != ack::ANSWER && self.acks & bit != 0 {
+            return false;
+        }
+        self.acks |= bit;
+        // The outcome is read from the line the command needs last (a QoS 2
+        // publish reports the packet id of its `+MQTTPUBCOMP:`).
+        if bit != ack::PUBREC && self.needs & bit != 0 {
+            self.value = value;
+            self.code = code;
+        }
+        true
     }
 
     /// Whether the digester must recognise a `>` prompt now.
@@ -203,15 +283,15 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     Core<TOPIC, PAYLOAD, QUEUE, SUBS>
 {
     /// Refuses locally what the tracked state makes certain to fail (spec §5.3).
-    pub(super) fn check_state(&self, op: &Op<'_>) -> Result<(), Error> {
+    pub(super) fn check_state(&self, kind: Kind) -> Result<(), Error> {
         if self.pending.is_some() {
             return Err(Error::Busy);
         }
-        let ok = match op {
-            Op::Subscribe(..) | Op::Unsubscribe(_) | Op::Publish { .. } => {
+        let ok = match kind {
+            Kind::Subscribe { .. } | Kind::Unsubscribe | Kind::Publish { .. } => {
                 matches!(self.link, LinkState::Connected | LinkState::Reconnecting)
             }
-            Op::Open(_) => self.link != LinkState::NoClient,
+            Kind::Open => self.link != LinkState::NoClient,
             _ => true,
         };
         if ok {
@@ -224,12 +304,18 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// Makes the line already in `tx` (`len` bytes, CR LF included) the pending
     /// command of kind [`Kind::Raw`], due within `timeout_ms`.
     pub(super) fn begin_line(&mut self, len: usize, timeout_ms: u32, now_ms: u64) {
+        self.start(Kind::Raw, len, timeout_ms, now_ms);
+    }
+
+    /// Makes the `len` bytes in `tx` the pending command of `kind`, due
+    /// within `timeout_ms`.
+    fn start(&mut self, kind: Kind, len: usize, timeout_ms: u32, now_ms: u64) {
         self.tx_len = len.min(self.tx.len());
         self.answer_len = 0;
         self.answer_overflow = false;
         let deadline = now_ms.saturating_add(u64::from(timeout_ms));
-        self.pending = Some(Pending::new(Kind::Raw, deadline));
-        trace!("begin {:?}", Kind::Raw);
+        self.pending = Some(Pending::new(kind, deadline));
+        trace!("begin {:?}", kind);
     }
 
     pub(super) fn begin_encoded(
@@ -249,9 +335,6 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             PAYLOAD,
             &mut self.tx,
         )?;
-        self.tx_len = e.len;
-        self.answer_len = 0;
-        self.answer_overflow = false;
         let kind = match kind {
             Kind::Publish { qos, .. } => Kind::Publish {
                 qos,
@@ -259,12 +342,10 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             },
             k => k,
         };
-        let deadline = now_ms.saturating_add(u64::from(e.timeout_ms));
-        self.pending = Some(Pending::new(kind, deadline));
-        if kind == Kind::Open {
+        self.start(kind, e.len, e.timeout_ms, now_ms);
+        if let Kind::Open = kind {
             self.link = LinkState::Opening;
         }
-        trace!("begin {:?}", kind);
         Ok(())
     }
 
@@ -288,71 +369,44 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// The outcome of a command that ended in `OK`, or `None` while ACK lines it
     /// needs are still missing (they may follow the `OK`, spec §3.8).
     fn success(&self, p: &Pending) -> Option<Result<Outcome, Error>> {
-        let missing = Some(Err(Error::UnexpectedResponse));
+        let needs = p.needs;
+        if p.acks & needs != needs {
+            // A query's answer line comes before its `OK`: it is missing.
+            return (needs == ack::ANSWER).then_some(Err(Error::UnexpectedResponse));
+        }
+        let (value, code) = (p.value, p.code);
         Some(match p.kind {
-            Kind::Plain | Kind::Configure | Kind::Delete | Kind::SetTo(_) => Ok(Outcome::Done),
-            Kind::Disconnect => Ok(Outcome::Done),
-            Kind::QueryConfig | Kind::Resync { .. } => {
-                if p.cfg {
-                    Ok(Outcome::Config)
-                } else {
-                    return missing;
-                }
+            Kind::Plain | Kind::Configure | Kind::Delete | Kind::SetTo(_) | Kind::Disconnect => {
+                Ok(Outcome::Done)
             }
-            Kind::QueryState => match p.value {
-                Some(v) => Ok(Outcome::State(u8::try_from(v).unwrap_or(u8::MAX))),
-                None => return missing,
-            },
-            Kind::QueryPing => match p.value {
-                Some(v) => Ok(Outcome::PingEcho(v != 0)),
-                None => return missing,
-            },
-            Kind::QueryTo => match p.value {
-                Some(v) => Ok(Outcome::AckTimeout(v)),
-                None => return missing,
-            },
-            Kind::QueryRec => match p.rec {
-                Some((enabled, attempts)) => Ok(Outcome::Reconnect { enabled, attempts }),
-                None => return missing,
-            },
+            Kind::QueryConfig | Kind::Resync => Ok(Outcome::Config),
+            Kind::QueryState => Ok(Outcome::State(code)),
+            Kind::QueryPing => Ok(Outcome::PingEcho(code != 0)),
+            Kind::QueryTo => Ok(Outcome::AckTimeout(value)),
+            Kind::QueryRec => Ok(Outcome::Reconnect {
+                enabled: code != 0,
+                attempts: value,
+            }),
             Kind::QuerySubs { .. } => Ok(Outcome::SubscriptionList),
             // Never a silently shortened answer.
             Kind::Raw if self.answer_overflow => Err(Error::Overflow),
             Kind::Raw => Ok(Outcome::Answered),
-            Kind::Open => match p.open {
-                Some(true) => Ok(Outcome::Done),
-                Some(false) => Err(Error::Cme(CmeError::ConnectFailed)),
-                None => return None,
-            },
-            Kind::Subscribe { .. } => match p.suback {
-                Some((_, 128)) => Err(Error::SubscribeRejected),
-                Some((id, code)) => match QoS::from_u8(code) {
-                    Some(granted) => Ok(Outcome::Subscribed(Subscribed {
-                        packet_id: Some(id),
+            Kind::Open if code != 0 => Ok(Outcome::Done),
+            Kind::Open => Err(Error::Cme(CmeError::ConnectFailed)),
+            Kind::Subscribe { .. } if code == 128 => Err(Error::SubscribeRejected),
+            Kind::Subscribe { .. } => QoS::from_u8(code)
+                .map(|granted| {
+                    Outcome::Subscribed(Subscribed {
+                        packet_id: Some(value),
                         granted,
-                    })),
-                    None => Err(Error::UnexpectedResponse),
-                },
-                None => return None,
-            },
-            Kind::Unsubscribe => match p.unsuback {
-                Some(id) => Ok(Outcome::Unsubscribed(id)),
-                None => return None,
-            },
-            Kind::Publish { qos, length_mode } => {
-                let packet_id = match qos {
-                    QoS::AtMostOnce => None,
-                    QoS::AtLeastOnce => Some(p.puback?),
-                    QoS::ExactlyOnce => {
-                        p.pubrec?;
-                        Some(p.pubcomp?)
-                    }
-                };
-                Ok(Outcome::Published(Published {
-                    packet_id,
-                    length_mode,
-                }))
-            }
+                    })
+                })
+                .ok_or(Error::UnexpectedResponse),
+            Kind::Unsubscribe => Ok(Outcome::Unsubscribed(value)),
+            Kind::Publish { qos, length_mode } => Ok(Outcome::Published(Published {
+                packet_id: (qos != QoS::AtMostOnce).then_some(value),
+                length_mode,
+            })),
         })
     }
 
@@ -382,104 +436,118 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
 
     /// State changes that follow a finished command (spec §5.2).
     fn after(&mut self, kind: Kind, result: &Result<Outcome, Error>) {
-        // The module completed a command: a later restart signal is a new restart.
-        if result.is_ok() {
-            self.restart_quiet = false;
-        }
-        match (kind, result) {
-            (Kind::Configure, Ok(_)) => {
-                self.link = LinkState::Idle;
-                self.ack_timeout_s = 10;
-            }
-            (Kind::SetTo(s), Ok(_)) => self.ack_timeout_s = s,
-            (Kind::Delete, Ok(_)) => self.link = LinkState::NoClient,
-            (Kind::Disconnect, Ok(_)) => {
-                self.link = match self.link {
-                    LinkState::NoClient => LinkState::NoClient,
-                    _ => LinkState::Idle,
-                }
-            }
-            (Kind::Open, Ok(_)) => {
-                self.link = LinkState::Connected;
-                self.lost_pings = 0;
-                if !self.subs.is_empty() {
-                    self.resubscribe_from = Some(0);
-                }
-            }
-            (Kind::Open, Err(_)) => self.link = LinkState::Idle,
-            // The module has no client although we knew one: only a restart
-            // takes it away unasked (NETWORK.md §2, boot lines).
-            (Kind::QueryConfig | Kind::Resync { .. }, Ok(_))
-                if self.answers().next().is_none() && self.link != LinkState::NoClient =>
-            {
-                self.restarted();
-            }
-            // `AT+MQTTSTAT?` is answered locally and fails only when no client
-            // exists (MQTT spec §2.3): the same signal.
-            (Kind::QueryState, Err(Error::Cme(_) | Error::Modem))
-                if self.link != LinkState::NoClient =>
-            {
-                self.restarted();
-            }
-            (Kind::Subscribe { .. } | Kind::Unsubscribe | Kind::Publish { .. }, Ok(_)) => {
-                if self.link == LinkState::Reconnecting {
-                    self.link = LinkState::Connected;
-                }
+        match result {
+            Ok(_) => {
+                // The module completed a command: a later restart signal is a
+                // new restart.
+                self.restart_quiet = false;
                 match kind {
-                    Kind::Subscribe { qos } => self.remember_subscription(qos),
-                    Kind::Unsubscribe => self.forget_subscription(),
+                    Kind::Configure => {
+                        self.link = LinkState::Idle;
+                        self.ack_timeout_s = 10;
+                    }
+                    Kind::SetTo(s) => self.ack_timeout_s = s,
+                    Kind::Delete => self.link = LinkState::NoClient,
+                    Kind::Disconnect if self.link != LinkState::NoClient => {
+                        self.link = LinkState::Idle;
+                    }
+                    Kind::Open => self.connected(),
+                    Kind::QueryConfig | Kind::Resync => {
+                        if let Kind::Resync = kind {
+                            self.needs_resync = false;
+                        }
+                        // The module has no client although we knew one: only a
+                        // restart takes it away unasked (NETWORK.md §2, boot lines).
+                        if self.answer_len == 0 && self.link != LinkState::NoClient {
+                            self.restarted();
+                        }
+                    }
+                    Kind::Subscribe { .. } | Kind::Unsubscribe | Kind::Publish { .. } => {
+                        if self.link == LinkState::Reconnecting {
+                            self.link = LinkState::Connected;
+                        }
+                        match kind {
+                            Kind::Subscribe { qos } => self.track_subscription(Some(qos)),
+                            Kind::Unsubscribe => self.track_subscription(None),
+                            _ => {}
+                        }
+                    }
                     _ => {}
                 }
             }
-            _ => {}
-        }
-        if let Err(Error::Cme(c)) = result {
-            match c {
-                CmeError::ConnectionLost => self.link = LinkState::Reconnecting,
-                CmeError::ReconnectFailed | CmeError::Disconnected
-                    if self.link != LinkState::NoClient =>
-                {
-                    self.link = LinkState::Idle;
+            Err(error) => {
+                match (kind, error) {
+                    (Kind::Open, _) => self.link = LinkState::Idle,
+                    // `AT+MQTTSTAT?` is answered locally and fails only when no
+                    // client exists (MQTT spec §2.3): the module restarted.
+                    (Kind::QueryState, Error::Cme(_) | Error::Modem)
+                        if self.link != LinkState::NoClient =>
+                    {
+                        self.restarted();
+                    }
+                    _ => {}
                 }
-                _ => {}
+                match error {
+                    Error::Cme(CmeError::ConnectionLost) => self.link = LinkState::Reconnecting,
+                    Error::Cme(CmeError::ReconnectFailed | CmeError::Disconnected)
+                        if self.link != LinkState::NoClient =>
+                    {
+                        self.link = LinkState::Idle;
+                    }
+                    _ => {}
+                }
             }
         }
-        if let (Kind::Subscribe { .. }, true) = (kind, self.resubscribe_from.is_none()) {
+        if let (Kind::Subscribe { .. }, None) = (kind, self.resubscribe_from) {
             if self.resubscribed > 0 {
                 let n = core::mem::take(&mut self.resubscribed);
                 self.push_event(super::types::Event::Resubscribed(n));
             }
         }
-        if let Kind::Resync { .. } = kind {
-            if result.is_ok() {
-                self.needs_resync = false;
+    }
+
+    /// Records in the subscription table the pending `AT+MQTTSUB=` that
+    /// succeeded with `Some(qos)`, or the `AT+MQTTUNSUB=` (`None`).
+    fn track_subscription(&mut self, qos: Option<QoS>) {
+        let Some(topic) = super::command_topic(&self.tx, self.tx_len) else {
+            return;
+        };
+        match (self.subs.iter().position(|(t, _)| t == topic), qos) {
+            (Some(i), Some(qos)) => {
+                if let Some(entry) = self.subs.get_mut(i) {
+                    entry.1 = qos;
+                }
             }
+            (None, Some(qos)) => {
+                // `begin` refused topics longer than `TOPIC`.
+                let Ok(topic) = String::try_from(topic) else {
+                    return;
+                };
+                if self.subs.push((topic, qos)).is_err() {
+                    warn!("subscription table full: this topic will not be re-subscribed");
+                }
+            }
+            (Some(mut i), None) => {
+                // The later entries move up one place (the table is re-issued
+                // in order) and the forgotten one, now last, is dropped.
+                while let Some([entry, next, ..]) = self.subs.get_mut(i..) {
+                    core::mem::swap(entry, next);
+                    i = i.saturating_add(1);
+                }
+                self.subs.pop();
+            }
+            (None, None) => {}
         }
     }
 
-    fn remember_subscription(&mut self, qos: QoS) {
-        // `begin` refused topics longer than `TOPIC`.
-        let Some(topic) = self
-            .command_topic()
-            .and_then(|t| heapless::String::try_from(t).ok())
-        else {
-            return;
-        };
-        if let Some(entry) = self.subs.iter_mut().find(|(t, _)| *t == topic) {
-            entry.1 = qos;
-        } else if self.subs.push((topic, qos)).is_err() {
-            warn!("subscription table full: this topic will not be re-subscribed");
+    /// The broker connection is up (an open, or the module reconnected on
+    /// its own): the subscription table is re-issued.
+    pub(super) fn connected(&mut self) {
+        self.link = LinkState::Connected;
+        self.lost_pings = 0;
+        if !self.subs.is_empty() {
+            self.resubscribe_from = Some(0);
         }
-    }
-
-    fn forget_subscription(&mut self) {
-        let Some(topic) = self.command_topic() else {
-            return;
-        };
-        let Ok(topic) = heapless::String::<TOPIC>::try_from(topic) else {
-            return;
-        };
-        self.subs.retain(|(t, _)| *t != topic);
     }
 
     /// The module restarted (a boot line, or no MQTT client where one was
@@ -517,7 +585,7 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         let kind = self.pending.as_ref().map(|p| p.kind);
         self.pending = None;
         self.needs_resync = true;
-        if kind == Some(Kind::Open) {
+        if let Some(Kind::Open) = kind {
             self.link = LinkState::Idle;
         }
         warn!("command timed out");

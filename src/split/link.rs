@@ -153,11 +153,7 @@ impl<
     async fn run(&mut self, op: &Op<'_>, payload: &[u8]) -> Result<Outcome, Error> {
         // Before `begin`: a closed port is the answer, not `Busy`.
         self.shared.check_open()?;
-        if self.session.needs_resync() {
-            let now = self.clock.now_ms();
-            self.session.begin_resync(now)?;
-            self.drive(&[]).await?;
-        }
+        self.resync().await?;
         let now = self.clock.now_ms();
         self.session.begin(op, now)?;
         self.drive(payload).await
