@@ -735,7 +735,7 @@ fn command_topic(tx: &[u8], len: usize) -> Option<&str> {
     let open = line.iter().position(|&b| b == b'"')?.saturating_add(1);
     let rest = line.get(open..)?;
     let close = rest.iter().position(|&b| b == b'"')?;
-    core::str::from_utf8(rest.get(..close)?).ok()
+    crate::text::utf8(rest.get(..close)?)
 }
 
 /// A trailing CR LF, CR or LF removed (the terminator a command's `write` adds).
