@@ -10,7 +10,7 @@ macro_rules! client_operations {
     ([$($kw:tt)*] [$($aw:tt)*]) => {
     $($kw)* fn run_steps(&mut self, steps: &[Step<'_>]) -> Result<(), Error> {
         for step in steps {
-            match self.run_plain(&step.op)$($aw)* {
+            match self.run_plain(step.op)$($aw)* {
                 Ok(_) => {}
                 Err(_) if step.ignore_error => {}
                 Err(e) => return Err(e),
@@ -32,13 +32,13 @@ macro_rules! client_operations {
 
     /// Runs a command that needs the broker link (subscribe, unsubscribe,
     /// publish), after re-subscribing when a reconnection made it due.
-    $($kw)* fn run_linked(&mut self, op: &Op<'_>, payload: &[u8]) -> Result<Outcome, Error> {
+    $($kw)* fn run_linked(&mut self, op: Op<'_>, payload: &[u8]) -> Result<Outcome, Error> {
         self.resubscribe()$($aw)*?;
         self.run(op, payload)$($aw)*
     }
 
     /// Runs a command whose outcome carries nothing.
-    $($kw)* fn run_plain(&mut self, op: &Op<'_>) -> Result<(), Error> {
+    $($kw)* fn run_plain(&mut self, op: Op<'_>) -> Result<(), Error> {
         self.run(op, &[])$($aw)*.map(|_| ())
     }
 
@@ -59,7 +59,7 @@ macro_rules! client_operations {
     pub $($kw)* fn start(&mut self) -> Result<(), Error> {
         let mut answer = Err(Error::Timeout);
         for _ in 0..plan::AT_ATTEMPTS {
-            answer = self.run(&Op::At, &[])$($aw)*;
+            answer = self.run(Op::At, &[])$($aw)*;
             if answer.is_ok() {
                 break;
             }
@@ -69,7 +69,7 @@ macro_rules! client_operations {
         // The clean-up's errors are ignored, but `AT+MQTTDEL`'s answer (the
         // last step) tells whether the module knows these commands at all.
         for step in &plan::CLEAN_UP {
-            let result = self.run(&step.op, &[])$($aw)*;
+            let result = self.run(step.op, &[])$($aw)*;
             if let (Op::Delete, Err(e)) = (step.op, result) {
                 if crate::dialect::refused(&e) {
                     self.check_dialect()$($aw)*?;
@@ -84,7 +84,7 @@ macro_rules! client_operations {
     /// decides, and if it too is refused, the probes of
     /// [`crate::dialect::PROBES`] name what the module speaks.
     $($kw)* fn check_dialect(&mut self) -> Result<(), Error> {
-        match self.run(&Op::QueryConfig, &[])$($aw)* {
+        match self.run(Op::QueryConfig, &[])$($aw)* {
             Ok(_) => return Ok(()),
             Err(e) if !crate::dialect::refused(&e) => return Err(e),
             Err(_) => {}
@@ -119,7 +119,7 @@ macro_rules! client_operations {
 
     /// Subscribes to a topic filter; it is re-subscribed after reconnections.
     pub $($kw)* fn subscribe(&mut self, topic: &str, qos: QoS) -> Result<Subscribed, Error> {
-        match self.run_linked(&Op::Subscribe(topic, qos), &[])$($aw)*? {
+        match self.run_linked(Op::Subscribe(topic, qos), &[])$($aw)*? {
             Outcome::Subscribed(s) => Ok(s),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -127,7 +127,7 @@ macro_rules! client_operations {
 
     /// Unsubscribes a topic filter; returns the packet id.
     pub $($kw)* fn unsubscribe(&mut self, topic: &str) -> Result<u16, Error> {
-        match self.run_linked(&Op::Unsubscribe(topic), &[])$($aw)*? {
+        match self.run_linked(Op::Unsubscribe(topic), &[])$($aw)*? {
             Outcome::Unsubscribed(id) => Ok(id),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -152,7 +152,7 @@ macro_rules! client_operations {
             qos,
             retain,
         };
-        match self.run_linked(&op, payload)$($aw)*? {
+        match self.run_linked(op, payload)$($aw)*? {
             Outcome::Published(p) => Ok(p),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -160,22 +160,22 @@ macro_rules! client_operations {
 
     /// Disconnects from the broker (`AT+MQTTDISC`); already disconnected is fine.
     pub $($kw)* fn disconnect(&mut self) -> Result<(), Error> {
-        self.run_plain(&Op::Disconnect)$($aw)*
+        self.run_plain(Op::Disconnect)$($aw)*
     }
 
     /// Deletes the module's MQTT client (`AT+MQTTDEL`).
     pub $($kw)* fn delete(&mut self) -> Result<(), Error> {
-        self.run_plain(&Op::Delete)$($aw)*
+        self.run_plain(Op::Delete)$($aw)*
     }
 
     /// Shows or hides keep-alive answers as [`Event::PingResp`].
     pub $($kw)* fn set_ping_echo(&mut self, on: bool) -> Result<(), Error> {
-        self.run_plain(&Op::SetPingEcho(on))$($aw)*
+        self.run_plain(Op::SetPingEcho(on))$($aw)*
     }
 
     /// Whether keep-alive answers are shown (`AT+MQTTPING?`).
     pub $($kw)* fn ping_echo(&mut self) -> Result<bool, Error> {
-        match self.run(&Op::QueryPingEcho, &[])$($aw)*? {
+        match self.run(Op::QueryPingEcho, &[])$($aw)*? {
             Outcome::PingEcho(on) => Ok(on),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -183,12 +183,12 @@ macro_rules! client_operations {
 
     /// Switches the module's automatic reconnection on or off.
     pub $($kw)* fn set_auto_reconnect(&mut self, on: bool) -> Result<(), Error> {
-        self.run_plain(&Op::SetReconnect(on))$($aw)*
+        self.run_plain(Op::SetReconnect(on))$($aw)*
     }
 
     /// Automatic reconnection: enabled, and attempts made (`AT+MQTTREC?`).
     pub $($kw)* fn auto_reconnect(&mut self) -> Result<(bool, u16), Error> {
-        match self.run(&Op::QueryReconnect, &[])$($aw)*? {
+        match self.run(Op::QueryReconnect, &[])$($aw)*? {
             Outcome::Reconnect { enabled, attempts } => Ok((enabled, attempts)),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -196,12 +196,12 @@ macro_rules! client_operations {
 
     /// Sets the module's ACK time-out in seconds (1–3600).
     pub $($kw)* fn set_ack_timeout(&mut self, seconds: u16) -> Result<(), Error> {
-        self.run_plain(&Op::SetAckTimeout(seconds))$($aw)*
+        self.run_plain(Op::SetAckTimeout(seconds))$($aw)*
     }
 
     /// The module's ACK time-out in seconds (`AT+MQTTTO?`).
     pub $($kw)* fn ack_timeout(&mut self) -> Result<u16, Error> {
-        match self.run(&Op::QueryAckTimeout, &[])$($aw)*? {
+        match self.run(Op::QueryAckTimeout, &[])$($aw)*? {
             Outcome::AckTimeout(s) => Ok(s),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -210,7 +210,7 @@ macro_rules! client_operations {
     /// The module's own view of the connection (`AT+MQTTSTAT?`, manual table).
     /// Prefer [`Client::link_state`], which the client tracks from events.
     pub $($kw)* fn modem_state(&mut self) -> Result<ModemState, Error> {
-        match self.run(&Op::QueryState, &[])$($aw)*? {
+        match self.run(Op::QueryState, &[])$($aw)*? {
             Outcome::State(v) => Ok(ModemState::from_manual(v)),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -220,7 +220,7 @@ macro_rules! client_operations {
     /// `None` when no client is configured. It borrows the client's command
     /// buffer: copy what you need to keep before the next command.
     pub $($kw)* fn reported_config(&mut self) -> Result<Option<ReportedConfig<'_>>, Error> {
-        self.run_plain(&Op::QueryConfig)$($aw)*?;
+        self.run_plain(Op::QueryConfig)$($aw)*?;
         Ok(self.session.reported_config())
     }
 
@@ -230,7 +230,7 @@ macro_rules! client_operations {
     pub $($kw)* fn list_subscriptions(
         &mut self,
     ) -> Result<impl Iterator<Item = SubscriptionEntry<'_>> + '_, Error> {
-        self.run_plain(&Op::QuerySubscriptions)$($aw)*?;
+        self.run_plain(Op::QuerySubscriptions)$($aw)*?;
         self.session.listed_subscriptions()
     }
 
