@@ -357,10 +357,49 @@ pub enum ValidationError {
     /// Parameters that contradict each other (spec §2.2 consistency rules).
     Inconsistent {
         /// Which rule.
-        rule: &'static str,
+        rule: Rule,
     },
     /// The encoded command does not fit the command buffer.
     BufferTooSmall,
+}
+
+/// A consistency rule between parameters (spec §2.2, §2.6, NETWORK.md §2) that
+/// a command's parameters broke: a value rather than a sentence, so that a
+/// firmware does not carry the sentences ([`Rule::describe`] has them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Rule {
+    /// The user flag requires a configured user name.
+    UserFlagWithoutUser,
+    /// The password flag requires a configured password.
+    PasswordFlagWithoutPassword,
+    /// The password flag requires the user flag.
+    PasswordFlagWithoutUserFlag,
+    /// Without a will, will retain, will QoS and the will strings must be empty.
+    WillFieldsWithoutWill,
+    /// The radio functionality is 0, 1 or 4.
+    RadioFunctionality,
+    /// The announced length must equal the payload length.
+    AnnouncedLength,
+    /// Encryption requires a version string.
+    EncryptionWithoutVersion,
+}
+
+impl Rule {
+    /// The rule in words.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Self::UserFlagWithoutUser => "the user flag requires a configured user name",
+            Self::PasswordFlagWithoutPassword => "the password flag requires a configured password",
+            Self::PasswordFlagWithoutUserFlag => "the password flag requires the user flag",
+            Self::WillFieldsWithoutWill => {
+                "without a will, will retain, will QoS and the will strings must be empty"
+            }
+            Self::RadioFunctionality => "the radio functionality is 0, 1 or 4",
+            Self::AnnouncedLength => "the announced length must equal the payload length",
+            Self::EncryptionWithoutVersion => "encryption requires a version string",
+        }
+    }
 }
 
 /// The parameter a [`ValidationError`] is about.
@@ -448,7 +487,9 @@ impl core::fmt::Display for ValidationError {
             Self::OutOfRange { field, min, max } => {
                 write!(f, "the {field} must be between {min} and {max}")
             }
-            Self::Inconsistent { rule } => write!(f, "inconsistent parameters: {rule}"),
+            Self::Inconsistent { rule } => {
+                write!(f, "inconsistent parameters: {}", rule.describe())
+            }
             Self::BufferTooSmall => f.write_str("the command does not fit the command buffer"),
         }
     }

@@ -290,7 +290,7 @@ pub use clock::StdClock;
 pub use config::{MqttConfig, Will};
 pub use dialect::Dialect;
 pub use digest::{Digester, Frame, Publish};
-pub use error::{CmeError, Error, FramingError, Retry, ValidationError};
+pub use error::{CmeError, Error, FramingError, Retry, Rule, ValidationError};
 pub use network::{
     BringUpCause, BringUpError, BringUpStep, NetworkConfig, NetworkInfo, NetworkStatus,
 };

@@ -156,7 +156,7 @@ impl<'a> Configure<'a> {
         check_range(self.keep_alive.into(), Field::KeepAlive, 1, 65535)?;
         if self.encrypt.0 && self.version.is_empty() {
             return Err(ValidationError::Inconsistent {
-                rule: "encryption requires a version string",
+                rule: crate::error::Rule::EncryptionWithoutVersion,
             });
         }
         Ok(())

@@ -182,12 +182,12 @@ impl<'a> Open<'a> {
     ) -> Result<(), ValidationError> {
         if self.user_flag.0 && user.is_empty() {
             return Err(ValidationError::Inconsistent {
-                rule: "the user flag requires a configured user name",
+                rule: crate::error::Rule::UserFlagWithoutUser,
             });
         }
         if self.password_flag.0 && password.is_empty() {
             return Err(ValidationError::Inconsistent {
-                rule: "the password flag requires a configured password",
+                rule: crate::error::Rule::PasswordFlagWithoutPassword,
             });
         }
         Ok(())
@@ -215,7 +215,7 @@ impl<'a> Open<'a> {
     pub fn validate(&self) -> Result<(), ValidationError> {
         if self.password_flag.0 && !self.user_flag.0 {
             return Err(ValidationError::Inconsistent {
-                rule: "the password flag requires the user flag",
+                rule: crate::error::Rule::PasswordFlagWithoutUserFlag,
             });
         }
         if !self.will_flag.0
@@ -225,7 +225,7 @@ impl<'a> Open<'a> {
                 || !self.will_message.is_empty())
         {
             return Err(ValidationError::Inconsistent {
-                rule: "without a will, will retain, will QoS and the will strings must be empty",
+                rule: crate::error::Rule::WillFieldsWithoutWill,
             });
         }
         if self.will_flag.0 && self.will_topic.0.is_none() {

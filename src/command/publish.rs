@@ -554,7 +554,7 @@ impl Command for Publish<'_> {
             Form::Length { header, payload } => {
                 if header.len() != payload.len() {
                     return Err(ValidationError::Inconsistent {
-                        rule: "the announced length must equal the payload length",
+                        rule: crate::error::Rule::AnnouncedLength,
                     }
                     .into());
                 }

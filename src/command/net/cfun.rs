@@ -114,7 +114,7 @@ impl Command for SetFunctionality {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
         if !matches!(self.fun, 0 | 1 | 4) {
             return Err(crate::error::ValidationError::Inconsistent {
-                rule: "the radio functionality is 0, 1 or 4",
+                rule: crate::error::Rule::RadioFunctionality,
             }
             .into());
         }
