@@ -66,7 +66,12 @@ fn check(bytes: &[u8], field: Field, max: usize, allow_empty: bool) -> Result<()
 /// copy of the check.
 #[inline(never)]
 pub(crate) fn utf8(b: &[u8]) -> Option<&str> {
-    core::str::from_utf8(b).ok()
+    // The first chunk holds everything when nothing is invalid.
+    match b.utf8_chunks().next() {
+        None => Some(""),
+        Some(chunk) if chunk.invalid().is_empty() => Some(chunk.valid()),
+        Some(_) => None,
+    }
 }
 
 /// Turns checked bytes (printable ASCII only) back into `&str` without panicking.
@@ -434,6 +439,35 @@ plain_debug!(WillMessage, TopicName, TopicFilter);
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// `utf8` (one pass of `utf8_chunks`, smaller on a Cortex-M) accepts
+        /// exactly what `from_utf8` accepts.
+        #[test]
+        fn utf8_agrees_with_from_utf8(b in proptest::collection::vec(
+            proptest::prop_oneof![proptest::num::u8::ANY, 0x80u8..0xc0, 0xe0u8..0xf5],
+            0..12,
+        )) {
+            proptest::prop_assert_eq!(utf8(&b), core::str::from_utf8(&b).ok());
+        }
+    }
+
+    #[test]
+    fn utf8_on_edge_sequences() {
+        for (b, ok) in [
+            (&b""[..], true),
+            (b"a/b", true),
+            ("é€😀".as_bytes(), true),
+            (b"\xc3", false),
+            (b"\xed\xa0\x80", false),
+            (b"\xf4\x90\x80\x80", false),
+            (b"\xc0\xaf", false),
+            (b"ok\xff", false),
+        ] {
+            assert_eq!(utf8(b).is_some(), ok, "{b:?}");
+            assert_eq!(utf8(b), core::str::from_utf8(b).ok());
+        }
+    }
 
     #[test]
     fn quotable_set_is_printable_ascii_minus_quote_and_backslash() {
