@@ -102,6 +102,17 @@ pub enum Op<'a> {
     Delete,
 }
 
+impl<'a> Op<'a> {
+    /// The payload the operation writes after its command line (a publish's;
+    /// empty for every other operation).
+    pub(crate) fn payload(&self) -> &'a [u8] {
+        match self {
+            Op::Publish { payload, .. } => payload,
+            _ => &[],
+        }
+    }
+}
+
 /// The longest line the session reads whole: the longest the module sends is a
 /// `+MQTTSUBACK` or `AT+MQTTSUB?` entry with a 512-byte topic (about 530 bytes)
 /// or a `+MQTTCFG:` line (four strings of at most 128 bytes, about 570); a
