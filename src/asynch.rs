@@ -122,11 +122,11 @@ where
 
     /// Runs one command to completion, after a resynchronisation when one
     /// is due.
-    async fn run(&mut self, op: Op<'_>, payload: &[u8]) -> Result<Outcome, Error> {
+    async fn run(&mut self, op: Op<'_>) -> Result<Outcome, Error> {
         self.resync().await?;
         let now = self.clock.now_ms();
         self.session.begin(&op, now)?;
-        self.drive(payload).await
+        self.drive(op.payload()).await
     }
 
     /// Writes and flushes `bytes`.
@@ -138,24 +138,24 @@ where
     async fn drive(&mut self, payload: &[u8]) -> Result<Outcome, Error> {
         loop {
             let now = self.clock.now_ms();
-            match self.session.poll(now) {
-                Action::Write(bytes) => {
-                    if let Err(e) = Self::write(&mut self.port, bytes).await {
-                        self.session.write_failed();
-                        return Err(e);
-                    }
-                    self.session.written();
+            // Which bytes to write, and whether they are the payload.
+            let (bytes, is_payload) = match self.session.poll(now) {
+                Action::Write(bytes) => (bytes, false),
+                Action::WritePayload => (payload, true),
+                Action::Wait { deadline_ms } => {
+                    self.read_some(deadline_ms).await?;
+                    continue;
                 }
-                Action::WritePayload => {
-                    if let Err(e) = Self::write(&mut self.port, payload).await {
-                        self.session.write_failed();
-                        return Err(e);
-                    }
-                    self.session.payload_written();
-                }
-                Action::Wait { deadline_ms } => self.read_some(deadline_ms).await?,
                 Action::Done(result) => return result,
                 Action::Idle => return Err(Error::InvalidState),
+            };
+            match Self::write(&mut self.port, bytes).await {
+                Ok(()) if is_payload => self.session.payload_written(),
+                Ok(()) => self.session.written(),
+                Err(e) => {
+                    self.session.write_failed();
+                    return Err(e);
+                }
             }
         }
     }

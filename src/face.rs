@@ -32,14 +32,30 @@ macro_rules! client_operations {
 
     /// Runs a command that needs the broker link (subscribe, unsubscribe,
     /// publish), after re-subscribing when a reconnection made it due.
-    $($kw)* fn run_linked(&mut self, op: Op<'_>, payload: &[u8]) -> Result<Outcome, Error> {
+    $($kw)* fn run_linked(&mut self, op: Op<'_>) -> Result<Outcome, Error> {
         self.resubscribe()$($aw)*?;
-        self.run(op, payload)$($aw)*
+        self.run(op)$($aw)*
     }
 
     /// Runs a command whose outcome carries nothing.
     $($kw)* fn run_plain(&mut self, op: Op<'_>) -> Result<(), Error> {
-        self.run(op, &[])$($aw)*.map(|_| ())
+        self.run(op)$($aw)*.map(|_| ())
+    }
+
+    /// Runs a query and returns the number its answer carries (for
+    /// `AT+MQTTREC?`, the attempts shifted left by one over the enabled
+    /// flag); an outcome of another type than the query's is
+    /// [`Error::UnexpectedResponse`].
+    $($kw)* fn run_query(&mut self, op: Op<'_>) -> Result<u32, Error> {
+        match (op, self.run(op)$($aw)*?) {
+            (Op::QueryPingEcho, Outcome::PingEcho(on)) => Ok(u32::from(on)),
+            (Op::QueryAckTimeout, Outcome::AckTimeout(s)) => Ok(u32::from(s)),
+            (Op::QueryState, Outcome::State(v)) => Ok(u32::from(v)),
+            (Op::QueryReconnect, Outcome::Reconnect { enabled, attempts }) => {
+                Ok(u32::from(attempts) << 1 | u32::from(enabled))
+            }
+            _ => Err(Error::UnexpectedResponse),
+        }
     }
 
     /// Re-issues the subscription table after a reconnection, if one is due.
@@ -59,7 +75,7 @@ macro_rules! client_operations {
     pub $($kw)* fn start(&mut self) -> Result<(), Error> {
         let mut answer = Err(Error::Timeout);
         for _ in 0..plan::AT_ATTEMPTS {
-            answer = self.run(Op::At, &[])$($aw)*;
+            answer = self.run(Op::At)$($aw)*;
             if answer.is_ok() {
                 break;
             }
@@ -69,7 +85,7 @@ macro_rules! client_operations {
         // The clean-up's errors are ignored, but `AT+MQTTDEL`'s answer (the
         // last step) tells whether the module knows these commands at all.
         for step in &plan::CLEAN_UP {
-            let result = self.run(step.op, &[])$($aw)*;
+            let result = self.run(step.op)$($aw)*;
             if let (Op::Delete, Err(e)) = (step.op, result) {
                 if crate::dialect::refused(&e) {
                     self.check_dialect()$($aw)*?;
@@ -84,7 +100,7 @@ macro_rules! client_operations {
     /// decides, and if it too is refused, the probes of
     /// [`crate::dialect::PROBES`] name what the module speaks.
     $($kw)* fn check_dialect(&mut self) -> Result<(), Error> {
-        match self.run(Op::QueryConfig, &[])$($aw)* {
+        match self.run(Op::QueryConfig)$($aw)* {
             Ok(_) => return Ok(()),
             Err(e) if !crate::dialect::refused(&e) => return Err(e),
             Err(_) => {}
@@ -119,7 +135,7 @@ macro_rules! client_operations {
 
     /// Subscribes to a topic filter; it is re-subscribed after reconnections.
     pub $($kw)* fn subscribe(&mut self, topic: &str, qos: QoS) -> Result<Subscribed, Error> {
-        match self.run_linked(Op::Subscribe(topic, qos), &[])$($aw)*? {
+        match self.run_linked(Op::Subscribe(topic, qos))$($aw)*? {
             Outcome::Subscribed(s) => Ok(s),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -127,7 +143,7 @@ macro_rules! client_operations {
 
     /// Unsubscribes a topic filter; returns the packet id.
     pub $($kw)* fn unsubscribe(&mut self, topic: &str) -> Result<u16, Error> {
-        match self.run_linked(Op::Unsubscribe(topic), &[])$($aw)*? {
+        match self.run_linked(Op::Unsubscribe(topic))$($aw)*? {
             Outcome::Unsubscribed(id) => Ok(id),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -152,7 +168,7 @@ macro_rules! client_operations {
             qos,
             retain,
         };
-        match self.run_linked(op, payload)$($aw)*? {
+        match self.run_linked(op)$($aw)*? {
             Outcome::Published(p) => Ok(p),
             _ => Err(Error::UnexpectedResponse),
         }
@@ -175,10 +191,7 @@ macro_rules! client_operations {
 
     /// Whether keep-alive answers are shown (`AT+MQTTPING?`).
     pub $($kw)* fn ping_echo(&mut self) -> Result<bool, Error> {
-        match self.run(Op::QueryPingEcho, &[])$($aw)*? {
-            Outcome::PingEcho(on) => Ok(on),
-            _ => Err(Error::UnexpectedResponse),
-        }
+        Ok(self.run_query(Op::QueryPingEcho)$($aw)*? != 0)
     }
 
     /// Switches the module's automatic reconnection on or off.
@@ -188,10 +201,8 @@ macro_rules! client_operations {
 
     /// Automatic reconnection: enabled, and attempts made (`AT+MQTTREC?`).
     pub $($kw)* fn auto_reconnect(&mut self) -> Result<(bool, u16), Error> {
-        match self.run(Op::QueryReconnect, &[])$($aw)*? {
-            Outcome::Reconnect { enabled, attempts } => Ok((enabled, attempts)),
-            _ => Err(Error::UnexpectedResponse),
-        }
+        let n = self.run_query(Op::QueryReconnect)$($aw)*?;
+        Ok((n & 1 != 0, (n >> 1) as u16))
     }
 
     /// Sets the module's ACK time-out in seconds (1–3600).
@@ -201,19 +212,13 @@ macro_rules! client_operations {
 
     /// The module's ACK time-out in seconds (`AT+MQTTTO?`).
     pub $($kw)* fn ack_timeout(&mut self) -> Result<u16, Error> {
-        match self.run(Op::QueryAckTimeout, &[])$($aw)*? {
-            Outcome::AckTimeout(s) => Ok(s),
-            _ => Err(Error::UnexpectedResponse),
-        }
+        Ok(self.run_query(Op::QueryAckTimeout)$($aw)*? as u16)
     }
 
     /// The module's own view of the connection (`AT+MQTTSTAT?`, manual table).
     /// Prefer [`Client::link_state`], which the client tracks from events.
     pub $($kw)* fn modem_state(&mut self) -> Result<ModemState, Error> {
-        match self.run(Op::QueryState, &[])$($aw)*? {
-            Outcome::State(v) => Ok(ModemState::from_manual(v)),
-            _ => Err(Error::UnexpectedResponse),
-        }
+        Ok(ModemState::from_manual(self.run_query(Op::QueryState)$($aw)*? as u8))
     }
 
     /// The module's configuration (`AT+MQTTCFG?`, password masked by the module);

@@ -102,6 +102,17 @@ pub enum Op<'a> {
     Delete,
 }
 
+impl<'a> Op<'a> {
+    /// The payload the operation writes after its command line (a publish's;
+    /// empty for every other operation).
+    pub(crate) fn payload(&self) -> &'a [u8] {
+        match self {
+            Op::Publish { payload, .. } => payload,
+            _ => &[],
+        }
+    }
+}
+
 /// The longest line the session reads whole: the longest the module sends is a
 /// `+MQTTSUBACK` or `AT+MQTTSUB?` entry with a 512-byte topic (about 530 bytes)
 /// or a `+MQTTCFG:` line (four strings of at most 128 bytes, about 570); a
@@ -532,18 +543,14 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
         if p.prompt_ready() {
             return Action::WritePayload;
         }
-        if let Some(result) = self.core.check_complete() {
-            self.digester.expect_prompt(false);
-            return Action::Done(result);
-        }
-        let deadline = self.core.pending.as_ref().map_or(now_ms, |p| p.deadline_ms);
-        if now_ms >= deadline {
-            self.digester.expect_prompt(false);
-            return Action::Done(self.core.time_out());
-        }
-        Action::Wait {
-            deadline_ms: deadline,
-        }
+        let deadline_ms = p.deadline_ms;
+        let result = match self.core.check_complete() {
+            Some(result) => result,
+            None if now_ms < deadline_ms => return Action::Wait { deadline_ms },
+            None => self.core.time_out(),
+        };
+        self.digester.expect_prompt(false);
+        Action::Done(result)
     }
 
     /// The face wrote the bytes of [`Action::Write`].

@@ -150,36 +150,36 @@ impl<
         Ok(())
     }
 
-    async fn run(&mut self, op: Op<'_>, payload: &[u8]) -> Result<Outcome, Error> {
+    async fn run(&mut self, op: Op<'_>) -> Result<Outcome, Error> {
         // Before `begin`: a closed port is the answer, not `Busy`.
         self.shared.check_open()?;
         self.resync().await?;
         let now = self.clock.now_ms();
         self.session.begin(&op, now)?;
-        self.drive(payload).await
+        self.drive(op.payload()).await
     }
 
     async fn drive(&mut self, payload: &[u8]) -> Result<Outcome, Error> {
         loop {
             let now = self.clock.now_ms();
-            match self.session.poll(now) {
-                Action::Write(bytes) => {
-                    if let Err(e) = send(self.shared, bytes).await {
-                        self.session.write_failed();
-                        return Err(e);
-                    }
-                    self.session.written();
+            // Which bytes to write, and whether they are the payload.
+            let (bytes, is_payload) = match self.session.poll(now) {
+                Action::Write(bytes) => (bytes, false),
+                Action::WritePayload => (payload, true),
+                Action::Wait { deadline_ms } => {
+                    self.read_some(deadline_ms).await?;
+                    continue;
                 }
-                Action::WritePayload => {
-                    if let Err(e) = send(self.shared, payload).await {
-                        self.session.write_failed();
-                        return Err(e);
-                    }
-                    self.session.payload_written();
-                }
-                Action::Wait { deadline_ms } => self.read_some(deadline_ms).await?,
                 Action::Done(result) => return result,
                 Action::Idle => return Err(Error::InvalidState),
+            };
+            match send(self.shared, bytes).await {
+                Ok(()) if is_payload => self.session.payload_written(),
+                Ok(()) => self.session.written(),
+                Err(e) => {
+                    self.session.write_failed();
+                    return Err(e);
+                }
             }
         }
     }
