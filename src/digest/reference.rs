@@ -36,6 +36,7 @@ impl<const LINE: usize> Framer<LINE> {
     /// Reads `input` until a frame completes or `input` is used up, payload
     /// bytes into `payload`; returns the bytes consumed and the completed frame,
     /// if any.
+    #[inline(never)]
     pub(super) fn reference(&mut self, input: &[u8], payload: &mut [u8]) -> (usize, Option<Ready>) {
         let mut pos = 0usize;
         while let Some(rest) = input.get(pos..).filter(|r| !r.is_empty()) {
@@ -48,28 +49,7 @@ impl<const LINE: usize> Framer<LINE> {
                 Mode::Header => self.in_header(rest, payload.len()),
                 Mode::Payload => self.in_payload(rest, payload),
                 Mode::Skip => self.skipping(rest),
-                Mode::TermCr => match rest {
-                    [b'\r', b'\n', ..] => {
-                        self.mode = Mode::LineStart;
-                        (2, Some(Ready::Publish))
-                    }
-                    [b'\r', ..] => {
-                        self.mode = Mode::TermLf;
-                        (1, None)
-                    }
-                    [b, ..] => (1, self.fail(*b, FramingError::BadPublishTerminator)),
-                    [] => (0, None),
-                },
-                Mode::TermLf => match rest.first().copied() {
-                    Some(b'\n') => {
-                        self.mode = Mode::LineStart;
-                        (1, Some(Ready::Publish))
-                    }
-                    b => (
-                        1,
-                        self.fail(b.unwrap_or(0), FramingError::BadPublishTerminator),
-                    ),
-                },
+                Mode::TermCr | Mode::TermLf => self.terminator(rest),
                 Mode::Resync => match find_eol(rest) {
                     Some(k) => {
                         self.mode = Mode::LineStart;
@@ -217,6 +197,27 @@ impl<const LINE: usize> Framer<LINE> {
         (n, None)
     }
 
+    /// Step 5, after the payload: its CR (in `TermCr`), then its LF (in
+    /// `TermLf`), one byte at a time (`in_payload` takes the usual CR LF at
+    /// hand at once).
+    fn terminator(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let (due, next) = if self.mode == Mode::TermCr {
+            (b'\r', Mode::TermLf)
+        } else {
+            (b'\n', Mode::LineStart)
+        };
+        match rest.first().copied() {
+            Some(b) if b == due => {
+                self.mode = next;
+                (1, (next == Mode::LineStart).then_some(Ready::Publish))
+            }
+            b => (
+                1,
+                self.fail(b.unwrap_or(0), FramingError::BadPublishTerminator),
+            ),
+        }
+    }
+
     /// Step 5, for a payload larger than the buffer: consumed, not kept.
     fn skipping(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
         let n = self
@@ -242,7 +243,9 @@ impl<const LINE: usize> Framer<LINE> {
     }
 
     /// Error detected at byte `b` (consumed): resync after it, or right away if
-    /// `b` itself ends a line.
+    /// `b` itself ends a line. (Out of line: it is reached from several
+    /// states, and only on errors.)
+    #[inline(never)]
     pub(super) fn fail(&mut self, b: u8, e: FramingError) -> Option<Ready> {
         self.mode = if is_eol(b) {
             Mode::LineStart
@@ -268,10 +271,15 @@ impl<const LINE: usize> Framer<LINE> {
 
     /// The line holds `limit` bytes: is it `+MQTTPUBLISH:` or `OK `?
     fn decide(&mut self) {
-        match self.line.get(..self.len) {
-            Some(PUBLISH_PREFIX) => self.begin_header(),
-            Some(b"OK ") => self.mode = Mode::OkSpace,
-            _ => self.enter_line(),
+        // `==` rather than slice patterns: compared a word at a time, not
+        // byte by byte.
+        let line = self.line.get(..self.len).unwrap_or_default();
+        if line == PUBLISH_PREFIX {
+            self.begin_header();
+        } else if line == b"OK " {
+            self.mode = Mode::OkSpace;
+        } else {
+            self.enter_line();
         }
     }
 

@@ -23,8 +23,8 @@ pub(crate) fn plain_find_eol(hay: &[u8]) -> Option<usize> {
     hay.iter().position(|&b| is_eol(b))
 }
 
-/// Position of the first `delim`, CR or LF, byte by byte.
-#[cfg_attr(feature = "fast-digest", allow(dead_code))]
+/// Position of the first `delim`, CR or LF, byte by byte (the header reader's
+/// search on every route).
 pub(crate) fn plain_find_delim(delim: u8, hay: &[u8]) -> Option<usize> {
     hay.iter().position(|&b| b == delim || is_eol(b))
 }
