@@ -21,10 +21,8 @@
 
 use core::ops::Range;
 
-// The byte-by-byte search even with `fast-digest`: topics are short, the fast
-// header reader takes the usual ones whole, and the word-at-a-time search
-// inlined here cost about 500 bytes of flash.
-use super::scan::plain_find_delim as find_delim;
+// Byte by byte on every route (see `scan.rs`).
+use super::scan::find_delim;
 use super::MAX_MSG_LEN;
 use crate::error::FramingError;
 use crate::types::QoS;
