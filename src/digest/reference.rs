@@ -7,10 +7,10 @@
 //! them ([`Mode`]):
 //!
 //! 1. `LineStart`: skip CR and LF; a `>` is the prompt when one is expected;
-//!    a `+` or an `O` may start something special (`Probe`), anything else an
-//!    ordinary `Line`.
-//! 2. `Probe`: collect the first bytes until they decide between
-//!    `+MQTTPUBLISH:` (→ `Header`), `OK ` (→ `OkSpace`) and an ordinary `Line`.
+//!    anything else starts a `Line`.
+//! 2. `Line`, while a line that starts with `+` or `O` is too short to tell:
+//!    collect its first bytes until they decide between `+MQTTPUBLISH:`
+//!    (→ `Header`), `OK ` (→ `OkSpace`) and an ordinary line.
 //! 3. `Line`: collect up to CR or LF, then classify the line (final result or
 //!    not); a line longer than the buffer is an error.
 //! 4. `Header`: the header reader takes the `+MQTTPUBLISH` fields; the topic is
@@ -45,7 +45,6 @@ impl<const LINE: usize> Framer<LINE> {
             // Each state consumes at least one byte or moves to a state that does.
             let (n, ready) = match self.mode {
                 Mode::LineStart => self.line_start(rest),
-                Mode::Probe => self.probing(rest),
                 Mode::Line => self.in_line(rest),
                 Mode::OkSpace => self.ok_space(rest),
                 Mode::Header => self.in_header(rest, payload.len()),
@@ -92,43 +91,33 @@ impl<const LINE: usize> Framer<LINE> {
         (i, None)
     }
 
-    /// Step 2: collecting the first bytes of a line that may be
-    /// `+MQTTPUBLISH:` or `OK `.
-    fn probing(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
-        let want = self.limit.saturating_sub(self.len);
+    /// Steps 2 and 3: inside a line. While its first `limit` bytes are not all
+    /// in, it takes no more than those, then decides what the line is.
+    pub(super) fn in_line(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let undecided = self.len < self.limit;
+        let room = LINE.saturating_sub(self.len);
+        let want = if undecided {
+            self.limit.saturating_sub(self.len)
+        } else {
+            room.saturating_add(1)
+        };
         let window = rest.get(..want).unwrap_or(rest);
         if let Some(k) = find_eol(window) {
             self.append(window.get(..k).unwrap_or_default());
             return self.end_line(k);
         }
+        if window.len() > room {
+            self.mode = Mode::Resync;
+            return (
+                window.len(),
+                Some(Ready::Malformed(FramingError::LineTooLong)),
+            );
+        }
         self.append(window);
-        if self.len >= self.limit {
+        if undecided && self.len >= self.limit {
             self.decide();
         }
         (window.len(), None)
-    }
-
-    /// Step 3: inside an ordinary line.
-    pub(super) fn in_line(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
-        let room = LINE.saturating_sub(self.len);
-        let window = rest.get(..room.saturating_add(1)).unwrap_or(rest);
-        match find_eol(window) {
-            Some(k) => {
-                self.append(window.get(..k).unwrap_or_default());
-                self.end_line(k)
-            }
-            None if window.len() > room => {
-                self.mode = Mode::Resync;
-                (
-                    window.len(),
-                    Some(Ready::Malformed(FramingError::LineTooLong)),
-                )
-            }
-            None => {
-                self.append(window);
-                (window.len(), None)
-            }
-        }
     }
 
     /// The line in the buffer ended at byte `k` of the input (consumed).
@@ -259,13 +248,14 @@ impl<const LINE: usize> Framer<LINE> {
 
     /// Continues the current line as an ordinary one.
     pub(super) fn enter_line(&mut self) {
+        self.limit = 0;
         self.mode = Mode::Line;
     }
 
     /// Decides the line's prefix once it holds `at` bytes (or the whole buffer).
     pub(super) fn probe(&mut self, at: usize) {
         self.limit = at.min(LINE);
-        self.mode = Mode::Probe;
+        self.mode = Mode::Line;
         if self.len >= self.limit {
             self.decide();
         }
