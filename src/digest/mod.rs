@@ -212,10 +212,8 @@ enum Mode {
     OkSpace,
     /// Inside a `+MQTTPUBLISH` header (the [`HeaderReader`] has its place).
     Header,
-    /// Copying the payload.
+    /// Copying the payload (only counting it when it does not fit).
     Payload,
-    /// Discarding a payload larger than the buffer.
-    Skip,
     /// After the payload: CR is due.
     TermCr,
     /// After the payload and CR: LF is due.
@@ -494,7 +492,7 @@ impl<const LINE: usize> Framer<LINE> {
     pub fn is_in_publish(&self) -> bool {
         matches!(
             self.mode,
-            Mode::Header | Mode::Payload | Mode::Skip | Mode::TermCr | Mode::TermLf
+            Mode::Header | Mode::Payload | Mode::TermCr | Mode::TermLf
         )
     }
 

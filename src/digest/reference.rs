@@ -15,8 +15,8 @@
 //!    not); a line longer than the buffer is an error.
 //! 4. `Header`: the header reader takes the `+MQTTPUBLISH` fields; the topic is
 //!    kept in the line buffer.
-//! 5. `Payload` (or `Skip` when it does not fit), then `TermCr`, `TermLf`: the
-//!    `<msg_len>` bytes, copied without a look, and the CR LF after them.
+//! 5. `Payload`, then `TermCr`, `TermLf`: the `<msg_len>` bytes, copied without
+//!    a look (or only counted when they do not fit), and the CR LF after them.
 //! 6. `Resync` after an error: skip to the next CR or LF.
 #![deny(
     clippy::unwrap_used,
@@ -49,7 +49,6 @@ impl<const LINE: usize> Framer<LINE> {
                 Mode::OkSpace => self.ok_space(rest),
                 Mode::Header => self.in_header(rest, payload.len()),
                 Mode::Payload => self.in_payload(rest, payload),
-                Mode::Skip => self.skipping(rest),
                 Mode::TermCr | Mode::TermLf => self.terminator(rest),
                 Mode::Resync => match find_eol(rest) {
                     Some(k) => {
@@ -167,12 +166,14 @@ impl<const LINE: usize> Framer<LINE> {
         }
     }
 
-    /// Step 5: copying the payload, then its CR LF if at hand.
+    /// Step 5: copying the payload (or counting it when it does not fit), then
+    /// its CR LF if at hand.
     pub(super) fn in_payload(&mut self, rest: &[u8], payload: &mut [u8]) -> (usize, Option<Ready>) {
         let need = self.header.msg_len.saturating_sub(self.filled);
         let chunk = rest.get(..need).unwrap_or(rest);
         let end = self.filled.saturating_add(chunk.len());
-        if let Some(dst) = payload.get_mut(self.filled..end) {
+        // A payload larger than the buffer is consumed, not kept.
+        if let Some(dst) = payload.get_mut(self.filled..end).filter(|_| self.kept) {
             copy(dst, chunk);
         }
         self.filled = end;
@@ -207,20 +208,6 @@ impl<const LINE: usize> Framer<LINE> {
                 self.fail(b.unwrap_or(0), FramingError::BadPublishTerminator),
             ),
         }
-    }
-
-    /// Step 5, for a payload larger than the buffer: consumed, not kept.
-    fn skipping(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
-        let n = self
-            .header
-            .msg_len
-            .saturating_sub(self.filled)
-            .min(rest.len());
-        self.filled = self.filled.saturating_add(n);
-        if self.filled >= self.header.msg_len {
-            self.mode = Mode::TermCr;
-        }
-        (n, None)
     }
 
     /// Appends `bytes` to the line buffer, as far as they fit (callers check
@@ -289,8 +276,6 @@ impl<const LINE: usize> Framer<LINE> {
         self.kept = self.header.msg_len <= room;
         self.mode = if self.header.msg_len == 0 {
             Mode::TermCr
-        } else if !self.kept {
-            Mode::Skip
         } else {
             Mode::Payload
         };
