@@ -50,10 +50,11 @@ impl<const LINE: usize> Framer<LINE> {
                 Mode::Header => self.in_header(rest, payload.len()),
                 Mode::Payload => self.in_payload(rest, payload),
                 Mode::TermCr | Mode::TermLf => self.terminator(rest),
+                // Up to the line end, which `LineStart` then skips.
                 Mode::Resync => match find_eol(rest) {
                     Some(k) => {
                         self.mode = Mode::LineStart;
-                        (k.saturating_add(1), None)
+                        (k, None)
                     }
                     None => (rest.len(), None),
                 },
