@@ -21,6 +21,7 @@
 
 use core::ops::Range;
 
+// Byte by byte on every route (see `scan.rs`).
 use super::scan::find_delim;
 use super::MAX_MSG_LEN;
 use crate::error::FramingError;

@@ -64,13 +64,17 @@ pub(super) fn classify(line: &[u8]) -> Ready {
 
 /// [`classify`] for a line that may be a final result.
 fn classify_result(line: &[u8]) -> Ready {
-    match trim_end_spaces(line) {
-        b"OK" => Ready::Ok,
-        b"ERROR" => Ready::Error,
-        [b'+', b'C', b'M', b'E', b' ', b'E', b'R', b'R', b'O', b'R', rest @ ..] => {
-            cme_tail(rest).unwrap_or(Ready::Line)
-        }
-        _ => Ready::Line,
+    // `==` and `strip_prefix` rather than slice patterns: compared a word at a
+    // time, not byte by byte (smaller code).
+    let line = trim_end_spaces(line);
+    if line == b"OK" {
+        Ready::Ok
+    } else if line == b"ERROR" {
+        Ready::Error
+    } else if let Some(rest) = line.strip_prefix(b"+CME ERROR") {
+        cme_tail(rest).unwrap_or(Ready::Line)
+    } else {
+        Ready::Line
     }
 }
 

@@ -205,19 +205,15 @@ pub(crate) const PUBLISH_PREFIX_BYTES: &[u8] = PUBLISH_PREFIX;
 enum Mode {
     /// Nothing of the current line seen yet.
     LineStart,
-    /// Inside an ordinary line.
+    /// Inside a line; while it holds fewer than `limit` bytes, one that may
+    /// still turn out to be `+MQTTPUBLISH:` or `OK ` (then `OkSpace`).
     Line,
-    /// Inside a line that starts with `+` or `O`: collecting until `limit`
-    /// bytes decide whether it is `+MQTTPUBLISH:` or `OK ` (then `OkSpace`).
-    Probe,
     /// The line so far is `OK` and spaces: a `+` splits it.
     OkSpace,
     /// Inside a `+MQTTPUBLISH` header (the [`HeaderReader`] has its place).
     Header,
-    /// Copying the payload.
+    /// Copying the payload (only counting it when it does not fit).
     Payload,
-    /// Discarding a payload larger than the buffer.
-    Skip,
     /// After the payload: CR is due.
     TermCr,
     /// After the payload and CR: LF is due.
@@ -288,7 +284,8 @@ pub struct Framer<const LINE: usize = DEFAULT_LINE> {
     line: [u8; LINE],
     /// Bytes of `line` in use.
     len: usize,
-    /// In `Probe`, the length at which the line's prefix is decided.
+    /// In `Line`, the length at which the line's prefix is decided (`+` for
+    /// `+MQTTPUBLISH:`, `O` for `OK `; 0 for an ordinary line).
     limit: usize,
     /// Payload bytes received so far.
     filled: usize,
@@ -495,7 +492,7 @@ impl<const LINE: usize> Framer<LINE> {
     pub fn is_in_publish(&self) -> bool {
         matches!(
             self.mode,
-            Mode::Header | Mode::Payload | Mode::Skip | Mode::TermCr | Mode::TermLf
+            Mode::Header | Mode::Payload | Mode::TermCr | Mode::TermLf
         )
     }
 

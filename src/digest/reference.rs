@@ -7,16 +7,16 @@
 //! them ([`Mode`]):
 //!
 //! 1. `LineStart`: skip CR and LF; a `>` is the prompt when one is expected;
-//!    a `+` or an `O` may start something special (`Probe`), anything else an
-//!    ordinary `Line`.
-//! 2. `Probe`: collect the first bytes until they decide between
-//!    `+MQTTPUBLISH:` (→ `Header`), `OK ` (→ `OkSpace`) and an ordinary `Line`.
+//!    anything else starts a `Line`.
+//! 2. `Line`, while a line that starts with `+` or `O` is too short to tell:
+//!    collect its first bytes until they decide between `+MQTTPUBLISH:`
+//!    (→ `Header`), `OK ` (→ `OkSpace`) and an ordinary line.
 //! 3. `Line`: collect up to CR or LF, then classify the line (final result or
 //!    not); a line longer than the buffer is an error.
 //! 4. `Header`: the header reader takes the `+MQTTPUBLISH` fields; the topic is
 //!    kept in the line buffer.
-//! 5. `Payload` (or `Skip` when it does not fit), then `TermCr`, `TermLf`: the
-//!    `<msg_len>` bytes, copied without a look, and the CR LF after them.
+//! 5. `Payload`, then `TermCr`, `TermLf`: the `<msg_len>` bytes, copied without
+//!    a look (or only counted when they do not fit), and the CR LF after them.
 //! 6. `Resync` after an error: skip to the next CR or LF.
 #![deny(
     clippy::unwrap_used,
@@ -35,45 +35,26 @@ use crate::error::FramingError;
 impl<const LINE: usize> Framer<LINE> {
     /// Reads `input` until a frame completes or `input` is used up, payload
     /// bytes into `payload`; returns the bytes consumed and the completed frame,
-    /// if any.
+    /// if any. (Out of line: inlined into its caller's read loop, it cost 132
+    /// bytes more flash in the small firmware build, `scripts/footprint.sh
+    /// --small`; one call per feed costs nothing measurable.)
+    #[inline(never)]
     pub(super) fn reference(&mut self, input: &[u8], payload: &mut [u8]) -> (usize, Option<Ready>) {
         let mut pos = 0usize;
         while let Some(rest) = input.get(pos..).filter(|r| !r.is_empty()) {
             // Each state consumes at least one byte or moves to a state that does.
             let (n, ready) = match self.mode {
                 Mode::LineStart => self.line_start(rest),
-                Mode::Probe => self.probing(rest),
                 Mode::Line => self.in_line(rest),
                 Mode::OkSpace => self.ok_space(rest),
                 Mode::Header => self.in_header(rest, payload.len()),
                 Mode::Payload => self.in_payload(rest, payload),
-                Mode::Skip => self.skipping(rest),
-                Mode::TermCr => match rest {
-                    [b'\r', b'\n', ..] => {
-                        self.mode = Mode::LineStart;
-                        (2, Some(Ready::Publish))
-                    }
-                    [b'\r', ..] => {
-                        self.mode = Mode::TermLf;
-                        (1, None)
-                    }
-                    [b, ..] => (1, self.fail(*b, FramingError::BadPublishTerminator)),
-                    [] => (0, None),
-                },
-                Mode::TermLf => match rest.first().copied() {
-                    Some(b'\n') => {
-                        self.mode = Mode::LineStart;
-                        (1, Some(Ready::Publish))
-                    }
-                    b => (
-                        1,
-                        self.fail(b.unwrap_or(0), FramingError::BadPublishTerminator),
-                    ),
-                },
+                Mode::TermCr | Mode::TermLf => self.terminator(rest),
+                // Up to the line end, which `LineStart` then skips.
                 Mode::Resync => match find_eol(rest) {
                     Some(k) => {
                         self.mode = Mode::LineStart;
-                        (k.saturating_add(1), None)
+                        (k, None)
                     }
                     None => (rest.len(), None),
                 },
@@ -110,43 +91,33 @@ impl<const LINE: usize> Framer<LINE> {
         (i, None)
     }
 
-    /// Step 2: collecting the first bytes of a line that may be
-    /// `+MQTTPUBLISH:` or `OK `.
-    fn probing(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
-        let want = self.limit.saturating_sub(self.len);
+    /// Steps 2 and 3: inside a line. While its first `limit` bytes are not all
+    /// in, it takes no more than those, then decides what the line is.
+    pub(super) fn in_line(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let undecided = self.len < self.limit;
+        let room = LINE.saturating_sub(self.len);
+        let want = if undecided {
+            self.limit.saturating_sub(self.len)
+        } else {
+            room.saturating_add(1)
+        };
         let window = rest.get(..want).unwrap_or(rest);
         if let Some(k) = find_eol(window) {
             self.append(window.get(..k).unwrap_or_default());
             return self.end_line(k);
         }
+        if window.len() > room {
+            self.mode = Mode::Resync;
+            return (
+                window.len(),
+                Some(Ready::Malformed(FramingError::LineTooLong)),
+            );
+        }
         self.append(window);
-        if self.len >= self.limit {
+        if undecided && self.len >= self.limit {
             self.decide();
         }
         (window.len(), None)
-    }
-
-    /// Step 3: inside an ordinary line.
-    pub(super) fn in_line(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
-        let room = LINE.saturating_sub(self.len);
-        let window = rest.get(..room.saturating_add(1)).unwrap_or(rest);
-        match find_eol(window) {
-            Some(k) => {
-                self.append(window.get(..k).unwrap_or_default());
-                self.end_line(k)
-            }
-            None if window.len() > room => {
-                self.mode = Mode::Resync;
-                (
-                    window.len(),
-                    Some(Ready::Malformed(FramingError::LineTooLong)),
-                )
-            }
-            None => {
-                self.append(window);
-                (window.len(), None)
-            }
-        }
     }
 
     /// The line in the buffer ended at byte `k` of the input (consumed).
@@ -196,12 +167,14 @@ impl<const LINE: usize> Framer<LINE> {
         }
     }
 
-    /// Step 5: copying the payload, then its CR LF if at hand.
+    /// Step 5: copying the payload (or counting it when it does not fit), then
+    /// its CR LF if at hand.
     pub(super) fn in_payload(&mut self, rest: &[u8], payload: &mut [u8]) -> (usize, Option<Ready>) {
         let need = self.header.msg_len.saturating_sub(self.filled);
         let chunk = rest.get(..need).unwrap_or(rest);
         let end = self.filled.saturating_add(chunk.len());
-        if let Some(dst) = payload.get_mut(self.filled..end) {
+        // A payload larger than the buffer is consumed, not kept.
+        if let Some(dst) = payload.get_mut(self.filled..end).filter(|_| self.kept) {
             copy(dst, chunk);
         }
         self.filled = end;
@@ -217,18 +190,25 @@ impl<const LINE: usize> Framer<LINE> {
         (n, None)
     }
 
-    /// Step 5, for a payload larger than the buffer: consumed, not kept.
-    fn skipping(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
-        let n = self
-            .header
-            .msg_len
-            .saturating_sub(self.filled)
-            .min(rest.len());
-        self.filled = self.filled.saturating_add(n);
-        if self.filled >= self.header.msg_len {
-            self.mode = Mode::TermCr;
+    /// Step 5, after the payload: its CR (in `TermCr`), then its LF (in
+    /// `TermLf`), one byte at a time (`in_payload` takes the usual CR LF at
+    /// hand at once).
+    fn terminator(&mut self, rest: &[u8]) -> (usize, Option<Ready>) {
+        let (due, next) = if self.mode == Mode::TermCr {
+            (b'\r', Mode::TermLf)
+        } else {
+            (b'\n', Mode::LineStart)
+        };
+        match rest.first().copied() {
+            Some(b) if b == due => {
+                self.mode = next;
+                (1, (next == Mode::LineStart).then_some(Ready::Publish))
+            }
+            b => (
+                1,
+                self.fail(b.unwrap_or(0), FramingError::BadPublishTerminator),
+            ),
         }
-        (n, None)
     }
 
     /// Appends `bytes` to the line buffer, as far as they fit (callers check
@@ -242,7 +222,9 @@ impl<const LINE: usize> Framer<LINE> {
     }
 
     /// Error detected at byte `b` (consumed): resync after it, or right away if
-    /// `b` itself ends a line.
+    /// `b` itself ends a line. (Out of line: it is reached from several
+    /// states, and only on errors.)
+    #[inline(never)]
     pub(super) fn fail(&mut self, b: u8, e: FramingError) -> Option<Ready> {
         self.mode = if is_eol(b) {
             Mode::LineStart
@@ -254,13 +236,14 @@ impl<const LINE: usize> Framer<LINE> {
 
     /// Continues the current line as an ordinary one.
     pub(super) fn enter_line(&mut self) {
+        self.limit = 0;
         self.mode = Mode::Line;
     }
 
     /// Decides the line's prefix once it holds `at` bytes (or the whole buffer).
     pub(super) fn probe(&mut self, at: usize) {
         self.limit = at.min(LINE);
-        self.mode = Mode::Probe;
+        self.mode = Mode::Line;
         if self.len >= self.limit {
             self.decide();
         }
@@ -268,10 +251,15 @@ impl<const LINE: usize> Framer<LINE> {
 
     /// The line holds `limit` bytes: is it `+MQTTPUBLISH:` or `OK `?
     fn decide(&mut self) {
-        match self.line.get(..self.len) {
-            Some(PUBLISH_PREFIX) => self.begin_header(),
-            Some(b"OK ") => self.mode = Mode::OkSpace,
-            _ => self.enter_line(),
+        // `==` rather than slice patterns: compared a word at a time, not
+        // byte by byte.
+        let line = self.line.get(..self.len).unwrap_or_default();
+        if line == PUBLISH_PREFIX {
+            self.begin_header();
+        } else if line == b"OK " {
+            self.mode = Mode::OkSpace;
+        } else {
+            self.enter_line();
         }
     }
 
@@ -289,8 +277,6 @@ impl<const LINE: usize> Framer<LINE> {
         self.kept = self.header.msg_len <= room;
         self.mode = if self.header.msg_len == 0 {
             Mode::TermCr
-        } else if !self.kept {
-            Mode::Skip
         } else {
             Mode::Payload
         };
