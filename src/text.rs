@@ -29,6 +29,7 @@
     clippy::arithmetic_side_effects
 )]
 
+use crate::digest::{trim_end_spaces, trim_start_spaces};
 use crate::error::{Field, ValidationError};
 use atat::serde_at::serde::{Serialize, Serializer};
 
@@ -117,21 +118,11 @@ fn check_topic(bytes: &[u8], field: Field, wildcards: bool) -> Result<(), Valida
 /// spaces and ignoring ASCII case, so that a lenient line parser cannot be fooled
 /// either.
 fn reads_as_result_code(topic: &[u8]) -> bool {
-    let t = trim_spaces(topic);
+    let t = trim_end_spaces(trim_start_spaces(topic));
     t.eq_ignore_ascii_case(b"OK")
         || t.eq_ignore_ascii_case(b"ERROR")
         || t.get(..10)
             .is_some_and(|p| p.eq_ignore_ascii_case(b"+CME ERROR"))
-}
-
-fn trim_spaces(mut s: &[u8]) -> &[u8] {
-    while let [b' ', rest @ ..] = s {
-        s = rest;
-    }
-    while let [rest @ .., b' '] = s {
-        s = rest;
-    }
-    s
 }
 
 macro_rules! quoted_text {
