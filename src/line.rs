@@ -157,15 +157,11 @@ impl<'a> Field<'a> {
 
     /// An unquoted decimal number.
     pub(crate) fn num(self) -> Option<u32> {
+        // The same reader as the numbers of `+MQTT…` lines: 1–9 digits, the
+        // whole field.
         match self {
-            Field::Bare(b) if !b.is_empty() && b.len() <= 9 => b.iter().try_fold(0u32, |v, &c| {
-                let d = c.wrapping_sub(b'0');
-                if d > 9 {
-                    return None;
-                }
-                v.checked_mul(10)?.checked_add(u32::from(d))
-            }),
-            _ => None,
+            Field::Bare(rest) => Nums { rest }.last(),
+            Field::Quoted(_) => None,
         }
     }
 
