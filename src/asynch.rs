@@ -130,34 +130,15 @@ where
     }
 
     /// Writes and flushes `bytes`.
-    async fn write(port: &mut P, bytes: &[u8]) -> Result<(), Error> {
+    async fn write_to(port: &mut P, bytes: &[u8]) -> Result<(), Error> {
         port.write_all(bytes).await.map_err(io_error)?;
         port.flush().await.map_err(io_error)
     }
 
-    async fn drive(&mut self, payload: &[u8]) -> Result<Outcome, Error> {
-        loop {
-            let now = self.clock.now_ms();
-            // Which bytes to write, and whether they are the payload.
-            let (bytes, is_payload) = match self.session.poll(now) {
-                Action::Write(bytes) => (bytes, false),
-                Action::WritePayload => (payload, true),
-                Action::Wait { deadline_ms } => {
-                    self.read_some(deadline_ms).await?;
-                    continue;
-                }
-                Action::Done(result) => return result,
-                Action::Idle => return Err(Error::InvalidState),
-            };
-            match Self::write(&mut self.port, bytes).await {
-                Ok(()) if is_payload => self.session.payload_written(),
-                Ok(()) => self.session.written(),
-                Err(e) => {
-                    self.session.write_failed();
-                    return Err(e);
-                }
-            }
-        }
+    /// The session and where the face writes, borrowed apart (for the
+    /// template's `drive`).
+    fn parts(&mut self) -> (&mut Session<TOPIC, PAYLOAD, QUEUE, SUBS>, &mut P) {
+        (&mut self.session, &mut self.port)
     }
 
     client_operations!([async] [.await]);

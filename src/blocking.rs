@@ -130,34 +130,15 @@ where
     }
 
     /// Writes and flushes `bytes`.
-    fn write(port: &mut P, bytes: &[u8]) -> Result<(), Error> {
+    fn write_to(port: &mut P, bytes: &[u8]) -> Result<(), Error> {
         port.write_all(bytes).map_err(io_error)?;
         port.flush().map_err(io_error)
     }
 
-    fn drive(&mut self, payload: &[u8]) -> Result<Outcome, Error> {
-        loop {
-            let now = self.clock.now_ms();
-            // Which bytes to write, and whether they are the payload.
-            let (bytes, is_payload) = match self.session.poll(now) {
-                Action::Write(bytes) => (bytes, false),
-                Action::WritePayload => (payload, true),
-                Action::Wait { deadline_ms } => {
-                    self.read_some(deadline_ms)?;
-                    continue;
-                }
-                Action::Done(result) => return result,
-                Action::Idle => return Err(Error::InvalidState),
-            };
-            match Self::write(&mut self.port, bytes) {
-                Ok(()) if is_payload => self.session.payload_written(),
-                Ok(()) => self.session.written(),
-                Err(e) => {
-                    self.session.write_failed();
-                    return Err(e);
-                }
-            }
-        }
+    /// The session and where the face writes, borrowed apart (for the
+    /// template's `drive`).
+    fn parts(&mut self) -> (&mut Session<TOPIC, PAYLOAD, QUEUE, SUBS>, &mut P) {
+        (&mut self.session, &mut self.port)
     }
 
     client_operations!([] []);

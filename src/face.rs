@@ -1,7 +1,7 @@
 //! The operations of the client, written once for both faces.
 //!
 //! [`crate::blocking::Client`] and [`crate::asynch::Client`] differ only in how
-//! they move bytes and wait (`run`, `drive`, `read_some`); every operation on top
+//! they move bytes and wait (`run`, `read_some`, `write_to`); every operation on top
 //! is generated from this one template, with or without `async`/`.await`.
 
 /// Generates the operations of a client face. `$kw` is `async` or nothing, `$aw`
@@ -28,6 +28,35 @@ macro_rules! client_operations {
             self.drive(&[])$($aw)*?;
         }
         Ok(())
+    }
+
+    /// Drives the pending command to its end: writes what the session asks
+    /// for (the command line, or a length-mode publish's `payload` after the
+    /// prompt) and reads while it waits.
+    $($kw)* fn drive(&mut self, payload: &[u8]) -> Result<Outcome, Error> {
+        loop {
+            let now = self.clock.now_ms();
+            let (session, port) = self.parts();
+            // Which bytes to write, and whether they are the payload.
+            let (bytes, is_payload) = match session.poll(now) {
+                Action::Write(bytes) => (bytes, false),
+                Action::WritePayload => (payload, true),
+                Action::Wait { deadline_ms } => {
+                    self.read_some(deadline_ms)$($aw)*?;
+                    continue;
+                }
+                Action::Done(result) => return result,
+                Action::Idle => return Err(Error::InvalidState),
+            };
+            match Self::write_to(port, bytes)$($aw)* {
+                Ok(()) if is_payload => session.payload_written(),
+                Ok(()) => session.written(),
+                Err(e) => {
+                    session.write_failed();
+                    return Err(e);
+                }
+            }
+        }
     }
 
     /// Runs a command that needs the broker link (subscribe, unsubscribe,

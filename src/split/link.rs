@@ -49,27 +49,6 @@ pub(crate) struct Link<
     rx: [u8; 64],
 }
 
-/// Writes `bytes` through the runner and waits until they are flushed.
-async fn send<
-    M: RawMutex,
-    const TOPIC: usize,
-    const PAYLOAD: usize,
-    const QUEUE: usize,
-    const SUBS: usize,
-    const MESSAGES: usize,
-    const EVENTS: usize,
->(
-    shared: &Shared<M, TOPIC, PAYLOAD, QUEUE, SUBS, MESSAGES, EVENTS>,
-    bytes: &[u8],
-) -> Result<(), Error> {
-    shared.check_open()?;
-    // A result left by an operation dropped while it waited is not this one's.
-    shared.flushed.reset();
-    shared.tx.write_all(bytes).await;
-    shared.flush.signal(());
-    shared.flushed.wait().await.map_err(Error::Io)
-}
-
 #[allow(dead_code)] // the template generates a few helpers only the clients use
 impl<
         'a,
@@ -159,29 +138,28 @@ impl<
         self.drive(op.payload()).await
     }
 
-    async fn drive(&mut self, payload: &[u8]) -> Result<Outcome, Error> {
-        loop {
-            let now = self.clock.now_ms();
-            // Which bytes to write, and whether they are the payload.
-            let (bytes, is_payload) = match self.session.poll(now) {
-                Action::Write(bytes) => (bytes, false),
-                Action::WritePayload => (payload, true),
-                Action::Wait { deadline_ms } => {
-                    self.read_some(deadline_ms).await?;
-                    continue;
-                }
-                Action::Done(result) => return result,
-                Action::Idle => return Err(Error::InvalidState),
-            };
-            match send(self.shared, bytes).await {
-                Ok(()) if is_payload => self.session.payload_written(),
-                Ok(()) => self.session.written(),
-                Err(e) => {
-                    self.session.write_failed();
-                    return Err(e);
-                }
-            }
-        }
+    /// Writes `bytes` through the runner and waits until they are flushed.
+    async fn write_to(
+        shared: &Shared<M, TOPIC, PAYLOAD, QUEUE, SUBS, MESSAGES, EVENTS>,
+        bytes: &[u8],
+    ) -> Result<(), Error> {
+        shared.check_open()?;
+        // A result left by an operation dropped while it waited is not this one's.
+        shared.flushed.reset();
+        shared.tx.write_all(bytes).await;
+        shared.flush.signal(());
+        shared.flushed.wait().await.map_err(Error::Io)
+    }
+
+    /// The session and where the face writes, borrowed apart (for the
+    /// template's `drive`).
+    fn parts(
+        &mut self,
+    ) -> (
+        &mut Session<TOPIC, PAYLOAD, QUEUE, SUBS>,
+        &'a Shared<M, TOPIC, PAYLOAD, QUEUE, SUBS, MESSAGES, EVENTS>,
+    ) {
+        (&mut self.session, self.shared)
     }
 
     /// Re-issues the subscription table if the module reconnected meanwhile.
