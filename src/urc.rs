@@ -35,7 +35,7 @@
 use crate::command::net::{Registration, SimState};
 use crate::digest::{parse_header, Frame, Publish, MAX_TOPIC, PUBLISH_PREFIX_BYTES};
 use crate::error::CmeError;
-use crate::line::{lookup, Line};
+use crate::line::Line;
 use crate::types::TimeoutKind;
 
 /// Every unsolicited line the module prints (spec §1.2, §3).
@@ -159,13 +159,8 @@ impl PdpEvent {
 /// Whether `line` is one of the boot lines a restarted module prints
 /// (NETWORK.md §2: `RDY`, and the siblings' `READY`, `+MATREADY`, `+SIM READY`).
 pub fn is_boot_line(line: &[u8]) -> bool {
-    const BOOT: [(&[u8], ()); 4] = [
-        (b"RDY", ()),
-        (b"READY", ()),
-        (b"+MATREADY", ()),
-        (b"+SIM READY", ()),
-    ];
-    lookup(line.trim_ascii(), &BOOT).is_some()
+    const BOOT: [&[u8]; 4] = [b"RDY", b"READY", b"+MATREADY", b"+SIM READY"];
+    BOOT.contains(&line.trim_ascii())
 }
 
 impl<'a> Urc<'a> {

@@ -75,11 +75,8 @@ impl SimState {
         // `<anything> PIN`, `PUK`, `PIN2` or `PUK2`: the code's last word.
         let space = code.iter().rposition(|&b| b == b' ')?;
         let last = code.get(space.saturating_add(1)..)?;
-        lookup(
-            last,
-            &[(b"PIN", ()), (b"PUK", ()), (b"PIN2", ()), (b"PUK2", ())],
-        )
-        .map(|()| Self::OtherCodeRequired)
+        let codes: [&[u8]; 4] = [b"PIN", b"PUK", b"PIN2", b"PUK2"];
+        codes.contains(&last).then_some(Self::OtherCodeRequired)
     }
 
     /// Parses a response body (the lines before the final `OK`).
