@@ -222,6 +222,12 @@ enum Mode {
     Resync,
     /// After the prompt: one space is swallowed.
     PromptSpace,
+    /// A `+MQTTPUBLISH` header cut by the end of the input, kept raw in the
+    /// line buffer by the fast route (`fast/mod.rs`) to be read whole when the
+    /// rest arrives; the reference machine reads it through the header reader
+    /// first.
+    #[cfg(feature = "fast-digest")]
+    Kept,
 }
 
 /// A completed frame, before it is turned into a [`Frame`] that borrows the
@@ -493,7 +499,16 @@ impl<const LINE: usize> Framer<LINE> {
         matches!(
             self.mode,
             Mode::Header | Mode::Payload | Mode::TermCr | Mode::TermLf
-        )
+        ) || self.is_kept()
+    }
+
+    /// Whether the fast route holds a cut header raw.
+    #[inline]
+    fn is_kept(&self) -> bool {
+        #[cfg(feature = "fast-digest")]
+        return self.mode == Mode::Kept;
+        #[cfg(not(feature = "fast-digest"))]
+        false
     }
 
     /// Bytes consumed and frames produced so far.

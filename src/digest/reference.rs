@@ -58,6 +58,10 @@ impl<const LINE: usize> Framer<LINE> {
                     }
                     None => (rest.len(), None),
                 },
+                // A header the fast route kept raw: through the header
+                // reader first, then on in `Header`.
+                #[cfg(feature = "fast-digest")]
+                Mode::Kept => (0, self.unkeep(payload.len())),
                 Mode::PromptSpace => {
                     self.mode = Mode::LineStart;
                     (usize::from(rest.first() == Some(&b' ')), None)

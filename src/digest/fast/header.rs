@@ -25,14 +25,29 @@ use crate::digest::header::HeaderReader;
 use crate::digest::MAX_MSG_LEN;
 use crate::types::QoS;
 
+/// Why [`whole`] did not read a header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Miss {
+    /// The input ended inside a header that, so far, is in the usual spelling
+    /// and well formed: the reference reader would ask for more too.
+    Cut,
+    /// Anything else (an unusual spelling or an error): the reference reader
+    /// decides.
+    Other,
+}
+
 /// 1–5 digits at `h[*p..]` worth at most `max`, followed by a byte that is
-/// not a digit (left in place).
+/// not a digit (left in place). [`Miss::Cut`] if `h` ends while the number is
+/// still well formed.
 #[inline(always)]
-fn number(h: &[u8], p: &mut usize, max: u32) -> Option<u32> {
+fn number(h: &[u8], p: &mut usize, max: u32) -> Result<u32, Miss> {
     let mut v: u32 = 0;
     let mut n = 0usize;
     loop {
-        let d = h.get(p.wrapping_add(n))?.wrapping_sub(b'0');
+        let Some(&b) = h.get(p.wrapping_add(n)) else {
+            return Err(if v <= max { Miss::Cut } else { Miss::Other });
+        };
+        let d = b.wrapping_sub(b'0');
         if d > 9 {
             break;
         }
@@ -40,24 +55,66 @@ fn number(h: &[u8], p: &mut usize, max: u32) -> Option<u32> {
         v = v.wrapping_mul(10).wrapping_add(u32::from(d));
         n = n.wrapping_add(1);
         if n > 5 {
-            return None;
+            return Err(Miss::Other);
         }
     }
     if n == 0 || v > max {
-        return None;
+        return Err(Miss::Other);
     }
     *p = p.wrapping_add(n);
-    Some(v)
+    Ok(v)
+}
+
+/// `h[p]`, which must be `want`: [`Miss::Cut`] where `h` ends before it.
+#[inline(always)]
+fn expect(h: &[u8], p: usize, want: u8) -> Result<(), Miss> {
+    match h.get(p) {
+        None => Err(Miss::Cut),
+        Some(&b) if b == want => Ok(()),
+        Some(_) => Err(Miss::Other),
+    }
+}
+
+/// Whether `s`, shorter than `d,q,r,`, is a start of it (one digit each, in
+/// range).
+fn flags_start(s: &[u8]) -> bool {
+    const MAX: [u8; 3] = [1, 2, 1];
+    s.iter().enumerate().all(|(i, &b)| {
+        if i % 2 == 1 {
+            b == b','
+        } else {
+            let max = MAX.get(i / 2).copied().unwrap_or(0);
+            b.wrapping_sub(b'0') <= max
+        }
+    })
+}
+
+/// The position of the first `delim` (or CR or LF) within the first
+/// `cap + 1` bytes of `s`: [`Miss::Cut`] if `s` ends first, [`Miss::Other`]
+/// past `cap` bytes or at a CR or LF.
+#[inline(always)]
+fn topic_end(s: &[u8], delim: u8, cap: usize) -> Result<usize, Miss> {
+    let window = s.get(..cap.saturating_add(1)).unwrap_or(s);
+    match find_delim(delim, window) {
+        Some(k) if k <= cap && s.get(k) == Some(&delim) => Ok(k),
+        None if window.len() <= cap => Err(Miss::Cut),
+        _ => Err(Miss::Other),
+    }
 }
 
 /// The header in `h` (the bytes after `+MQTTPUBLISH:`), topics of at most
 /// `cap` bytes: the reader in its finished state, the offset of the first
 /// payload byte, and the topic's range in `h`.
 #[inline]
-pub(crate) fn whole(h: &[u8], cap: usize) -> Option<(HeaderReader, usize, Range<usize>)> {
-    let mut p = h.iter().position(|&b| b != b' ')?;
-    let &[d, b',', q, b',', r, b','] = h.get(p..)?.first_chunk::<6>()? else {
-        return None;
+pub(crate) fn whole(h: &[u8], cap: usize) -> Result<(HeaderReader, usize, Range<usize>), Miss> {
+    let mut p = h.iter().position(|&b| b != b' ').ok_or(Miss::Cut)?;
+    let flags = h.get(p..).unwrap_or_default();
+    let Some(&[d, b',', q, b',', r, b',']) = flags.first_chunk::<6>() else {
+        return Err(if flags.len() < 6 && flags_start(flags) {
+            Miss::Cut
+        } else {
+            Miss::Other
+        });
     };
     let (d, q, r) = (
         d.wrapping_sub(b'0'),
@@ -65,40 +122,33 @@ pub(crate) fn whole(h: &[u8], cap: usize) -> Option<(HeaderReader, usize, Range<
         r.wrapping_sub(b'0'),
     );
     if d > 1 || q > 2 || r > 1 {
-        return None;
+        return Err(Miss::Other);
     }
     p = p.wrapping_add(6);
     let packet_id = number(h, &mut p, 65535)?;
-    if h.get(p) != Some(&b',') {
-        return None;
-    }
+    expect(h, p, b',')?;
     p = p.wrapping_add(1);
-    let rest = h.get(p..)?;
+    let rest = h.get(p..).unwrap_or_default();
     let topic = if rest.first() == Some(&b'"') {
-        let q = rest.get(1..)?;
-        let window = q.get(..cap.saturating_add(1)).unwrap_or(q);
-        let k = find_delim(b'"', window)?;
-        if k > cap || q.get(k..k.wrapping_add(2))? != b"\",".as_slice() {
-            return None;
-        }
+        // `"…",`
         let start = p.wrapping_add(1);
-        p = start.wrapping_add(k).wrapping_add(2);
-        start..start.wrapping_add(k)
+        let end = start.wrapping_add(topic_end(rest.get(1..).unwrap_or_default(), b'"', cap)?);
+        expect(h, end.wrapping_add(1), b',')?;
+        p = end.wrapping_add(2);
+        start..end
     } else {
-        let window = rest.get(..cap.saturating_add(1)).unwrap_or(rest);
-        let k = find_delim(b',', window)?;
-        if k > cap || rest.get(k) != Some(&b',') {
-            return None;
-        }
+        // `…,`
         let start = p;
-        p = start.wrapping_add(k).wrapping_add(1);
-        start..start.wrapping_add(k)
+        let end = start.wrapping_add(topic_end(rest, b',', cap)?);
+        p = end.wrapping_add(1);
+        start..end
     };
     let msg_len = number(h, &mut p, MAX_MSG_LEN as u32)?;
-    let body = match h.get(p..)? {
+    let body = match h.get(p..).unwrap_or_default() {
         [b',', ..] => p.wrapping_add(1),
         [b'\r', b'\n', ..] => p.wrapping_add(2),
-        _ => return None,
+        [] | [b'\r'] => return Err(Miss::Cut),
+        _ => return Err(Miss::Other),
     };
     let mut reader = HeaderReader::new();
     reader.dup = d == 1;
@@ -106,7 +156,7 @@ pub(crate) fn whole(h: &[u8], cap: usize) -> Option<(HeaderReader, usize, Range<
     reader.retained = r == 1;
     reader.packet_id = packet_id as u16;
     reader.msg_len = msg_len as usize;
-    Some((reader, body, topic))
+    Ok((reader, body, topic))
 }
 
 #[cfg(test)]
@@ -137,7 +187,7 @@ mod tests {
                 let mut reference = HeaderReader::new();
                 let (n, read, topic) = reference.read(h, cap);
                 match whole(h, cap) {
-                    Some((r, body, t)) => {
+                    Ok((r, body, t)) => {
                         assert_eq!((n, read, &t), (body, Read::Done, &topic), "{h:?}");
                         assert_eq!(
                             (r.dup, r.qos, r.retained, r.packet_id, r.msg_len),
@@ -150,18 +200,26 @@ mod tests {
                             )
                         );
                     }
-                    None => {
+                    Err(_) => {
                         // Left to the reference reader: never the usual header.
                         let usual = h.starts_with(b"0,1,0,77,") && cap == 512;
                         assert!(!usual || read != Read::Done, "{h:?}");
                     }
                 }
-            }
-            for cut in 0..h.len() {
-                assert!(whole(&h[..cut], 512).is_none() || whole(h, 512).is_some());
+                // A cut header is one the reference reader asks more of.
+                for cut in 0..=h.len() {
+                    if matches!(whole(&h[..cut], cap), Err(Miss::Cut)) {
+                        let (n, read, _) = HeaderReader::new().read(&h[..cut], cap);
+                        assert_eq!((n, read), (cut, Read::More), "{:?} cap {cap}", &h[..cut]);
+                    }
+                }
             }
         }
-        assert!(whole(b"0,1,0,77,\"a/b\",3,xyz", 512).is_some());
-        assert!(whole(b"0,2,1,1,pyr,3\r\nabc", 512).is_some());
+        for h in [&b" 0,1,0,77,\"a/b\",3,xyz"[..], b"0,2,1,1,pyr,3\r\nabc"] {
+            let (_, body, _) = whole(h, 512).unwrap();
+            for cut in 0..body {
+                assert_eq!(whole(&h[..cut], 512).err(), Some(Miss::Cut), "cut {cut}");
+            }
+        }
     }
 }

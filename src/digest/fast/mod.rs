@@ -47,6 +47,8 @@ pub(crate) mod scan;
 use super::header::{HeaderReader, Read};
 use super::lines::classify;
 use super::{Framer, Mode, Ready, PUBLISH_PREFIX};
+use core::ops::Range;
+use header::Miss;
 use scan::{find_eol, skip_eols};
 
 /// Line buffers at least this large take the fast paths (which need room for
@@ -75,6 +77,13 @@ impl<const LINE: usize> Framer<LINE> {
                 Some(done) => done,
                 None => return self.reference(input, payload),
             },
+            Mode::Line if LINE >= FAST_MIN && self.limit == PUBLISH_PREFIX.len() => {
+                match self.prefix_at_hand(input, payload, lend) {
+                    Some(done) => done,
+                    None => return self.reference(input, payload),
+                }
+            }
+            Mode::Kept => return self.kept_at_hand(input, payload),
             _ => return self.reference(input, payload),
         };
         if r.is_some() || n >= input.len() {
@@ -139,6 +148,91 @@ impl<const LINE: usize> Framer<LINE> {
         Some((i.wrapping_add(k).wrapping_add(1), Some(r)))
     }
 
+    /// In `Line`, a line that may still turn out to be `+MQTTPUBLISH:` (its
+    /// first bytes came in an earlier input): if the rest of the prefix is at
+    /// hand, the message goes on as at a line start. `None` (nothing consumed,
+    /// no state changed) leaves the input to the reference machine.
+    #[inline]
+    fn prefix_at_hand(
+        &mut self,
+        input: &[u8],
+        payload: &mut [u8],
+        lend: bool,
+    ) -> Option<(usize, Option<Ready>)> {
+        let have = self.line.get(..self.len)?;
+        let (head, tail) = PUBLISH_PREFIX.split_at_checked(have.len())?;
+        if have != head || input.get(..tail.len())? != tail {
+            return None;
+        }
+        let at = tail.len();
+        self.publish_at_hand(input.get(at..)?, at, payload, lend)
+    }
+
+    /// In `Kept`: the rest of a header kept raw. The bytes that can still
+    /// belong to it are appended to the kept ones and the whole is read straight
+    /// through; if it is still cut, or not in the usual spelling, the reference
+    /// machine carries on through the header reader (so a header is read
+    /// straight through at most twice).
+    fn kept_at_hand(&mut self, input: &[u8], payload: &mut [u8]) -> (usize, Option<Ready>) {
+        let have = self.len;
+        // The longest header: the numeric fields, two quotes, five commas.
+        let longest = Self::TOPIC_CAP.saturating_add(32);
+        let want = longest.saturating_sub(have).min(LINE.saturating_sub(have));
+        self.append(input.get(..want).unwrap_or(input));
+        let read = header::whole(
+            self.line.get(..self.len).unwrap_or_default(),
+            Self::TOPIC_CAP,
+        );
+        self.len = have;
+        match read {
+            Ok((reader, body, topic)) if body > have => {
+                let used = body.wrapping_sub(have);
+                self.keep_only(topic);
+                self.header = reader;
+                self.begin_payload(payload.len());
+                if self.mode != Mode::Payload {
+                    return (used, None);
+                }
+                let (m, r) = self.in_payload(input.get(used..).unwrap_or_default(), payload);
+                (used.saturating_add(m), r)
+            }
+            _ => self.reference(input, payload),
+        }
+    }
+
+    /// Leaves `Kept` for `Header`: the kept bytes go through the header reader,
+    /// which keeps the topic's bytes in the line buffer as in the reference
+    /// machine. (A header is kept only when cut in the usual spelling, which the
+    /// reader accepts as far as it goes; a malformed one is still reported.)
+    pub(in crate::digest) fn unkeep(&mut self, room: usize) -> Option<Ready> {
+        let kept = self.line.get(..self.len).unwrap_or_default();
+        let mut reader = HeaderReader::new();
+        let (_, read, topic) = reader.read(kept, Self::TOPIC_CAP);
+        self.keep_only(topic);
+        self.header = reader;
+        self.mode = Mode::Header;
+        match read {
+            Read::More => None,
+            // Neither happens to a kept header (tested in `header.rs`).
+            Read::Done => {
+                self.begin_payload(room);
+                None
+            }
+            Read::Bad(e) => self.fail(0, e),
+        }
+    }
+
+    /// Keeps only the bytes `r` of the line buffer, moved to its front (a topic
+    /// found among kept header bytes).
+    fn keep_only(&mut self, r: Range<usize>) {
+        if let Some(upto) = self.line.get_mut(..r.end) {
+            if r.start <= upto.len() {
+                upto.copy_within(r.start.., 0);
+            }
+        }
+        self.len = r.len();
+    }
+
     /// A `+MQTTPUBLISH` whose bytes after the prefix are `h`, which starts at
     /// `at` in the input: the header, then the payload and its CR LF as far as
     /// they are at hand.
@@ -151,8 +245,16 @@ impl<const LINE: usize> Framer<LINE> {
         lend: bool,
     ) -> Option<(usize, Option<Ready>)> {
         let (reader, n, read, topic) = match header::whole(h, Self::TOPIC_CAP) {
-            Some((reader, n, topic)) => (reader, n, Read::Done, topic),
-            None => {
+            Ok((reader, n, topic)) => (reader, n, Read::Done, topic),
+            Err(Miss::Cut) if h.len() <= LINE => {
+                // Cut by the end of the input in the usual spelling: kept raw,
+                // read whole when the rest arrives.
+                self.len = 0;
+                self.append(h);
+                self.mode = Mode::Kept;
+                return Some((at.wrapping_add(h.len()), None));
+            }
+            Err(_) => {
                 let mut reader = HeaderReader::new();
                 let (n, read, topic) = reader.read(h, Self::TOPIC_CAP);
                 (reader, n, read, topic)
