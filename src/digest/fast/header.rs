@@ -103,10 +103,15 @@ fn topic_end(s: &[u8], delim: u8, cap: usize) -> Result<usize, Miss> {
 }
 
 /// The header in `h` (the bytes after `+MQTTPUBLISH:`), topics of at most
-/// `cap` bytes: the reader in its finished state, the offset of the first
-/// payload byte, and the topic's range in `h`.
+/// `cap` bytes: its fields written into `into` (as the reference reader leaves
+/// them when done; only then), the offset of the first payload byte, and the
+/// topic's range in `h`.
 #[inline]
-pub(crate) fn whole(h: &[u8], cap: usize) -> Result<(HeaderReader, usize, Range<usize>), Miss> {
+pub(crate) fn whole(
+    h: &[u8],
+    cap: usize,
+    into: &mut HeaderReader,
+) -> Result<(usize, Range<usize>), Miss> {
     let mut p = h.iter().position(|&b| b != b' ').ok_or(Miss::Cut)?;
     let flags = h.get(p..).unwrap_or_default();
     let Some(&[d, b',', q, b',', r, b',']) = flags.first_chunk::<6>() else {
@@ -150,13 +155,12 @@ pub(crate) fn whole(h: &[u8], cap: usize) -> Result<(HeaderReader, usize, Range<
         [] | [b'\r'] => return Err(Miss::Cut),
         _ => return Err(Miss::Other),
     };
-    let mut reader = HeaderReader::new();
-    reader.dup = d == 1;
-    reader.qos = QoS::from_u8(q).unwrap_or_default();
-    reader.retained = r == 1;
-    reader.packet_id = packet_id as u16;
-    reader.msg_len = msg_len as usize;
-    Ok((reader, body, topic))
+    into.dup = d == 1;
+    into.qos = QoS::from_u8(q).unwrap_or_default();
+    into.retained = r == 1;
+    into.packet_id = packet_id as u16;
+    into.msg_len = msg_len as usize;
+    Ok((body, topic))
 }
 
 #[cfg(test)]
@@ -186,8 +190,9 @@ mod tests {
             for cap in [3, 5, 512] {
                 let mut reference = HeaderReader::new();
                 let (n, read, topic) = reference.read(h, cap);
-                match whole(h, cap) {
-                    Ok((r, body, t)) => {
+                let mut r = HeaderReader::new();
+                match whole(h, cap, &mut r) {
+                    Ok((body, t)) => {
                         assert_eq!((n, read, &t), (body, Read::Done, &topic), "{h:?}");
                         assert_eq!(
                             (r.dup, r.qos, r.retained, r.packet_id, r.msg_len),
@@ -208,7 +213,7 @@ mod tests {
                 }
                 // A cut header is one the reference reader asks more of.
                 for cut in 0..=h.len() {
-                    if matches!(whole(&h[..cut], cap), Err(Miss::Cut)) {
+                    if matches!(whole(&h[..cut], cap, &mut r), Err(Miss::Cut)) {
                         let (n, read, _) = HeaderReader::new().read(&h[..cut], cap);
                         assert_eq!((n, read), (cut, Read::More), "{:?} cap {cap}", &h[..cut]);
                     }
@@ -216,9 +221,10 @@ mod tests {
             }
         }
         for h in [&b" 0,1,0,77,\"a/b\",3,xyz"[..], b"0,2,1,1,pyr,3\r\nabc"] {
-            let (_, body, _) = whole(h, 512).unwrap();
+            let mut r = HeaderReader::new();
+            let (body, _) = whole(h, 512, &mut r).unwrap();
             for cut in 0..body {
-                assert_eq!(whole(&h[..cut], 512).err(), Some(Miss::Cut), "cut {cut}");
+                assert_eq!(whole(&h[..cut], 512, &mut r).err(), Some(Miss::Cut), "cut {cut}");
             }
         }
     }

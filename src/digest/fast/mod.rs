@@ -84,6 +84,7 @@ impl<const LINE: usize> Framer<LINE> {
                 }
             }
             Mode::Kept => return self.kept_at_hand(input, payload),
+            Mode::Payload => self.in_payload(input, payload),
             _ => return self.reference(input, payload),
         };
         if r.is_some() || n >= input.len() {
@@ -182,13 +183,13 @@ impl<const LINE: usize> Framer<LINE> {
         let read = header::whole(
             self.line.get(..self.len).unwrap_or_default(),
             Self::TOPIC_CAP,
+            &mut self.header,
         );
         self.len = have;
         match read {
-            Ok((reader, body, topic)) if body > have => {
+            Ok((body, topic)) if body > have => {
                 let used = body.wrapping_sub(have);
                 self.keep_only(topic);
-                self.header = reader;
                 self.begin_payload(payload.len());
                 if self.mode != Mode::Payload {
                     return (used, None);
@@ -244,8 +245,8 @@ impl<const LINE: usize> Framer<LINE> {
         payload: &mut [u8],
         lend: bool,
     ) -> Option<(usize, Option<Ready>)> {
-        let (reader, n, read, topic) = match header::whole(h, Self::TOPIC_CAP) {
-            Ok((reader, n, topic)) => (reader, n, Read::Done, topic),
+        let (n, read, topic) = match header::whole(h, Self::TOPIC_CAP, &mut self.header) {
+            Ok((n, topic)) => (n, Read::Done, topic),
             Err(Miss::Cut) if h.len() <= LINE => {
                 // Cut by the end of the input in the usual spelling: kept raw,
                 // read whole when the rest arrives.
@@ -255,9 +256,8 @@ impl<const LINE: usize> Framer<LINE> {
                 return Some((at.wrapping_add(h.len()), None));
             }
             Err(_) => {
-                let mut reader = HeaderReader::new();
-                let (n, read, topic) = reader.read(h, Self::TOPIC_CAP);
-                (reader, n, read, topic)
+                self.header.restart();
+                self.header.read(h, Self::TOPIC_CAP)
             }
         };
         let topic_bytes = h.get(topic.clone()).unwrap_or_default();
@@ -267,13 +267,12 @@ impl<const LINE: usize> Framer<LINE> {
             Read::More => {
                 // Cut by the end of the input: the reference machine goes on
                 // from where the reader stopped.
-                self.header = reader;
                 self.len = 0;
                 self.append(topic_bytes);
                 self.mode = Mode::Header;
                 return Some((at.wrapping_add(n), None));
             }
-            Read::Done => self.header = reader,
+            Read::Done => {}
         }
         let msg_len = self.header.msg_len;
         let data = h.get(n..).unwrap_or_default();
