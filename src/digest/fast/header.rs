@@ -224,7 +224,11 @@ mod tests {
             let mut r = HeaderReader::new();
             let (body, _) = whole(h, 512, &mut r).unwrap();
             for cut in 0..body {
-                assert_eq!(whole(&h[..cut], 512, &mut r).err(), Some(Miss::Cut), "cut {cut}");
+                assert_eq!(
+                    whole(&h[..cut], 512, &mut r).err(),
+                    Some(Miss::Cut),
+                    "cut {cut}"
+                );
             }
         }
     }
