@@ -81,7 +81,12 @@ fn a_header_split_anywhere_reads_as_whole_on_both_routes() {
     let mut long_topic = b"\r\n+MQTTPUBLISH: 0,1,0,9,\"".to_vec();
     long_topic.extend_from_slice(&long);
     long_topic.extend_from_slice(b"\",1,z\r\nOK\r\n");
-    let cases: [&[u8]; 7] = [
+    // A topic longer than the fields before it: kept raw and moved to the
+    // front of the line buffer over itself.
+    let mut overlapping = b"\r\n+MQTTPUBLISH: 0,1,0,9,\"".to_vec();
+    overlapping.extend_from_slice(&[b'y'; 40]);
+    overlapping.extend_from_slice(b"\",1,z\r\nOK\r\n");
+    let cases: [&[u8]; 8] = [
         b"\r\n+MQTTPUBLISH: 0,1,0,77,\"a/b\",3,xyz\r\nOK\r\n",
         b"\r\n+MQTTPUBLISH:0,2,1,1,pyr,3\r\nabc\r\nOK\r\n",
         b"\r\n+MQTTPUBLISH: 0,3,0,77,\"a/b\",3,xyz\r\nOK\r\n",
@@ -89,6 +94,7 @@ fn a_header_split_anywhere_reads_as_whole_on_both_routes() {
         b"\r\n+MQTTPUBLISH: 0,1,0,77,\"a/b\",123456,xyz\r\nOK\r\n",
         b"\r\n+MQTTPUBLISH:    0,1,0,77,t,3,xyz\r\nOK\r\n",
         &long_topic,
+        &overlapping,
     ];
     for case in cases {
         let whole = frames_of::<64, 64>(&[case], false);
