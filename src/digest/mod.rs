@@ -38,7 +38,8 @@
 //! * **No rescanning**: the digester keeps its position across calls; a byte is
 //!   looked at a bounded number of times, never once per call (three at most: a
 //!   malformed header at hand is tried straight through, then by the header
-//!   reader, then handed to the reference machine).
+//!   reader, then handed to the reference machine; a header kept raw across
+//!   inputs is read straight through twice at most, then by the header reader).
 //!
 //! # Cost
 //!

@@ -4,13 +4,21 @@
 //! At a line start, with a whole line or a whole `+MQTTPUBLISH` message in the
 //! input, [`Digester::fast`] takes it in one go and lends it from the input
 //! instead of copying it into the digester's buffers. A message whose header
-//! is whole but whose payload is not has its payload copied in bulk; a header
-//! cut by the end of the input leaves the header reader where it stopped, the
-//! reference machine carries on from there. Anything else — a `>` prompt, an
-//! `OK +…` line, a line longer than the buffer, a malformed header, any state
-//! but a line start — goes to the reference machine, which then reads the same
-//! bytes with the same outcome. Line ends and topic delimiters are found a word
-//! at a time ([`scan`]).
+//! is whole but whose payload is not has its payload copied in bulk. Line ends
+//! and topic delimiters are found a word at a time ([`scan`]).
+//!
+//! A frame cut by the end of the input goes on in the fast route too: a
+//! `+MQTTPUBLISH` header cut in the usual spelling is kept raw in the line
+//! buffer (`Mode::Kept`) and read straight through once the rest arrives, a
+//! prefix cut short is finished and the message read as at a line start, and a
+//! payload goes on being copied in bulk. A kept header that is still cut, or
+//! turns out unusual, goes through the header reader from its first byte, as
+//! if the reference machine had read it all along.
+//!
+//! Anything else — a `>` prompt, an `OK +…` line, a line longer than the
+//! buffer, a malformed or unusually spelt header, an ordinary line cut short —
+//! goes to the reference machine, which then reads the same bytes with the same
+//! outcome.
 //!
 //! What the fast paths earn, in callgrind instructions per byte (`bash
 //! scripts/bench-callgrind.sh`, which prints both routes; streams of the
