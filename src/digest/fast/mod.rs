@@ -2,7 +2,7 @@
 //! default).
 //!
 //! At a line start, with a whole line or a whole `+MQTTPUBLISH` message in the
-//! input, [`Digester::fast`] takes it in one go and lends it from the input
+//! input, `Framer::fast` takes it in one go and lends it from the input
 //! instead of copying it into the digester's buffers. A message whose header
 //! is whole but whose payload is not has its payload copied in bulk. Line ends
 //! and topic delimiters are found a word at a time ([`scan`]).
