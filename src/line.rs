@@ -331,11 +331,14 @@ impl<'a> Nums<'a> {
     fn next(&mut self) -> Option<(u32, bool)> {
         let digits = trim_start_spaces(self.rest);
         let (mut v, mut s) = (0u32, digits);
-        while let [b @ b'0'..=b'9', r @ ..] = s {
+        while let [b, r @ ..] = s {
+            // Widened first: one subtraction and one comparison per byte.
+            let d = u32::from(*b).wrapping_sub(u32::from(b'0'));
+            if d > 9 {
+                break;
+            }
             // At most nine digits are kept (checked below): no overflow then.
-            v = v
-                .wrapping_mul(10)
-                .wrapping_add(u32::from(b.wrapping_sub(b'0')));
+            v = v.wrapping_mul(10).wrapping_add(d);
             s = r;
         }
         if !(1..=9).contains(&digits.len().wrapping_sub(s.len())) {
