@@ -160,7 +160,7 @@ impl<'a> Field<'a> {
         // The same reader as the numbers of `+MQTT…` lines: 1–9 digits, the
         // whole field.
         match self {
-            Field::Bare(rest) => Nums { rest }.last(),
+            Field::Bare(rest) => Nums { rest }.num(false),
             Field::Quoted(_) => None,
         }
     }
@@ -256,78 +256,67 @@ enum Name {
     Ping,
 }
 
-/// A name of at most eight letters as one number: its bytes in order from
-/// the lowest, zeros above them (so that a name is found with one comparison
-/// per entry of [`NAMES`]). For the table, at compile time.
-const fn packed(name: &[u8]) -> u64 {
-    let mut v = 0u64;
-    let mut rest = name;
-    while let [head @ .., last] = rest {
-        v = v.wrapping_shl(8) | *last as u64;
-        rest = head;
-    }
-    v
-}
+/// Every name [`Line::parse`] reads, as printed after `+MQTT`, one after the
+/// other in the order of [`NAMES`] (one run of letters in flash, rather than
+/// sixteen slices pointing at sixteen strings).
+const NAME_TEXT: &[u8] = b"\
+    PUBACK\
+    PINGRSP\
+    SUBACK\
+    PUBREC\
+    PUBCOMP\
+    PUBREL\
+    TO\
+    UNSUBACK\
+    DISC\
+    OPEN\
+    REC\
+    PINGRESP\
+    CFG\
+    STAT\
+    SUB\
+    PING";
 
-/// The upper-case name at the start of `s`, packed as [`packed`] does, and
-/// what follows it; `None` for a name longer than eight letters (no name is).
+/// The length of each name of [`NAME_TEXT`], in order, and what it is
+/// (`PINGRSP` and `PINGRESP` are the two spellings of one). The lines the
+/// modem prints most often come first: the search stops at the first match.
+const NAMES: [(u8, Name); 16] = [
+    (6, Name::PubAck),
+    (7, Name::PingResp),
+    (6, Name::SubAck),
+    (6, Name::PubRec),
+    (7, Name::PubComp),
+    (6, Name::PubRel),
+    (2, Name::To),
+    (8, Name::UnsubAck),
+    (4, Name::Disc),
+    (4, Name::Open),
+    (3, Name::Rec),
+    (8, Name::PingResp),
+    (3, Name::Cfg),
+    (4, Name::Stat),
+    (3, Name::Sub),
+    (4, Name::Ping),
+];
+
+/// The name at the start of `after` (the text after `+MQTT`) and what follows
+/// it, which must be the end of the line, a `:` or a space. No name is followed
+/// by an upper-case letter there, so at most one entry of [`NAMES`] fits: the
+/// whole upper-case run, as printed.
 #[inline]
-fn read_name(s: &[u8]) -> Option<(u64, &[u8])> {
-    let (mut v, mut shift, mut rest) = (0u64, 0u32, s);
-    while let [b, r @ ..] = rest {
-        if !b.is_ascii_uppercase() {
-            break;
+fn split_name(after: &[u8]) -> Option<(Name, &[u8])> {
+    let mut text = NAME_TEXT;
+    for &(len, name) in &NAMES {
+        let (word, others) = text.split_at_checked(usize::from(len))?;
+        text = others;
+        if let Some(rest) = after.strip_prefix(word) {
+            if matches!(rest, [] | [b':' | b' ', ..]) {
+                return Some((name, rest));
+            }
         }
-        if shift == 64 {
-            return None;
-        }
-        v |= u64::from(*b).wrapping_shl(shift);
-        shift = shift.wrapping_add(8);
-        rest = r;
     }
-    Some((v, rest))
+    None
 }
-
-/// Every name as printed, packed (see [`packed`]), in the order of [`NAME_OF`].
-const NAMES: [u64; 16] = [
-    packed(b"PUBACK"),
-    packed(b"PUBREC"),
-    packed(b"PUBCOMP"),
-    packed(b"PUBREL"),
-    packed(b"PINGRSP"),
-    packed(b"PINGRESP"),
-    packed(b"SUBACK"),
-    packed(b"UNSUBACK"),
-    packed(b"TO"),
-    packed(b"REC"),
-    packed(b"DISC"),
-    packed(b"OPEN"),
-    packed(b"CFG"),
-    packed(b"STAT"),
-    packed(b"SUB"),
-    packed(b"PING"),
-];
-
-/// What each entry of [`NAMES`] is (`PINGRSP` and `PINGRESP` are the two
-/// spellings of one).
-const NAME_OF: [Name; 16] = [
-    Name::PubAck,
-    Name::PubRec,
-    Name::PubComp,
-    Name::PubRel,
-    Name::PingResp,
-    Name::PingResp,
-    Name::SubAck,
-    Name::UnsubAck,
-    Name::To,
-    Name::Rec,
-    Name::Disc,
-    Name::Open,
-    Name::Cfg,
-    Name::Stat,
-    Name::Sub,
-    Name::Ping,
-];
 
 /// Reads unquoted decimal numbers separated by commas, spaces around them
 /// allowed.
@@ -336,22 +325,23 @@ struct Nums<'a> {
 }
 
 impl<'a> Nums<'a> {
-    /// The next number (at most nine digits), and whether a comma follows it.
+    /// The next number (one to nine digits), and whether a comma follows it
+    /// (else the line ends there).
     #[inline]
     fn next(&mut self) -> Option<(u32, bool)> {
-        let mut s = trim_start_spaces(self.rest);
-        let (mut v, mut n) = (0u32, 0u32);
+        let digits = trim_start_spaces(self.rest);
+        let (mut v, mut s) = (0u32, digits);
         while let [b, r @ ..] = s {
-            let d = b.wrapping_sub(b'0');
+            // Widened first: one subtraction and one comparison per byte.
+            let d = u32::from(*b).wrapping_sub(u32::from(b'0'));
             if d > 9 {
                 break;
             }
-            // At most nine digits: no overflow.
-            v = v.wrapping_mul(10).wrapping_add(u32::from(d));
-            n = n.wrapping_add(1);
+            // At most nine digits are kept (checked below): no overflow then.
+            v = v.wrapping_mul(10).wrapping_add(d);
             s = r;
         }
-        if n == 0 || n > 9 {
+        if !(1..=9).contains(&digits.len().wrapping_sub(s.len())) {
             return None;
         }
         match trim_start_spaces(s) {
@@ -367,34 +357,23 @@ impl<'a> Nums<'a> {
         }
     }
 
-    /// The next number, which must be followed by a comma.
-    #[inline]
-    fn more(&mut self) -> Option<u32> {
+    /// The next number, followed by a comma if `comma`, else by the end of
+    /// the line.
+    fn num(&mut self, comma: bool) -> Option<u32> {
         match self.next()? {
-            (v, true) => Some(v),
+            (v, c) if c == comma => Some(v),
             _ => None,
         }
     }
 
-    /// The next number, which must be the last.
-    #[inline]
-    fn last(&mut self) -> Option<u32> {
-        match self.next()? {
-            (v, false) => Some(v),
-            _ => None,
-        }
+    /// [`Nums::num`] as a `u16`.
+    fn u16(&mut self, comma: bool) -> Option<u16> {
+        u16::try_from(self.num(comma)?).ok()
     }
 
-    /// The next number as a `u16`, followed by a comma.
-    #[inline]
-    fn more_u16(&mut self) -> Option<u16> {
-        u16::try_from(self.more()?).ok()
-    }
-
-    /// The next number as a `u16`, the last.
-    #[inline]
-    fn last_u16(&mut self) -> Option<u16> {
-        u16::try_from(self.last()?).ok()
+    /// [`Nums::num`] as a `u8`.
+    fn u8(&mut self, comma: bool) -> Option<u8> {
+        u8::try_from(self.num(comma)?).ok()
     }
 }
 
@@ -423,69 +402,99 @@ impl<'a> Line<'a> {
     /// Decodes one line (without its line end). Never fails; never panics.
     pub fn parse(bytes: &'a [u8]) -> Line<'a> {
         match bytes.strip_prefix(b"+MQTT") {
-            Some(after) => mqtt(after).unwrap_or(Line::UnknownMqtt(bytes)),
+            Some(after) => mqtt(bytes, after),
             None => Line::Text(bytes),
         }
     }
 }
 
-/// A `+MQTT…` line after `+MQTT`: `None` if the name is unknown or the
-/// fields do not parse.
-fn mqtt(after: &[u8]) -> Option<Line<'_>> {
-    let (name, rest) = read_name(after)?;
-    if !matches!(rest, [] | [b':' | b' ', ..]) {
-        return None;
-    }
+/// The `+MQTT…` line `line`, of which `after` is the text after `+MQTT`:
+/// [`Line::UnknownMqtt`] if the name is unknown or the fields do not parse.
+///
+/// Each arm builds its line in place (the fields first, as an `Option` of
+/// a few numbers), rather than an `Option<Line>` copied out afterwards. Out
+/// of line, so that other lines return without saving registers for it.
+#[inline(never)]
+fn mqtt<'a>(line: &'a [u8], after: &'a [u8]) -> Line<'a> {
+    let unknown = Line::UnknownMqtt(line);
+    let Some((name, rest)) = split_name(after) else {
+        return unknown;
+    };
     let rest = trim_start_spaces(rest);
     let rest = rest.strip_prefix(b":").unwrap_or(rest);
     let rest = trim_end_spaces(trim_start_spaces(rest));
-    let name = *NAME_OF.get(NAMES.iter().position(|&n| n == name)?)?;
     let ok = matches!(rest, b"OK" | b"");
     let mut n = Nums { rest };
-    Some(match name {
-        Name::PubAck | Name::PubRec | Name::PubComp | Name::PubRel => {
-            let dup = flag(n.more()?)?;
-            let packet_id = n.last_u16()?;
-            match name {
-                Name::PubAck => Line::PubAck { dup, packet_id },
-                Name::PubRec => Line::PubRec { dup, packet_id },
-                Name::PubComp => Line::PubComp { dup, packet_id },
-                _ => Line::PubRel { dup, packet_id },
-            }
+    match name {
+        Name::PubAck => ack(n).map_or(unknown, |(dup, packet_id)| Line::PubAck { dup, packet_id }),
+        Name::PubRec => ack(n).map_or(unknown, |(dup, packet_id)| Line::PubRec { dup, packet_id }),
+        Name::PubComp => {
+            ack(n).map_or(unknown, |(dup, packet_id)| Line::PubComp { dup, packet_id })
         }
+        Name::PubRel => ack(n).map_or(unknown, |(dup, packet_id)| Line::PubRel { dup, packet_id }),
         Name::PingResp if ok => Line::PingResp,
         Name::Disc if ok => Line::Disc,
-        Name::SubAck => Line::SubAck {
-            packet_id: n.more_u16()?,
-            code: u8::try_from(n.more()?).ok()?,
-            topic: tail_topic(n.rest)?,
-        },
-        Name::UnsubAck => Line::UnsubAck {
-            packet_id: n.more_u16()?,
-            topic: tail_topic(n.rest)?,
-        },
-        Name::To => Line::To(n.last_u16()?),
-        Name::Rec => match n.next()? {
-            (v, false) => Line::ReconnectAttempt(u16::try_from(v).ok()?),
-            (enabled, true) => Line::Reconnect {
-                enabled: flag(enabled)?,
-                attempts: n.last_u16()?,
-            },
-        },
+        Name::SubAck => sub_ack(n).map_or(unknown, |(packet_id, code, topic)| Line::SubAck {
+            packet_id,
+            code,
+            topic,
+        }),
+        Name::UnsubAck => unsub_ack(n).map_or(unknown, |(packet_id, topic)| Line::UnsubAck {
+            packet_id,
+            topic,
+        }),
+        Name::To => n.u16(false).map_or(unknown, Line::To),
+        Name::Rec => rec(n).unwrap_or(unknown),
         Name::Open => match rest {
             b"OK" => Line::Open(true),
             b"FAIL" => Line::Open(false),
-            _ => return None,
+            _ => unknown,
         },
-        Name::Cfg => cfg(rest)?,
-        Name::Stat => Line::Stat(u8::try_from(n.last()?).ok()?),
+        Name::Cfg => cfg(rest).unwrap_or(unknown),
+        Name::Stat => n.u8(false).map_or(unknown, Line::Stat),
         Name::Sub if rest.is_empty() => Line::SubListHeader,
-        Name::Ping => Line::PingEcho(u8::try_from(n.last()?).ok()?),
-        Name::PingResp | Name::Disc | Name::Sub => return None,
+        Name::Ping => n.u8(false).map_or(unknown, Line::PingEcho),
+        Name::PingResp | Name::Disc | Name::Sub => unknown,
+    }
+}
+
+/// The fields of an ACK line of a publication: `<dup>,<packId>`.
+#[inline]
+fn ack(mut n: Nums<'_>) -> Option<(bool, u16)> {
+    let dup = flag(n.num(true)?)?;
+    Some((dup, n.u16(false)?))
+}
+
+/// The fields of `+MQTTSUBACK`: `<packId>,<code>,<topic>`.
+#[inline]
+fn sub_ack(mut n: Nums<'_>) -> Option<(u16, u8, &str)> {
+    let packet_id = n.u16(true)?;
+    let code = n.u8(true)?;
+    Some((packet_id, code, tail_topic(n.rest)?))
+}
+
+/// The fields of `+MQTTUNSUBACK`: `<packId>,<topic>`.
+#[inline]
+fn unsub_ack(mut n: Nums<'_>) -> Option<(u16, &str)> {
+    let packet_id = n.u16(true)?;
+    Some((packet_id, tail_topic(n.rest)?))
+}
+
+/// `+MQTTREC`: one number (an attempt) or two (the answer to `AT+MQTTREC?`).
+#[inline]
+fn rec(mut n: Nums<'_>) -> Option<Line<'_>> {
+    Some(match n.next()? {
+        (v, false) => Line::ReconnectAttempt(u16::try_from(v).ok()?),
+        (enabled, true) => Line::Reconnect {
+            enabled: flag(enabled)?,
+            attempts: n.u16(false)?,
+        },
     })
 }
 
-/// The `+MQTTCFG:` answer: 9 or 7 fields, or the no-client form.
+/// The `+MQTTCFG:` answer: 9 or 7 fields, or the no-client form. Out of
+/// line: a rare answer, whose nine fields would otherwise weigh on every line.
+#[inline(never)]
 fn cfg(rest: &[u8]) -> Option<Line<'_>> {
     let mut f = Fields::new(rest);
     let host = f.next()?;
