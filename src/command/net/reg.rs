@@ -11,7 +11,7 @@
 )]
 
 use super::{after, body_lines, split};
-use crate::command::{write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS};
+use crate::command::{write_bare, write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use crate::line::Field as Arg;
 use atat::atat_derive::AtatCmd;
@@ -221,7 +221,7 @@ macro_rules! registration_commands {
 
         impl Command for $query {
             fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-                write_line(buf, Field::Host, $wire_q, &[])
+                write_bare($wire_q, Field::Host, buf)
             }
 
             fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
