@@ -73,14 +73,14 @@ macro_rules! client_operations {
 
     /// Runs a query and returns the number its answer carries (for
     /// `AT+MQTTREC?`, the attempts shifted left by one over the enabled
-    /// flag); an outcome of another type than the query's is
-    /// [`Error::UnexpectedResponse`].
+    /// flag). The session answers each query with its own outcome; one that
+    /// carries no number is [`Error::UnexpectedResponse`].
     $($kw)* fn run_query(&mut self, op: Op<'_>) -> Result<u32, Error> {
-        match (op, self.run(op)$($aw)*?) {
-            (Op::QueryPingEcho, Outcome::PingEcho(on)) => Ok(u32::from(on)),
-            (Op::QueryAckTimeout, Outcome::AckTimeout(s)) => Ok(u32::from(s)),
-            (Op::QueryState, Outcome::State(v)) => Ok(u32::from(v)),
-            (Op::QueryReconnect, Outcome::Reconnect { enabled, attempts }) => {
+        match self.run(op)$($aw)*? {
+            Outcome::PingEcho(on) => Ok(u32::from(on)),
+            Outcome::AckTimeout(s) => Ok(u32::from(s)),
+            Outcome::State(v) => Ok(u32::from(v)),
+            Outcome::Reconnect { enabled, attempts } => {
                 Ok(u32::from(attempts) << 1 | u32::from(enabled))
             }
             _ => Err(Error::UnexpectedResponse),
