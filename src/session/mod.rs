@@ -169,41 +169,49 @@ pub struct Session<
 
 /// Everything but the digester, so frames borrowed from the digester can be
 /// handed to it.
+///
+/// The fields lie in the order written here (`repr(C)`): the command in
+/// flight and the small fields first, within the first 64 bytes, where Thumb
+/// loads and stores reach them in their 16-bit forms (the session touches
+/// them all the time); the buffers last. On 32-bit targets the order leaves
+/// a single byte of padding, so the session is no larger than in the
+/// compiler's own order.
+#[repr(C)]
 struct Core<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: usize> {
-    link: LinkState,
     pending: Option<Pending>,
-    tx: [u8; MAX_LINE],
-    tx_len: usize,
-    ack_timeout_s: u16,
-    has_user: bool,
-    has_password: bool,
-    needs_resync: bool,
-    resubscribe_from: Option<usize>,
-    resubscribed: u16,
-    lost_pings: u8,
-    inbox: inbox::Inbox<TOPIC, QUEUE>,
-    events: Deque<Event, 8>,
-    unreported_events_dropped: u32,
-    subs: Vec<(String<TOPIC>, QoS), SUBS>,
-    /// Bytes of answer lines kept in `tx` after the command (each ended by LF).
-    answer_len: usize,
-    /// An answer line did not fit the room left in `tx`.
-    answer_overflow: bool,
-    ping_echo: bool,
-    /// `AT+MQTTTO` / `AT+MQTTREC` set after the configuration (re-applied by
-    /// recovery over the configuration's own values).
-    ack_override: Option<u16>,
-    reconnect_override: Option<bool>,
+    link: LinkState,
     /// `AT+MQTTPING` set since the configuration (by `set_ping_echo` or after
     /// an open).
     ping_override: Option<bool>,
+    reconnect_override: Option<bool>,
+    has_user: bool,
+    has_password: bool,
+    needs_resync: bool,
+    lost_pings: u8,
+    /// An answer line did not fit the room left in `tx`.
+    answer_overflow: bool,
+    ping_echo: bool,
     /// A restart was reported and the module has not completed a command
     /// since: further restart signals belong to the same restart.
     restart_quiet: bool,
     /// The module restarted since echo, numeric errors and the MQTT settings
     /// were last applied.
     settings_lost: bool,
+    ack_timeout_s: u16,
+    resubscribed: u16,
+    /// `AT+MQTTTO` / `AT+MQTTREC` set after the configuration (re-applied by
+    /// recovery over the configuration's own values).
+    ack_override: Option<u16>,
+    tx_len: usize,
+    resubscribe_from: Option<usize>,
+    /// Bytes of answer lines kept in `tx` after the command (each ended by LF).
+    answer_len: usize,
+    unreported_events_dropped: u32,
     stats: Stats,
+    inbox: inbox::Inbox<TOPIC, QUEUE>,
+    tx: [u8; MAX_LINE],
+    subs: Vec<(String<TOPIC>, QoS), SUBS>,
+    events: Deque<Event, 8>,
 }
 
 /// The module-side MQTT settings the caller made after its configuration, as
