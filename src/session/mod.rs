@@ -154,27 +154,39 @@ pub enum Action<'a> {
 /// [`Session::reported_config`] and [`Session::listed_subscriptions`] read
 /// until the next command begins. The topic of a pending `AT+MQTTSUB=` or
 /// `AT+MQTTUNSUB=` is read back from the command itself.
+// The fields lie in the order written here (`repr(C)`), see `Core`: the core
+// first, so that its small fields sit at the shortest offsets; the zeroed
+// buffers after it, where no field left uninitialised comes right before
+// them (which would make `new` build the run on the stack and copy it).
+#[repr(C)]
 pub struct Session<
     const TOPIC: usize = 512,
     const PAYLOAD: usize = 1024,
     const QUEUE: usize = 2,
     const SUBS: usize = 8,
 > {
-    digester: Framer<RX_LINE>,
+    core: Core<TOPIC, PAYLOAD, QUEUE, SUBS>,
     /// The inbox slots' payloads: the framer writes an incoming payload
     /// straight into the one of the next free slot (see `inbox.rs`).
     payloads: [[u8; PAYLOAD]; QUEUE],
-    core: Core<TOPIC, PAYLOAD, QUEUE, SUBS>,
+    digester: Framer<RX_LINE>,
 }
 
 /// Everything but the digester, so frames borrowed from the digester can be
 /// handed to it.
 ///
-/// The fields lie in the order written here (`repr(C)`): the command in
-/// flight and the small fields first, within the first 64 bytes, where Thumb
-/// loads and stores reach them in their 16-bit forms (the session touches
-/// them all the time); the buffers last. On 32-bit targets the order leaves
-/// a single byte of padding, so the session is no larger than in the
+/// The fields lie in the order written here (`repr(C)`), chosen for size on
+/// 32-bit targets (Thumb):
+/// * the command in flight and the small fields first, within the first 64
+///   bytes, where Thumb loads and stores reach them in their 16-bit forms
+///   (the session touches them all the time);
+/// * then what [`Session::new`] zeroes (`stats`, `inbox`, `tx`), in one run
+///   that starts 8-byte aligned right after a field that is not zero
+///   (`ack_timeout_s`), so it is cleared in place in one call;
+/// * then the tables whose storage starts uninitialised (`subs`, `events`),
+///   followed by two plain counters rather than by a zeroed buffer.
+///
+/// With a single byte of padding, the session is no larger than in the
 /// compiler's own order.
 #[repr(C)]
 struct Core<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: usize> {
@@ -197,21 +209,21 @@ struct Core<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const 
     /// The module restarted since echo, numeric errors and the MQTT settings
     /// were last applied.
     settings_lost: bool,
-    ack_timeout_s: u16,
-    resubscribed: u16,
+    resubscribe_from: Option<usize>,
+    tx_len: usize,
     /// `AT+MQTTTO` / `AT+MQTTREC` set after the configuration (re-applied by
     /// recovery over the configuration's own values).
     ack_override: Option<u16>,
-    tx_len: usize,
-    resubscribe_from: Option<usize>,
-    /// Bytes of answer lines kept in `tx` after the command (each ended by LF).
-    answer_len: usize,
-    unreported_events_dropped: u32,
+    resubscribed: u16,
+    ack_timeout_s: u16,
     stats: Stats,
     inbox: inbox::Inbox<TOPIC, QUEUE>,
     tx: [u8; MAX_LINE],
     subs: Vec<(String<TOPIC>, QoS), SUBS>,
     events: Deque<Event, 8>,
+    /// Bytes of answer lines kept in `tx` after the command (each ended by LF).
+    answer_len: usize,
+    unreported_events_dropped: u32,
 }
 
 /// The module-side MQTT settings the caller made after its configuration, as
