@@ -10,7 +10,7 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::{after, body_lines, split};
+use super::{after, body_lines, split_into};
 use crate::command::{write_bare, write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use crate::line::Field as Arg;
@@ -144,7 +144,8 @@ impl Registration {
         };
         // Up to `<n>`, `<stat>`, location, `<AcT>`, reject cause and the two PSM
         // timers of `<n>` = 4 or 5.
-        let (f, n) = split::<10>(rest)?;
+        let mut f = [Arg::Bare(&[]); 10];
+        let n = split_into(rest, &mut f)?;
         let mut fields = f.iter().take(n).copied();
         let first = fields.next()?.u8()?;
         let mut rest = fields.clone();
