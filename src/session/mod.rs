@@ -536,8 +536,15 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
 
     /// Begins re-subscribing entry `index` of the subscription table.
     pub fn begin_resubscribe(&mut self, index: usize, now_ms: u64) -> Result<(), Error> {
-        let (topic, qos) = match self.core.subs.get(index) {
-            Some((t, q)) => (t.clone(), *q),
+        // The topic is copied out of the table (`begin_encoded` borrows the
+        // whole core), byte by byte rather than as a whole `String`.
+        let mut topic = String::<TOPIC>::new();
+        let qos = match self.core.subs.get(index) {
+            Some((t, q)) => {
+                // Fits: the entry holds at most `TOPIC` bytes too.
+                let _ = topic.push_str(t);
+                *q
+            }
             None => return Err(Error::InvalidState),
         };
         let op = Op::Subscribe(topic.as_str(), qos);
