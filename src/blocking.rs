@@ -122,10 +122,10 @@ where
 
     /// Runs one command to completion, after a resynchronisation when one
     /// is due.
-    fn run(&mut self, op: Op<'_>) -> Result<Outcome, Error> {
+    fn run(&mut self, op: &Op<'_>) -> Result<Outcome, Error> {
         self.resync()?;
         let now = self.clock.now_ms();
-        self.session.begin(&op, now)?;
+        self.session.begin(op, now)?;
         self.drive(op.payload())
     }
 

@@ -63,24 +63,24 @@ macro_rules! client_operations {
     /// publish), after re-subscribing when a reconnection made it due.
     $($kw)* fn run_linked(&mut self, op: Op<'_>) -> Result<Outcome, Error> {
         self.resubscribe()$($aw)*?;
-        self.run(op)$($aw)*
+        self.run(&op)$($aw)*
     }
 
     /// Runs a command whose outcome carries nothing.
     $($kw)* fn run_plain(&mut self, op: Op<'_>) -> Result<(), Error> {
-        self.run(op)$($aw)*.map(|_| ())
+        self.run(&op)$($aw)*.map(|_| ())
     }
 
     /// Runs a query and returns the number its answer carries (for
     /// `AT+MQTTREC?`, the attempts shifted left by one over the enabled
-    /// flag); an outcome of another type than the query's is
-    /// [`Error::UnexpectedResponse`].
+    /// flag). The session answers each query with its own outcome; one that
+    /// carries no number is [`Error::UnexpectedResponse`].
     $($kw)* fn run_query(&mut self, op: Op<'_>) -> Result<u32, Error> {
-        match (op, self.run(op)$($aw)*?) {
-            (Op::QueryPingEcho, Outcome::PingEcho(on)) => Ok(u32::from(on)),
-            (Op::QueryAckTimeout, Outcome::AckTimeout(s)) => Ok(u32::from(s)),
-            (Op::QueryState, Outcome::State(v)) => Ok(u32::from(v)),
-            (Op::QueryReconnect, Outcome::Reconnect { enabled, attempts }) => {
+        match self.run(&op)$($aw)*? {
+            Outcome::PingEcho(on) => Ok(u32::from(on)),
+            Outcome::AckTimeout(s) => Ok(u32::from(s)),
+            Outcome::State(v) => Ok(u32::from(v)),
+            Outcome::Reconnect { enabled, attempts } => {
                 Ok(u32::from(attempts) << 1 | u32::from(enabled))
             }
             _ => Err(Error::UnexpectedResponse),
@@ -104,7 +104,7 @@ macro_rules! client_operations {
     pub $($kw)* fn start(&mut self) -> Result<(), Error> {
         let mut answer = Err(Error::Timeout);
         for _ in 0..plan::AT_ATTEMPTS {
-            answer = self.run(Op::At)$($aw)*;
+            answer = self.run(&Op::At)$($aw)*;
             if answer.is_ok() {
                 break;
             }
@@ -114,7 +114,7 @@ macro_rules! client_operations {
         // The clean-up's errors are ignored, but `AT+MQTTDEL`'s answer (the
         // last step) tells whether the module knows these commands at all.
         for step in &plan::CLEAN_UP {
-            let result = self.run(step.op)$($aw)*;
+            let result = self.run(&step.op)$($aw)*;
             if let (Op::Delete, Err(e)) = (step.op, result) {
                 if crate::dialect::refused(&e) {
                     self.check_dialect()$($aw)*?;
@@ -129,7 +129,7 @@ macro_rules! client_operations {
     /// decides, and if it too is refused, the probes of
     /// [`crate::dialect::PROBES`] name what the module speaks.
     $($kw)* fn check_dialect(&mut self) -> Result<(), Error> {
-        match self.run(Op::QueryConfig)$($aw)* {
+        match self.run(&Op::QueryConfig)$($aw)* {
             Ok(_) => return Ok(()),
             Err(e) if !crate::dialect::refused(&e) => return Err(e),
             Err(_) => {}

@@ -197,16 +197,22 @@ impl<'a> Urc<'a> {
         if is_boot_line(t) {
             return Some(Urc::Restarted);
         }
-        let (head, _) = t.split_first_chunk::<6>()?;
-        Some(match head {
-            b"+CEREG" | b"+CGREG" if t.get(6) == Some(&b':') => match Registration::from_line(t) {
-                Some((_, r)) => Urc::Registration(r),
-                None => Urc::Unknown(t),
-            },
-            b"+CGEV:" => PdpEvent::from_line(t).map_or(Urc::Unknown(t), Urc::Pdp),
-            b"+CPIN:" => SimState::from_line(t).map_or(Urc::Unknown(t), Urc::Sim),
-            _ => return None,
-        })
+        // Each decoder checks its own line head.
+        if let Some((_, r)) = Registration::from_line(t) {
+            return Some(Urc::Registration(r));
+        }
+        if let Some(e) = PdpEvent::from_line(t) {
+            return Some(Urc::Pdp(e));
+        }
+        if let Some(s) = SimState::from_line(t) {
+            return Some(Urc::Sim(s));
+        }
+        // A network report whose fields do not parse.
+        let heads: [&[u8]; 4] = [b"+CEREG:", b"+CGREG:", b"+CGEV:", b"+CPIN:"];
+        heads
+            .iter()
+            .any(|head| t.starts_with(head))
+            .then_some(Urc::Unknown(t))
     }
 
     /// The unsolicited reading of a frame: messages, `+CME ERROR: 609` / `619`,

@@ -8,7 +8,7 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::{write_line, Command, NoResponse, LOCAL_TIMEOUT_MS};
+use super::{write_bare, Command, NoResponse, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use atat::atat_derive::AtatCmd;
 
@@ -30,7 +30,7 @@ pub struct At;
 
 impl Command for At {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT", &[])
+        write_bare(b"AT", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
@@ -53,7 +53,7 @@ pub struct EchoOff;
 
 impl Command for EchoOff {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"ATE0", &[])
+        write_bare(b"ATE0", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
@@ -75,7 +75,7 @@ pub struct NumericErrors;
 
 impl Command for NumericErrors {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+CMEE=1", &[])
+        write_bare(b"AT+CMEE=1", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

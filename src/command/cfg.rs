@@ -8,7 +8,8 @@
 )]
 
 use super::{
-    bit, check_range, decode_lines, write_line, Bit, Command, NoResponse, Param, LOCAL_TIMEOUT_MS,
+    bit, check_range, decode_lines, write_bare, write_line, Bit, Command, NoResponse, Param,
+    LOCAL_TIMEOUT_MS,
 };
 use crate::error::{Error, Field, ValidationError};
 use crate::line::{CfgLine, Line};
@@ -301,7 +302,7 @@ pub struct QueryConfig;
 
 impl Command for QueryConfig {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+MQTTCFG?", &[])
+        write_bare(b"AT+MQTTCFG?", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

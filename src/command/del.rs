@@ -7,7 +7,7 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::{write_line, Command, NoResponse, LOCAL_TIMEOUT_MS};
+use super::{write_bare, Command, NoResponse, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use atat::atat_derive::AtatCmd;
 
@@ -25,7 +25,7 @@ pub struct Delete;
 
 impl Command for Delete {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+MQTTDEL", &[])
+        write_bare(b"AT+MQTTDEL", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

@@ -7,7 +7,7 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::{decode_lines, write_line, Command};
+use super::{decode_lines, write_bare, Command};
 use crate::error::{Error, Field};
 use crate::line::Line;
 use atat::atat_derive::AtatCmd;
@@ -30,7 +30,7 @@ pub struct Disconnect;
 
 impl Command for Disconnect {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+MQTTDISC", &[])
+        write_bare(b"AT+MQTTDISC", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

@@ -248,6 +248,14 @@ pub(crate) fn write_line(
     Ok(total)
 }
 
+/// Writes a command line without parameters (`AT+MQTTSTAT?`, …) as
+/// [`write_line`] does. Out of line: each such command's call is then the
+/// shortest one.
+#[inline(never)]
+pub(crate) fn write_bare(head: &[u8], field: Field, buf: &mut [u8]) -> Result<usize, Error> {
+    write_line(buf, field, head, &[])
+}
+
 /// Checks that a number lies in `min..=max`.
 pub(crate) fn check_range(v: u32, field: Field, min: u32, max: u32) -> Result<(), ValidationError> {
     if (min..=max).contains(&v) {

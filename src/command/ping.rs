@@ -7,7 +7,9 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::{bit, decode_lines, write_line, Bit, Command, NoResponse, LOCAL_TIMEOUT_MS};
+use super::{
+    bit, decode_lines, write_bare, write_line, Bit, Command, NoResponse, LOCAL_TIMEOUT_MS,
+};
 use crate::error::{Error, Field};
 use crate::line::Line;
 use atat::atat_derive::AtatCmd;
@@ -65,7 +67,7 @@ pub struct QueryPingEcho;
 
 impl Command for QueryPingEcho {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+MQTTPING?", &[])
+        write_bare(b"AT+MQTTPING?", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

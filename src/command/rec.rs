@@ -7,7 +7,9 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::{bit, decode_lines, write_line, Bit, Command, NoResponse, LOCAL_TIMEOUT_MS};
+use super::{
+    bit, decode_lines, write_bare, write_line, Bit, Command, NoResponse, LOCAL_TIMEOUT_MS,
+};
 use crate::error::{Error, Field};
 use crate::line::Line;
 use atat::atat_derive::AtatCmd;
@@ -64,7 +66,7 @@ pub struct QueryReconnect;
 
 impl Command for QueryReconnect {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+MQTTREC?", &[])
+        write_bare(b"AT+MQTTREC?", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

@@ -7,7 +7,7 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::{decode_lines, write_line, Command, LOCAL_TIMEOUT_MS};
+use super::{decode_lines, write_bare, Command, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use crate::line::Line;
 use crate::types::{M5311State, ModemState};
@@ -29,7 +29,7 @@ pub struct QueryState;
 
 impl Command for QueryState {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+MQTTSTAT?", &[])
+        write_bare(b"AT+MQTTSTAT?", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

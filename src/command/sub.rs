@@ -8,7 +8,8 @@
 )]
 
 use super::{
-    ack_based_timeout, body_lines, qos, write_line, Command, Param, QosArg, LOCAL_TIMEOUT_MS,
+    ack_based_timeout, body_lines, qos, write_bare, write_line, Command, Param, QosArg,
+    LOCAL_TIMEOUT_MS,
 };
 use crate::error::{Error, Field};
 use crate::line::Line;
@@ -144,7 +145,7 @@ pub struct QuerySubscriptions;
 
 impl Command for QuerySubscriptions {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Topic, b"AT+MQTTSUB?", &[])
+        write_bare(b"AT+MQTTSUB?", Field::Topic, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

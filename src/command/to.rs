@@ -7,7 +7,9 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::{check_range, decode_lines, write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS};
+use super::{
+    check_range, decode_lines, write_bare, write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS,
+};
 use crate::error::{Error, Field, ValidationError};
 use crate::line::Line;
 use atat::atat_derive::AtatCmd;
@@ -86,7 +88,7 @@ pub struct QueryAckTimeout;
 
 impl Command for QueryAckTimeout {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::AckTimeout, b"AT+MQTTTO?", &[])
+        write_bare(b"AT+MQTTTO?", Field::AckTimeout, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

@@ -21,16 +21,15 @@ use super::pending::{ack, Final, Kind, Prompt};
 use super::types::{Event, LineText, LinkState};
 use super::Core;
 
-/// Copies `s` into a bounded string, truncating at a character boundary.
-fn bounded<const N: usize>(s: &str) -> String<N> {
+/// Copies `s` into the empty bounded string `out`, truncating at a
+/// character boundary.
+fn put_bounded<const N: usize>(out: &mut String<N>, s: &str) {
     let mut end = s.len().min(N);
     while !s.is_char_boundary(end) {
         end = end.saturating_sub(1);
     }
-    let mut out = String::new();
     // Fits: at most `N` bytes, cut at a character boundary.
     let _ = out.push_str(s.get(..end).unwrap_or_default());
-    out
 }
 
 fn is_echo(line: &[u8]) -> bool {
@@ -111,15 +110,18 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
     /// A message whose payload the framer wrote into the next free inbox slot:
     /// the slot's entry is filled in and queued.
     fn on_message(&mut self, m: &Publish<'_>) {
-        self.push_incoming(Entry {
-            topic: bounded(m.topic),
-            len: m.payload.len(),
-            too_large: false,
-            qos: m.qos,
-            retained: m.retained,
-            dup: m.dup,
-            packet_id: m.packet_id,
-        });
+        self.push_incoming(
+            m.topic,
+            Entry {
+                topic: String::new(),
+                len: m.payload.len(),
+                too_large: false,
+                qos: m.qos,
+                retained: m.retained,
+                dup: m.dup,
+                packet_id: m.packet_id,
+            },
+        );
     }
 
     /// A message whose payload was not kept: too large for a payload buffer
@@ -131,22 +133,31 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             return;
         }
         self.stats.messages_too_large = self.stats.messages_too_large.saturating_add(1);
-        self.push_incoming(Entry {
-            topic: bounded(topic),
-            len,
-            too_large: true,
-            qos: QoS::AtMostOnce,
-            retained: false,
-            dup: false,
-            packet_id: 0,
-        });
+        self.push_incoming(
+            topic,
+            Entry {
+                topic: String::new(),
+                len,
+                too_large: true,
+                qos: QoS::AtMostOnce,
+                retained: false,
+                dup: false,
+                packet_id: 0,
+            },
+        );
     }
 
-    /// Queues an incoming entry. When the inbox is full the newest is refused,
-    /// counted, and reported as [`Event::MessagesDropped`] (coalesced).
-    fn push_incoming(&mut self, entry: Entry<TOPIC>) {
-        if self.inbox.push(entry).is_err() {
-            self.drop_incoming();
+    /// Queues an incoming entry, its topic (`entry`'s is empty) copied
+    /// straight into the inbox slot. When the inbox is full the newest is
+    /// refused, counted, and reported as [`Event::MessagesDropped`] (coalesced).
+    /// Always inlined: the entry each caller builds is then written into the
+    /// slot field by field (an out-of-line call would copy all of it, empty
+    /// topic buffer included).
+    #[inline(always)]
+    fn push_incoming(&mut self, topic: &str, entry: Entry<TOPIC>) {
+        match self.inbox.push(entry) {
+            Ok(queued) => put_bounded(&mut queued.topic, topic),
+            Err(_) => self.drop_incoming(),
         }
     }
 

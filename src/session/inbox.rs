@@ -74,14 +74,15 @@ impl<const TOPIC: usize, const QUEUE: usize> Inbox<TOPIC, QUEUE> {
         self.head.checked_add(self.len)?.checked_rem(QUEUE)
     }
 
-    /// Queues `entry` in [`Self::next_slot`]; gives it back when full.
-    pub(super) fn push(&mut self, entry: Entry<TOPIC>) -> Result<(), Entry<TOPIC>> {
+    /// Queues `entry` in [`Self::next_slot`] and lends it back there (to be
+    /// completed in place); gives it back when full.
+    pub(super) fn push(&mut self, entry: Entry<TOPIC>) -> Result<&mut Entry<TOPIC>, Entry<TOPIC>> {
         let Some(slot) = self.next_slot().and_then(|i| self.slots.get_mut(i)) else {
             return Err(entry);
         };
         *slot = entry;
         self.len = self.len.saturating_add(1);
-        Ok(())
+        Ok(slot)
     }
 
     /// Takes the oldest entry, with the slot its payload lies in.

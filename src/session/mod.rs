@@ -154,56 +154,76 @@ pub enum Action<'a> {
 /// [`Session::reported_config`] and [`Session::listed_subscriptions`] read
 /// until the next command begins. The topic of a pending `AT+MQTTSUB=` or
 /// `AT+MQTTUNSUB=` is read back from the command itself.
+// The fields lie in the order written here (`repr(C)`), see `Core`: the core
+// first, so that its small fields sit at the shortest offsets; the zeroed
+// buffers after it, where no field left uninitialised comes right before
+// them (which would make `new` build the run on the stack and copy it).
+#[repr(C)]
 pub struct Session<
     const TOPIC: usize = 512,
     const PAYLOAD: usize = 1024,
     const QUEUE: usize = 2,
     const SUBS: usize = 8,
 > {
-    digester: Framer<RX_LINE>,
+    core: Core<TOPIC, PAYLOAD, QUEUE, SUBS>,
     /// The inbox slots' payloads: the framer writes an incoming payload
     /// straight into the one of the next free slot (see `inbox.rs`).
     payloads: [[u8; PAYLOAD]; QUEUE],
-    core: Core<TOPIC, PAYLOAD, QUEUE, SUBS>,
+    digester: Framer<RX_LINE>,
 }
 
 /// Everything but the digester, so frames borrowed from the digester can be
 /// handed to it.
+///
+/// The fields lie in the order written here (`repr(C)`), chosen for size on
+/// 32-bit targets (Thumb):
+/// * the command in flight and the small fields first, within the first 64
+///   bytes, where Thumb loads and stores reach them in their 16-bit forms
+///   (the session touches them all the time);
+/// * then what [`Session::new`] zeroes (`stats`, `inbox`, `tx`), in one run
+///   that starts 8-byte aligned right after a field that is not zero
+///   (`ack_timeout_s`), so it is cleared in place in one call;
+/// * then the tables whose storage starts uninitialised (`subs`, `events`),
+///   followed by two plain counters rather than by a zeroed buffer.
+///
+/// With a single byte of padding, the session is no larger than in the
+/// compiler's own order.
+#[repr(C)]
 struct Core<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: usize> {
-    link: LinkState,
     pending: Option<Pending>,
-    tx: [u8; MAX_LINE],
-    tx_len: usize,
-    ack_timeout_s: u16,
-    has_user: bool,
-    has_password: bool,
-    needs_resync: bool,
-    resubscribe_from: Option<usize>,
-    resubscribed: u16,
-    lost_pings: u8,
-    inbox: inbox::Inbox<TOPIC, QUEUE>,
-    events: Deque<Event, 8>,
-    unreported_events_dropped: u32,
-    subs: Vec<(String<TOPIC>, QoS), SUBS>,
-    /// Bytes of answer lines kept in `tx` after the command (each ended by LF).
-    answer_len: usize,
-    /// An answer line did not fit the room left in `tx`.
-    answer_overflow: bool,
-    ping_echo: bool,
-    /// `AT+MQTTTO` / `AT+MQTTREC` set after the configuration (re-applied by
-    /// recovery over the configuration's own values).
-    ack_override: Option<u16>,
-    reconnect_override: Option<bool>,
+    link: LinkState,
     /// `AT+MQTTPING` set since the configuration (by `set_ping_echo` or after
     /// an open).
     ping_override: Option<bool>,
+    reconnect_override: Option<bool>,
+    has_user: bool,
+    has_password: bool,
+    needs_resync: bool,
+    lost_pings: u8,
+    /// An answer line did not fit the room left in `tx`.
+    answer_overflow: bool,
+    ping_echo: bool,
     /// A restart was reported and the module has not completed a command
     /// since: further restart signals belong to the same restart.
     restart_quiet: bool,
     /// The module restarted since echo, numeric errors and the MQTT settings
     /// were last applied.
     settings_lost: bool,
+    resubscribe_from: Option<usize>,
+    tx_len: usize,
+    /// `AT+MQTTTO` / `AT+MQTTREC` set after the configuration (re-applied by
+    /// recovery over the configuration's own values).
+    ack_override: Option<u16>,
+    resubscribed: u16,
+    ack_timeout_s: u16,
     stats: Stats,
+    inbox: inbox::Inbox<TOPIC, QUEUE>,
+    tx: [u8; MAX_LINE],
+    subs: Vec<(String<TOPIC>, QoS), SUBS>,
+    events: Deque<Event, 8>,
+    /// Bytes of answer lines kept in `tx` after the command (each ended by LF).
+    answer_len: usize,
+    unreported_events_dropped: u32,
 }
 
 /// The module-side MQTT settings the caller made after its configuration, as
@@ -516,8 +536,15 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
 
     /// Begins re-subscribing entry `index` of the subscription table.
     pub fn begin_resubscribe(&mut self, index: usize, now_ms: u64) -> Result<(), Error> {
-        let (topic, qos) = match self.core.subs.get(index) {
-            Some((t, q)) => (t.clone(), *q),
+        // The topic is copied out of the table (`begin_encoded` borrows the
+        // whole core), byte by byte rather than as a whole `String`.
+        let mut topic = String::<TOPIC>::new();
+        let qos = match self.core.subs.get(index) {
+            Some((t, q)) => {
+                // Fits: the entry holds at most `TOPIC` bytes too.
+                let _ = topic.push_str(t);
+                *q
+            }
             None => return Err(Error::InvalidState),
         };
         let op = Op::Subscribe(topic.as_str(), qos);

@@ -520,11 +520,15 @@ impl<const TOPIC: usize, const PAYLOAD: usize, const QUEUE: usize, const SUBS: u
             }
             (None, Some(qos)) => {
                 // `begin` refused topics longer than `TOPIC`.
-                let Ok(topic) = String::try_from(topic) else {
+                if topic.len() > TOPIC {
                     return;
-                };
-                if self.subs.push((topic, qos)).is_err() {
+                }
+                // The entry is added empty and its topic written in place.
+                if self.subs.push((String::new(), qos)).is_err() {
                     warn!("subscription table full: this topic will not be re-subscribed");
+                } else if let Some((t, _)) = self.subs.last_mut() {
+                    // Fits: checked above.
+                    let _ = t.push_str(topic);
                 }
             }
             (Some(mut i), None) => {

@@ -129,12 +129,12 @@ impl<
         Ok(())
     }
 
-    async fn run(&mut self, op: Op<'_>) -> Result<Outcome, Error> {
+    async fn run(&mut self, op: &Op<'_>) -> Result<Outcome, Error> {
         // Before `begin`: a closed port is the answer, not `Busy`.
         self.shared.check_open()?;
         self.resync().await?;
         let now = self.clock.now_ms();
-        self.session.begin(&op, now)?;
+        self.session.begin(op, now)?;
         self.drive(op.payload()).await
     }
 

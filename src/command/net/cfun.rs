@@ -9,7 +9,7 @@
 )]
 
 use super::{find, split, RADIO_TIMEOUT_MS};
-use crate::command::{write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS};
+use crate::command::{write_bare, write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use atat::atat_derive::AtatCmd;
 
@@ -76,7 +76,7 @@ pub struct QueryFunctionality;
 
 impl Command for QueryFunctionality {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+CFUN?", &[])
+        write_bare(b"AT+CFUN?", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
@@ -161,7 +161,7 @@ impl Default for Reboot {
 
 impl Command for Reboot {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Functionality, b"AT+CFUN=1,1", &[])
+        write_bare(b"AT+CFUN=1,1", Field::Functionality, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

@@ -10,7 +10,9 @@
 use heapless::Vec;
 
 use super::{after, body_lines, split, MAX_CID, NETWORK_TIMEOUT_MS};
-use crate::command::{bit, check_range, write_line, Bit, Command, Param, LOCAL_TIMEOUT_MS};
+use crate::command::{
+    bit, check_range, write_bare, write_line, Bit, Command, Param, LOCAL_TIMEOUT_MS,
+};
 use crate::error::{Error, Field};
 use atat::atat_derive::AtatCmd;
 
@@ -32,7 +34,7 @@ pub struct QueryPdpActivation;
 
 impl Command for QueryPdpActivation {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+CGACT?", &[])
+        write_bare(b"AT+CGACT?", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

@@ -8,7 +8,7 @@
 )]
 
 use super::{find, split, NETWORK_TIMEOUT_MS};
-use crate::command::{bit, write_line, Bit, Command, NoResponse, LOCAL_TIMEOUT_MS};
+use crate::command::{bit, write_bare, write_line, Bit, Command, NoResponse, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use atat::atat_derive::AtatCmd;
 
@@ -26,7 +26,7 @@ pub struct QueryAttach;
 
 impl Command for QueryAttach {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+CGATT?", &[])
+        write_bare(b"AT+CGATT?", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

@@ -9,7 +9,7 @@
 )]
 
 use super::{after, body_lines};
-use crate::command::{write_line, Command, LOCAL_TIMEOUT_MS};
+use crate::command::{write_bare, Command, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use crate::line::lookup;
 use atat::atat_derive::AtatCmd;
@@ -28,7 +28,7 @@ pub struct QuerySim;
 
 impl Command for QuerySim {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+CPIN?", &[])
+        write_bare(b"AT+CPIN?", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

@@ -8,7 +8,7 @@
 )]
 
 use super::{find, split};
-use crate::command::{write_line, Command, LOCAL_TIMEOUT_MS};
+use crate::command::{write_bare, Command, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use atat::atat_derive::AtatCmd;
 
@@ -26,7 +26,7 @@ pub struct QuerySignal;
 
 impl Command for QuerySignal {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+CSQ", &[])
+        write_bare(b"AT+CSQ", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

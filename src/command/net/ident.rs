@@ -11,7 +11,7 @@
 use heapless::String;
 
 use super::{after, body_lines, digits, split};
-use crate::command::{write_line, Command, LOCAL_TIMEOUT_MS};
+use crate::command::{write_bare, Command, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use crate::line::Field as Arg;
 use atat::atat_derive::AtatCmd;
@@ -79,7 +79,7 @@ impl Default for QueryImei {
 
 impl Command for QueryImei {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+CGSN=1", &[])
+        write_bare(b"AT+CGSN=1", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
@@ -120,7 +120,7 @@ pub struct QueryIccid;
 
 impl Command for QueryIccid {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+ICCID", &[])
+        write_bare(b"AT+ICCID", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
@@ -158,7 +158,7 @@ pub struct QueryImsi;
 
 impl Command for QueryImsi {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+CIMI", &[])
+        write_bare(b"AT+CIMI", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

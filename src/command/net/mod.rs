@@ -97,12 +97,19 @@ pub(crate) fn find<'a>(body: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
 /// malformed or there are more than `N`. Missing fields are empty bare ones.
 pub(crate) fn split<const N: usize>(rest: &[u8]) -> Option<([Arg<'_>; N], usize)> {
     let mut out = [Arg::Bare(&[]); N];
+    let n = split_into(rest, &mut out)?;
+    Some((out, n))
+}
+
+/// [`split`] into `out`: the number of fields, `None` when a field is
+/// malformed or there are more than `out` holds.
+pub(crate) fn split_into<'a>(rest: &'a [u8], out: &mut [Arg<'a>]) -> Option<usize> {
     let mut n = 0usize;
     for f in Fields::new(rest) {
         *out.get_mut(n)? = f?;
         n = n.saturating_add(1);
     }
-    Some((out, n))
+    Some(n)
 }
 
 /// A string of ASCII digits, quoted or bare, of `min..=max` digits.

@@ -10,8 +10,8 @@
     clippy::arithmetic_side_effects
 )]
 
-use super::{after, body_lines, split};
-use crate::command::{write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS};
+use super::{after, body_lines, split_into};
+use crate::command::{write_bare, write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS};
 use crate::error::{Error, Field};
 use crate::line::Field as Arg;
 use atat::atat_derive::AtatCmd;
@@ -144,7 +144,8 @@ impl Registration {
         };
         // Up to `<n>`, `<stat>`, location, `<AcT>`, reject cause and the two PSM
         // timers of `<n>` = 4 or 5.
-        let (f, n) = split::<10>(rest)?;
+        let mut f = [Arg::Bare(&[]); 10];
+        let n = split_into(rest, &mut f)?;
         let mut fields = f.iter().take(n).copied();
         let first = fields.next()?.u8()?;
         let mut rest = fields.clone();
@@ -221,7 +222,7 @@ macro_rules! registration_commands {
 
         impl Command for $query {
             fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-                write_line(buf, Field::Host, $wire_q, &[])
+                write_bare($wire_q, Field::Host, buf)
             }
 
             fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {

@@ -9,7 +9,9 @@
 )]
 
 use super::{find, split};
-use crate::command::{check_range, write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS};
+use crate::command::{
+    check_range, write_bare, write_line, Command, NoResponse, Param, LOCAL_TIMEOUT_MS,
+};
 use crate::error::{Error, Field};
 use atat::atat_derive::AtatCmd;
 
@@ -38,7 +40,7 @@ pub struct QueryPdpMode;
 
 impl Command for QueryPdpMode {
     fn encode(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_line(buf, Field::Host, b"AT+VERCTRL?", &[])
+        write_bare(b"AT+VERCTRL?", Field::Host, buf)
     }
 
     fn timeout_ms(&self, _ack_timeout_s: u16) -> u32 {
