@@ -197,6 +197,11 @@ impl<'a> Urc<'a> {
         if is_boot_line(t) {
             return Some(Urc::Restarted);
         }
+        // Every network report starts with `+C`: an echo or any other line
+        // stops here, without trying each decoder.
+        if !t.starts_with(b"+C") {
+            return None;
+        }
         // Each decoder checks its own line head.
         if let Some((_, r)) = Registration::from_line(t) {
             return Some(Urc::Registration(r));
