@@ -237,27 +237,8 @@ fn ping_response_spellings() {
 /// up among the packed names; reads numbers with a digit count. Kept as the
 /// reference that [`Line::parse`] must agree with on every line.
 mod reference {
-    use super::super::{cfg, tail_topic, Line};
+    use super::super::{cfg, tail_topic, Line, Name};
     use crate::digest::{trim_end_spaces, trim_start_spaces};
-
-    #[derive(Clone, Copy, PartialEq)]
-    enum Name {
-        PubAck,
-        PubRec,
-        PubComp,
-        PubRel,
-        PingResp,
-        SubAck,
-        UnsubAck,
-        To,
-        Rec,
-        Disc,
-        Open,
-        Cfg,
-        Stat,
-        Sub,
-        Ping,
-    }
 
     const fn packed(name: &[u8]) -> u64 {
         let mut v = 0u64;
