@@ -51,7 +51,7 @@
 mod header;
 pub(crate) mod scan;
 
-use super::header::{HeaderReader, Read};
+use super::header::Read;
 use super::lines::classify;
 use super::{copy, Framer, Mode, Ready, PUBLISH_PREFIX};
 use core::ops::Range;
@@ -216,11 +216,11 @@ impl<const LINE: usize> Framer<LINE> {
     /// machine. (A header is kept only when cut in the usual spelling, which the
     /// reader accepts as far as it goes; a malformed one is still reported.)
     pub(in crate::digest) fn unkeep(&mut self, room: usize) -> Option<Ready> {
+        // Restarted in place, as at any new header (see `HeaderReader::restart`).
+        self.header.restart();
         let kept = self.line.get(..self.len).unwrap_or_default();
-        let mut reader = HeaderReader::new();
-        let (_, read, topic) = reader.read(kept, Self::TOPIC_CAP);
+        let (_, read, topic) = self.header.read(kept, Self::TOPIC_CAP);
         self.keep_only(topic);
-        self.header = reader;
         self.mode = Mode::Header;
         match read {
             Read::More => None,
