@@ -1,8 +1,8 @@
 //! Feeds a file of modem output through the digester and counts what it holds.
 //!
 //! ```text
-//! cargo run --release -p ml302-testkit --bin make-stream -- a 1 /tmp/a.bin
-//! CHUNK=64 cargo run --release --example digest_stream -- /tmp/a.bin
+//! cargo run --release -p ml302-testkit --bin make-stream -- a 1 target/a.bin
+//! CHUNK=64 cargo run --release --example digest_stream -- target/a.bin
 //! ```
 //!
 //! Prints one JSON line in the format of `make-stream` (`ml302_testkit::Counts`):

@@ -1,8 +1,8 @@
 //! The least any streaming framer must do, as a yardstick for `digest_stream`.
 //!
 //! ```text
-//! cargo run --release -p ml302-testkit --bin make-stream -- a 1 /tmp/a.bin
-//! CHUNK=1 cargo run --release --example line_floor -- /tmp/a.bin
+//! cargo run --release -p ml302-testkit --bin make-stream -- a 1 target/a.bin
+//! CHUNK=1 cargo run --release --example line_floor -- target/a.bin
 //! ```
 //!
 //! It feeds the file in chunks of `CHUNK` bytes (default 64; `0` only reads the

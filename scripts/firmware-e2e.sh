@@ -45,7 +45,7 @@ BINS=(nbuart asynch blocking) # the last one's JSON is the script's last line
 QEMU_TIMEOUT=120
 WAIT_S=30 # for the simulator's banner, mosquitto_sub's readiness, the firmware's `ready`
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/ml302-fw-e2e.XXXXXX")
+WORK=$(mktemp -d -t ml302-fw-e2e.XXXXXX)
 PIDS=()
 
 # shellcheck disable=SC2317 # invoked through the trap

@@ -74,7 +74,7 @@ sym() { # elf symbol -> its size (demangled name, exact match)
     awk -v s="$2" '{ n = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", n) } !found && n == s { print $2 + 0; found = 1 }'
 }
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/ml302-footprint.XXXXXX")
+WORK=$(mktemp -d -t ml302-footprint.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
 report() {

@@ -1112,7 +1112,7 @@ fn sub_url_no_eol_and_clean_session_off() {
 fn options_the_modem_cannot_honour_are_refused_with_the_reason() {
     for (args, reason) in [
         (&["pub", "-t", "t", "-m", "x", "-A", "10.0.0.1"][..], "-A: "),
-        (&["sub", "-t", "t", "--unix", "/tmp/s"][..], "--unix: "),
+        (&["sub", "-t", "t", "--unix", "broker.sock"][..], "--unix: "),
         (&["sub", "-t", "t", "--nodelay"][..], "--nodelay: "),
         (&["sub", "-t", "t", "-x", "60"][..], "-x: "),
         (&["pub", "-t", "t", "-n", "-V", "mqttv5"][..], "-V: "),
